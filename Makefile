@@ -1,0 +1,127 @@
+# mmsim: one hand-written Makefile.
+#
+#   make            build ./mmsim and the static library the tests link against
+#   make run        install what is missing, build, run the default simulation
+#   make test       install what is missing, run the unit tests twice (plain
+#                   build, then AddressSanitizer + UBSan); ends "N passed, N failed"
+#   make bench      optimised benchmarks, medians against in-run baselines
+#   make deps       install missing Debian packages (does nothing if all present)
+#   make CC=clang test   the same with clang (objects go to build/clang*)
+#
+# Objects live in build/$(CC_NAME)[-asan]/ so gcc, clang and sanitizer builds
+# never mix. Lua 5.4 and cJSON come from pkg-config; Check is the test framework.
+
+CC      ?= cc
+CC_NAME := $(notdir $(firstword $(CC)))
+SAN     ?=
+BUILD   ?= build/$(CC_NAME)$(if $(SAN),-asan)
+OPT     ?= -O2 -g
+
+PKGS      := lua5.4 libcjson
+DEB_PKGS  := build-essential pkg-config liblua5.4-dev libcjson-dev check
+
+WARN    := -Wall -Wextra -Werror -Wshadow -Wundef -Wstrict-prototypes \
+           -Wmissing-prototypes -Wno-unused-parameter
+SANFLAGS := $(if $(SAN),-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer)
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+CHECK_CFLAGS = $(shell pkg-config --cflags check 2>/dev/null)
+CHECK_LIBS   = $(shell pkg-config --libs check 2>/dev/null)
+
+CPPFLAGS += -I. -D_POSIX_C_SOURCE=200809L
+CFLAGS   += -std=c11 $(OPT) $(WARN) $(SANFLAGS) -MMD -MP
+LDFLAGS  += $(SANFLAGS)
+LDLIBS   += -lm
+
+LIB_SRCS   := $(sort $(wildcard sim/*.c hw/*.c mm/*.c lua/*.c))
+TOOL_SRCS  := $(sort $(wildcard tools/*.c))
+TEST_SRCS  := $(sort $(wildcard tests/*.c))
+BENCH_SRCS := $(sort $(wildcard bench/*.c))
+
+LIB_OBJS   := $(LIB_SRCS:%.c=$(BUILD)/%.o)
+TOOL_OBJS  := $(TOOL_SRCS:%.c=$(BUILD)/%.o)
+TEST_OBJS  := $(TEST_SRCS:%.c=$(BUILD)/%.o)
+BENCH_BINS := $(BENCH_SRCS:bench/%.c=$(BUILD)/bench/%)
+LIB        := $(BUILD)/libmmsim.a
+TEST_BIN   := $(BUILD)/tests/run_tests
+
+.PHONY: all run test test-bins bench deps clean
+.DEFAULT_GOAL := all
+
+all: mmsim
+
+mmsim: $(BUILD)/mmsim
+	@cp $< $@
+
+$(BUILD)/mmsim: $(TOOL_OBJS) $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(LDLIBS)
+
+$(LIB): $(LIB_OBJS)
+	@mkdir -p $(@D)
+	rm -f $@ && $(AR) rcs $@ $^
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(CHECK_CFLAGS) $(CFLAGS) -c -o $@ $<
+
+# The test runner's list of suites: every "Suite *NAME_suite(void)" defined
+# in tests/*.c, so adding a test file needs no edit here.
+$(BUILD)/tests/suites.inc: $(TEST_SRCS)
+	@mkdir -p $(@D)
+	@sed -n 's/^Suite \*\([a-z0-9_]*\)_suite(void).*/SUITE(\1)/p' $(TEST_SRCS) > $@.tmp
+	@cmp -s $@.tmp $@ || mv $@.tmp $@; rm -f $@.tmp
+
+$(BUILD)/tests/check_main.o: $(BUILD)/tests/suites.inc
+$(BUILD)/tests/check_main.o: CPPFLAGS += -I$(BUILD)/tests
+
+$(TEST_BIN): $(TEST_OBJS) $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(CHECK_LIBS) $(LDLIBS)
+
+$(BUILD)/bench/%: bench/%.c $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(CFLAGS) -o $@ $< $(LIB) $(PKG_LIBS) $(LDLIBS)
+
+test-bins: $(TEST_BIN)
+
+# `make deps` installs only what is missing, so on a ready machine it is a
+# few pkg-config calls and nothing else.
+deps:
+	@missing=""; \
+	command -v $(firstword $(CC)) >/dev/null 2>&1 || missing="$$missing build-essential"; \
+	command -v make >/dev/null 2>&1 || missing="$$missing build-essential"; \
+	if ! command -v pkg-config >/dev/null 2>&1; then \
+	  missing="$$missing pkg-config liblua5.4-dev libcjson-dev check"; \
+	else \
+	  pkg-config --exists lua5.4 || missing="$$missing liblua5.4-dev"; \
+	  pkg-config --exists libcjson || missing="$$missing libcjson-dev"; \
+	  pkg-config --exists check || missing="$$missing check"; \
+	fi; \
+	if [ -n "$$missing" ]; then \
+	  sudo=""; [ "$$(id -u)" -eq 0 ] || sudo="sudo"; \
+	  echo "make deps: installing$$missing"; \
+	  $$sudo apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+
+run: deps
+	@$(MAKE) --no-print-directory all
+	./mmsim run
+
+# The plain build, then the same tests under ASan+UBSan in their own build
+# directory; tests/run.sh adds the per-run "N passed, N failed" lines up.
+test: deps
+	@$(MAKE) --no-print-directory test-bins
+	@$(MAKE) --no-print-directory SAN=1 OPT="-O1 -g" test-bins
+	@sh tests/run.sh "unit" $(TEST_BIN) "asan" build/$(CC_NAME)-asan/tests/run_tests
+
+bench: deps
+	@$(MAKE) --no-print-directory OPT="-O2 -DNDEBUG" BUILD=build/$(CC_NAME)-bench bench-bins
+	@for b in $(BENCH_SRCS:bench/%.c=build/$(CC_NAME)-bench/bench/%); do $$b || exit 1; done
+
+.PHONY: bench-bins
+bench-bins: $(BENCH_BINS)
+
+clean:
+	rm -rf build mmsim
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -1,0 +1,169 @@
+/*
+ * The machine description: what the hardware looks like, before any of it is
+ * built. A description is a plain value (no pointers, copyable with =), filled
+ * by a preset, by a builder (Lua, JSON, an imported /proc) or by hand, then
+ * checked by hw_desc_validate() and handed to hw_create().
+ *
+ * Addresses are physical byte addresses; every range is half-open
+ * [start, end). Memory is described twice, as real firmware does:
+ *   - nodes[] gives each NUMA node's physical span (what SRAT says), which
+ *     may contain holes; a memoryless node has start == end;
+ *   - ranges[] is the firmware memory map (what e820 says): usable and
+ *     reserved ranges, sorted by start, not overlapping. Addresses in no
+ *     range are holes (nothing is there).
+ * Every usable range must lie inside exactly one node.
+ *
+ * distance[][] is the ACPI SLIT: distance[i][j] is the relative cost for a
+ * CPU on node i to reach memory on node j; 10 on the diagonal, at least 10
+ * elsewhere, not necessarily symmetric. Builders that read rows of varying
+ * length record each row's length in distance_len[] and the number of rows in
+ * nr_distance_rows, so validation can name a short or missing row.
+ *
+ * Cost parameters are in CPU cycles. Default values and where they come from
+ * are documented at hw_desc_init() in machine.c and in docs/architecture.md.
+ */
+#ifndef MMSIM_HW_MACHINE_H
+#define MMSIM_HW_MACHINE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define HW_MAX_NODES  64
+#define HW_MAX_CPUS   256
+#define HW_MAX_RANGES 128
+
+#define HW_PAGE_SHIFT 12
+#define HW_PAGE_SIZE  (UINT64_C(1) << HW_PAGE_SHIFT)
+
+enum hw_arch {
+	HW_ARCH_X86_64,   /* 4-level page tables, 2 MiB large pages, 52-bit physical */
+	HW_ARCH_I386,     /* 2-level page tables, 4 MiB large pages, 32-bit physical */
+	HW_ARCH_I386_PAE, /* 3-level page tables, 2 MiB large pages, 36-bit physical */
+};
+
+enum hw_mem_type {
+	HW_MEM_USABLE,    /* e820 type 1: RAM the OS may use */
+	HW_MEM_RESERVED,  /* e820 type 2: firmware, ROM, MMIO: never given to the OS */
+};
+
+struct hw_mem_range {
+	uint64_t start, end;
+	enum hw_mem_type type;
+};
+
+struct hw_node_desc {
+	uint64_t start, end;    /* physical span, holes allowed; empty if memoryless */
+};
+
+struct hw_cpu_desc {
+	int node;               /* the node this CPU sits on */
+	uint64_t hz;            /* clock rate, for turning cycles into seconds */
+};
+
+enum hw_repl {
+	HW_REPL_LRU,            /* evict the least recently used way */
+	HW_REPL_FIFO,           /* evict the way filled longest ago */
+	HW_REPL_RANDOM,         /* evict a way chosen by the seeded RNG */
+};
+
+struct hw_cache_params {
+	uint64_t size;          /* bytes; size / (ways * line) sets, a power of two */
+	unsigned ways;          /* associativity, >= 1 */
+	unsigned line;          /* line size in bytes, a power of two */
+	unsigned latency;       /* cycles for an access that hits at this level */
+	enum hw_repl repl;
+};
+
+struct hw_tlb_params {
+	unsigned entries;       /* entries / ways sets, a power of two */
+	unsigned ways;
+};
+
+struct hw_machine_desc {
+	char name[32];          /* preset or user name, for traces and messages */
+	enum hw_arch arch;
+
+	int nr_nodes;
+	struct hw_node_desc nodes[HW_MAX_NODES];
+	int nr_cpus;
+	struct hw_cpu_desc cpus[HW_MAX_CPUS];
+	int nr_ranges;
+	struct hw_mem_range ranges[HW_MAX_RANGES];
+
+	int nr_distance_rows;
+	int distance_len[HW_MAX_NODES];
+	unsigned distance[HW_MAX_NODES][HW_MAX_NODES];
+
+	struct hw_cache_params l1d;   /* per CPU */
+	struct hw_cache_params l2;    /* per CPU */
+	struct hw_cache_params llc;   /* one per node, shared by its CPUs */
+	struct hw_tlb_params dtlb;    /* per CPU, 4 KiB pages */
+	struct hw_tlb_params dtlb_large; /* per CPU, large pages (2 or 4 MiB) */
+
+	unsigned dram_latency;  /* local DRAM access; at distance d it costs
+	                           dram_latency * d / 10 */
+	unsigned c2c_latency;   /* a line fetched from another CPU's cache on the
+	                           same node; across nodes add
+	                           dram_latency * (d - 10) / 10 */
+	unsigned ipi_latency;   /* a TLB shootdown's cost per target CPU */
+	unsigned invlpg_latency;    /* invalidating one TLB entry */
+	unsigned tlb_flush_latency; /* flushing a whole TLB (a CR3 reload) */
+};
+
+/* Architecture facts. */
+const char *hw_arch_name(enum hw_arch arch);           /* "x86_64", "i386", "i386-pae" */
+int hw_arch_parse(const char *name, enum hw_arch *out); /* 0, or -1 if unknown */
+unsigned hw_arch_pt_levels(enum hw_arch arch);         /* 4, 2, 3 */
+unsigned hw_arch_large_page_shift(enum hw_arch arch);  /* 21, 22, 21 */
+uint64_t hw_arch_phys_limit(enum hw_arch arch);        /* 2^52, 2^32, 2^36 */
+
+/* An empty description for arch: no nodes, CPUs or memory, default cache,
+ * TLB and latency parameters. */
+void hw_desc_init(struct hw_machine_desc *d, enum hw_arch arch);
+
+/*
+ * A PC-like machine: mem_bytes of RAM split evenly over nr_nodes nodes,
+ * nr_cpus CPUs split evenly over the nodes in order, distance 10 local and 20
+ * remote, and a firmware map with the legacy hole below 1 MiB
+ * (usable [0, 0x9f000), reserved [0x9f000, 0x100000)) and, when RAM reaches
+ * past 3 GiB on x86_64, the PCI hole [3 GiB, 4 GiB) reserved with the RAM
+ * that would have been there moved above 4 GiB. Returns 0, or -1 with a
+ * message in err when the request cannot be met (too little memory for the
+ * nodes, more memory than the architecture addresses, ...).
+ */
+int hw_desc_pc(struct hw_machine_desc *d, enum hw_arch arch, uint64_t mem_bytes,
+	       int nr_nodes, int nr_cpus, char *err, size_t errlen);
+
+/*
+ * Named presets:
+ *   "pc-i386"       the book's 32-bit PC: i386, 1 GiB, 1 node, 1 CPU
+ *   "pc-i386-pae"   the same with PAE and 8 GiB
+ *   "x86_64"        one node, 4 GiB, 2 CPUs
+ *   "x86_64-numa2"  2 nodes, 8 GiB, 2 CPUs per node, distance 10/20
+ *   "x86_64-numa4"  4 nodes, 16 GiB, 2 CPUs per node, an asymmetric SLIT
+ * mem_bytes and nr_cpus override the preset's when non-zero. Returns 0, or -1
+ * with a message (an unknown name lists the known ones).
+ */
+int hw_preset(const char *name, uint64_t mem_bytes, int nr_cpus,
+	      struct hw_machine_desc *d, char *err, size_t errlen);
+/* The preset names, NULL-terminated, in the order above. */
+const char *const *hw_preset_names(void);
+
+/*
+ * Check a description. Returns 0, or -1 with one message in err that names
+ * the field at fault the way a JSON description spells it, e.g.
+ *   "ranges[2]: overlaps ranges[1] ([0x100000, 0x40000000))"
+ *   "cpus[3].node: 5 is not a node (the machine has 2)"
+ *   "distance[1]: 1 entries, expected 2"
+ *   "nodes[0].end: 0x3ff00800 is not page-aligned"
+ * The first fault found is reported; the checks run in a fixed order.
+ */
+int hw_desc_validate(const struct hw_machine_desc *d, char *err, size_t errlen);
+
+/* Lookups over a valid description. */
+int hw_desc_node_of(const struct hw_machine_desc *d, uint64_t paddr); /* -1 if none */
+bool hw_desc_is_usable(const struct hw_machine_desc *d, uint64_t paddr);
+uint64_t hw_desc_usable_bytes(const struct hw_machine_desc *d, int node); /* node -1: all */
+
+#endif

@@ -1,0 +1,44 @@
+/*
+ * Basic types shared by every layer of mmsim.
+ *
+ * Simulated time is counted in CPU cycles from the start of the run, in an
+ * unsigned 64-bit integer: at 4 GHz that lasts 146 years, so overflow is not
+ * a concern and arithmetic on cycles never needs a check for wrap-around.
+ */
+#ifndef MMSIM_SIM_TYPES_H
+#define MMSIM_SIM_TYPES_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef uint64_t cycle_t;
+#define CYCLE_MAX UINT64_MAX
+
+/*
+ * The memory port: how sim/ (which may not include hw/) reaches the hardware
+ * model when one of its own objects lives in simulated memory, as a lock word
+ * does. hw/ provides the function (hw_memport_access); whoever builds the
+ * simulation connects the two. A port with a NULL access costs nothing.
+ */
+struct sim_memport {
+	cycle_t (*access)(void *ctx, int cpu, uint64_t paddr, unsigned size, int write);
+	void *ctx;
+};
+
+/* Abort with file and line: for host out-of-memory and broken invariants,
+ * never for a simulated failure or a user's mistake. */
+void mmsim_panic_at(const char *file, int line, const char *fmt, ...)
+	__attribute__((noreturn, format(printf, 3, 4)));
+#define mmsim_panic(...) mmsim_panic_at(__FILE__, __LINE__, __VA_ARGS__)
+
+/* Cheap invariant checks stay on in every build (STYLE.md). */
+#define MMSIM_ASSERT(cond) \
+	((cond) ? (void)0 : mmsim_panic_at(__FILE__, __LINE__, "assertion failed: %s", #cond))
+
+/* Host allocation that cannot fail: it panics instead. */
+void *mmsim_xmalloc(size_t size);
+void *mmsim_xcalloc(size_t n, size_t size);
+void *mmsim_xrealloc(void *p, size_t size);
+char *mmsim_xstrdup(const char *s);
+
+#endif

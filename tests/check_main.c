@@ -1,0 +1,33 @@
+/*
+ * The unit test runner. Every test file defines one or more suites as
+ * "Suite *NAME_suite(void)"; the Makefile collects their names into
+ * suites.inc, so a new test file needs no registration by hand.
+ *
+ * Check runs each test in its own process (CK_FORK) with a timeout, so a
+ * crash or a hang fails one test, not the run. CK_RUN_SUITE=name and
+ * CK_RUN_CASE=name select a part (Check's own environment variables).
+ * The last line is "N passed, N failed", which tests/run.sh adds up.
+ */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#define SUITE(name) Suite *name##_suite(void);
+#include "suites.inc"
+#undef SUITE
+
+int main(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	SRunner *sr = srunner_create(NULL);
+#define SUITE(name) srunner_add_suite(sr, name##_suite());
+#include "suites.inc"
+#undef SUITE
+	srunner_run_all(sr, CK_NORMAL);
+	int run = srunner_ntests_run(sr);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	printf("%d passed, %d failed\n", run - failed, failed);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
