@@ -22,7 +22,8 @@ DEB_PKGS  := build-essential pkg-config liblua5.4-dev libcjson-dev check
 
 WARN    := -Wall -Wextra -Werror -Wshadow -Wundef -Wstrict-prototypes \
            -Wmissing-prototypes -Wno-unused-parameter
-SANFLAGS := $(if $(SAN),-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer)
+comma := ,
+SANFLAGS := $(if $(SAN),-fsanitize=address$(comma)undefined -fno-sanitize-recover=all -fno-omit-frame-pointer)
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CHECK_CFLAGS = $(shell pkg-config --cflags check 2>/dev/null)
@@ -71,8 +72,8 @@ $(BUILD)/tests/suites.inc: $(TEST_SRCS)
 	@sed -n 's/^Suite \*\([a-z0-9_]*\)_suite(void).*/SUITE(\1)/p' $(TEST_SRCS) > $@.tmp
 	@cmp -s $@.tmp $@ || mv $@.tmp $@; rm -f $@.tmp
 
-$(BUILD)/tests/check_main.o: $(BUILD)/tests/suites.inc
-$(BUILD)/tests/check_main.o: CPPFLAGS += -I$(BUILD)/tests
+$(TEST_OBJS): $(BUILD)/tests/suites.inc
+$(TEST_OBJS): CPPFLAGS += -I$(BUILD)/tests -include tests/suites.h
 
 $(TEST_BIN): $(TEST_OBJS) $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(CHECK_LIBS) $(LDLIBS)

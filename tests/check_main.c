@@ -12,10 +12,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#define SUITE(name) Suite *name##_suite(void);
-#include "suites.inc"
-#undef SUITE
-
 int main(int argc, char **argv)
 {
 	(void)argc;
