@@ -1,0 +1,513 @@
+/*
+ * The run loop, tasks, wait queues and timed locks.
+ *
+ * The loop. sim_run peeks at the earliest event, checks the stop conditions
+ * against it (so an event past max_cycles stays queued for the next call),
+ * pops it, makes it the current context (cpu, no task, start = its cycle,
+ * nothing charged) and calls it. After the call it does not touch the event
+ * again: the callback may have re-queued or freed it. For a plain event with
+ * a CPU it then bills the charged cycles to that CPU (see sim.h).
+ *
+ * Tasks are events with a state machine around them. Every task event fires
+ * task_fire(), which is how the loop tells a task's event from a plain one
+ * (cur.task is set only there). The state says why the event was queued:
+ *
+ *   RUNNABLE  next step (after CONTINUE, a start, a wake-up or a deferral)
+ *   SLEEPING  the end of a sleep
+ *   WAITING   a timeout: the task leaves its wait queue, timed_out = true
+ *
+ * and in every case the task is then RUNNABLE and either runs its step now
+ * or, if its CPU's clock is past this cycle, is re-queued at the clock with
+ * SIM_PRIO_RUNQ. A WAITING task without a timeout has no event queued; a
+ * wake-up queues (or moves) it. The invariant that keeps this honest: a task
+ * has its event queued exactly when it is RUNNABLE or SLEEPING, or WAITING
+ * with a timeout.
+ *
+ * A wait or sleep called inside a step is only recorded there (wait_called,
+ * wait_timed, wait_cycles) and armed when the step returns, so the wait
+ * starts after all the cycles the step charged, whatever order the step did
+ * things in. The one odd case, a step that waits on a queue and then wakes
+ * that same queue, leaves the task RUNNABLE without an event; the end of the
+ * step queues it like a CONTINUE.
+ *
+ * Wait queues are FIFO lists threaded through the tasks (struct sim_list),
+ * so a timeout removes a task from the middle in O(1).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim/sim.h"
+
+/* ---- Lists ------------------------------------------------------------- */
+
+static void list_init(struct sim_list *head)
+{
+	head->prev = head->next = head;
+}
+
+static bool list_empty(const struct sim_list *head)
+{
+	return head->next == head;
+}
+
+static void list_add_tail(struct sim_list *head, struct sim_list *n)
+{
+	n->prev = head->prev;
+	n->next = head;
+	head->prev->next = n;
+	head->prev = n;
+}
+
+static void list_del(struct sim_list *n)
+{
+	n->prev->next = n->next;
+	n->next->prev = n->prev;
+	n->prev = n->next = n;
+}
+
+/* ---- The simulation ---------------------------------------------------- */
+
+static void task_fire(struct sim *s, struct sim_event *ev);
+
+static void set_idle_ctx(struct sim *s)
+{
+	s->cur.cpu = -1;
+	s->cur.task = NULL;
+	s->cur.start = s->now;
+	s->cur.charged = 0;
+}
+
+void sim_init(struct sim *s, int ncpus, uint64_t seed)
+{
+	MMSIM_ASSERT(ncpus >= 1 && ncpus <= INT16_MAX);
+	memset(s, 0, sizeof *s);
+	ev_queue_init(&s->queue);
+	s->now = 0;
+	set_idle_ctx(s);
+	s->ncpus = ncpus;
+	s->cpus = mmsim_xcalloc((size_t)ncpus, sizeof s->cpus[0]);
+	for (int i = 0; i < ncpus; i++)
+		s->cpus[i].hz = SIM_DEFAULT_HZ;
+	s->max_cycles = CYCLE_MAX;
+	s->max_events = UINT64_MAX;
+	s->watchdog_events = SIM_DEFAULT_WATCHDOG;
+	rng_seed(&s->rng, seed);
+	s->mem.access = NULL;
+	s->mem.ctx = NULL;
+	s->stop_reason = SIM_STOP_NONE;
+	s->running = false;
+	s->stop_requested = false;
+	s->next_task_id = 0;
+	s->stall_cycle = 0;
+	s->stall_events = 0;
+}
+
+void sim_destroy(struct sim *s)
+{
+	MMSIM_ASSERT(!s->running);
+	ev_queue_free(&s->queue);
+	free(s->cpus);
+	s->cpus = NULL;
+	s->ncpus = 0;
+}
+
+static void check_schedule(const struct sim *s, const struct sim_event *ev, cycle_t when)
+{
+	if (ev->fn == task_fire)
+		mmsim_panic("a task's event scheduled directly: use the sim_task_ calls");
+	if (when < s->now)
+		mmsim_panic("event scheduled at cycle %llu, before now (%llu)",
+			    (unsigned long long)when, (unsigned long long)s->now);
+	if (ev->cpu >= s->ncpus)
+		mmsim_panic("event on cpu %d, but the simulation has %d", ev->cpu, s->ncpus);
+}
+
+void sim_schedule(struct sim *s, struct sim_event *ev, cycle_t when)
+{
+	check_schedule(s, ev, when);
+	ev_push(&s->queue, ev, when);
+}
+
+void sim_schedule_in(struct sim *s, struct sim_event *ev, cycle_t delta)
+{
+	sim_schedule(s, ev, sim_now(s) + delta);
+}
+
+void sim_reschedule(struct sim *s, struct sim_event *ev, cycle_t when)
+{
+	check_schedule(s, ev, when);
+	ev_reschedule(&s->queue, ev, when);
+}
+
+void sim_cancel(struct sim *s, struct sim_event *ev)
+{
+	if (ev->fn == task_fire)
+		mmsim_panic("a task's event cancelled directly: use the sim_task_ calls");
+	ev_cancel(&s->queue, ev);
+}
+
+void sim_stop(struct sim *s)
+{
+	s->stop_requested = true;
+}
+
+/* A plain event on a CPU charged cycles: they are that CPU's, taken on top of
+ * whatever it was already busy with. */
+static void bill_plain_event(struct sim *s)
+{
+	struct sim_cpu *c = &s->cpus[s->cur.cpu];
+	cycle_t from = c->clock > s->cur.start ? c->clock : s->cur.start;
+	c->clock = from + s->cur.charged;
+	c->busy += s->cur.charged;
+}
+
+enum sim_stop sim_run(struct sim *s)
+{
+	MMSIM_ASSERT(!s->running);
+	s->running = true;
+	s->stall_events = 0;
+	enum sim_stop why;
+	for (;;) {
+		if (s->stop_requested) {
+			s->stop_requested = false;
+			why = SIM_STOP_REQUESTED;
+			break;
+		}
+		struct sim_event *ev = ev_peek(&s->queue);
+		if (ev == NULL) {
+			why = SIM_STOP_EMPTY;
+			break;
+		}
+		cycle_t when = ev->when;
+		if (when > s->max_cycles) {
+			why = SIM_STOP_MAX_CYCLES;
+			break;
+		}
+		if (s->count[SIM_CNT_EVENTS] >= s->max_events) {
+			why = SIM_STOP_MAX_EVENTS;
+			break;
+		}
+		if (when != s->stall_cycle) {
+			s->stall_cycle = when;
+			s->stall_events = 0;
+		} else if (s->watchdog_events && s->stall_events >= s->watchdog_events) {
+			why = SIM_STOP_WATCHDOG;
+			break;
+		}
+		s->stall_events++;
+
+		ev_pop(&s->queue);
+		s->now = when;
+		s->cur.cpu = ev->cpu;
+		s->cur.task = NULL;
+		s->cur.start = when;
+		s->cur.charged = 0;
+		s->count[SIM_CNT_EVENTS]++;
+		ev->fn(s, ev);
+		if (s->cur.task == NULL && s->cur.cpu >= 0 && s->cur.charged)
+			bill_plain_event(s);
+	}
+	s->running = false;
+	set_idle_ctx(s);
+	s->stop_reason = why;
+	return why;
+}
+
+const char *sim_stop_name(enum sim_stop why)
+{
+	switch (why) {
+	case SIM_STOP_NONE:       return "none";
+	case SIM_STOP_EMPTY:      return "empty";
+	case SIM_STOP_MAX_CYCLES: return "max_cycles";
+	case SIM_STOP_MAX_EVENTS: return "max_events";
+	case SIM_STOP_REQUESTED:  return "requested";
+	case SIM_STOP_WATCHDOG:   return "watchdog";
+	}
+	return "unknown";
+}
+
+const char *sim_counter_name(enum sim_counter c)
+{
+	static const char *const names[SIM_NR_COUNTERS] = {
+		[SIM_CNT_EVENTS] = "events",
+		[SIM_CNT_STEPS] = "task_steps",
+		[SIM_CNT_DEFERRALS] = "task_deferrals",
+		[SIM_CNT_WAITS] = "task_waits",
+		[SIM_CNT_WAKEUPS] = "task_wakeups",
+		[SIM_CNT_TIMEOUTS] = "task_timeouts",
+		[SIM_CNT_SLEEPS] = "task_sleeps",
+	};
+	return (unsigned)c < SIM_NR_COUNTERS ? names[c] : "unknown";
+}
+
+/* ---- Tasks ------------------------------------------------------------- */
+
+void sim_task_init(struct sim *s, struct sim_task *t, const char *name, int cpu,
+		   sim_task_fn step, void *owner)
+{
+	MMSIM_ASSERT(cpu >= 0 && cpu < s->ncpus);
+	MMSIM_ASSERT(step != NULL);
+	sim_event_init(&t->ev, task_fire, SIM_PRIO_TASK, cpu);
+	t->step = step;
+	t->owner = owner;
+	t->on_exit = NULL;
+	size_t n = strlen(name);
+	if (n >= sizeof t->name)
+		n = sizeof t->name - 1;
+	memcpy(t->name, name, n);
+	t->name[n] = '\0';
+	t->id = s->next_task_id++;
+	t->cpu = cpu;
+	t->state = SIM_TASK_NEW;
+	list_init(&t->link);
+	t->wq = NULL;
+	t->timed_out = false;
+	t->runtime = 0;
+	t->steps = 0;
+	t->deferrals = 0;
+	t->wait_called = false;
+	t->wait_timed = false;
+	t->wait_cycles = 0;
+}
+
+/* Queue t's event for its next step (or the end of its sleep or timeout). */
+static void arm(struct sim *s, struct sim_task *t, cycle_t when)
+{
+	t->ev.prio = SIM_PRIO_TASK;
+	ev_push(&s->queue, &t->ev, when);
+}
+
+void sim_task_start(struct sim *s, struct sim_task *t, cycle_t when)
+{
+	if (t->state != SIM_TASK_NEW)
+		mmsim_panic("task %s started twice", t->name);
+	if (when < s->now)
+		mmsim_panic("task %s started at cycle %llu, before now (%llu)", t->name,
+			    (unsigned long long)when, (unsigned long long)s->now);
+	t->state = SIM_TASK_RUNNABLE;
+	arm(s, t, when);
+}
+
+static void leave_waitq(struct sim_task *t)
+{
+	list_del(&t->link);
+	t->wq->nr_waiting--;
+	t->wq = NULL;
+}
+
+/* Saturating: a timeout of "practically never" must not wrap into the past. */
+static cycle_t after(cycle_t t, cycle_t d)
+{
+	return d > CYCLE_MAX - t ? CYCLE_MAX : t + d;
+}
+
+static void run_step(struct sim *s, struct sim_task *t, struct sim_cpu *c)
+{
+	t->state = SIM_TASK_RUNNING;
+	t->wait_called = false;
+	t->wait_timed = false;
+	enum sim_step r = t->step(s, t);
+
+	cycle_t charged = s->cur.charged;
+	cycle_t end = s->cur.start + charged;
+	c->clock = end;
+	c->busy += charged;
+	c->steps++;
+	t->runtime += charged;
+	t->steps++;
+	s->count[SIM_CNT_STEPS]++;
+
+	switch (r) {
+	case SIM_STEP_CONTINUE:
+		if (t->wait_called)
+			mmsim_panic("task %s waited but its step returned CONTINUE", t->name);
+		t->state = SIM_TASK_RUNNABLE;
+		arm(s, t, end);
+		return;
+	case SIM_STEP_WAIT:
+		if (!t->wait_called)
+			mmsim_panic("task %s returned WAIT without waiting", t->name);
+		if (t->state == SIM_TASK_RUNNABLE)      /* woke itself */
+			arm(s, t, end);
+		else if (t->wait_timed)
+			arm(s, t, after(end, t->wait_cycles));
+		return;
+	case SIM_STEP_EXIT:
+		if (t->wait_called)
+			mmsim_panic("task %s waited but its step returned EXIT", t->name);
+		t->state = SIM_TASK_EXITED;
+		if (t->on_exit)
+			t->on_exit(s, t);
+		return;
+	}
+	mmsim_panic("task %s returned %d from its step", t->name, (int)r);
+}
+
+static void task_fire(struct sim *s, struct sim_event *ev)
+{
+	struct sim_task *t = ev_container_of(ev, struct sim_task, ev);
+	struct sim_cpu *c = &s->cpus[t->cpu];
+	s->cur.task = t;
+	switch (t->state) {
+	case SIM_TASK_RUNNABLE:
+	case SIM_TASK_SLEEPING:
+		break;
+	case SIM_TASK_WAITING:
+		t->wq->timeouts++;
+		leave_waitq(t);
+		t->timed_out = true;
+		s->count[SIM_CNT_TIMEOUTS]++;
+		break;
+	default:
+		mmsim_panic("task %s fired in state %d", t->name, (int)t->state);
+	}
+	t->state = SIM_TASK_RUNNABLE;
+	if (c->clock > ev->when) {
+		ev->prio = SIM_PRIO_RUNQ;
+		ev_push(&s->queue, ev, c->clock);
+		c->deferrals++;
+		t->deferrals++;
+		s->count[SIM_CNT_DEFERRALS]++;
+		return;
+	}
+	run_step(s, t, c);
+}
+
+/* The task whose step is running; aborts, naming `what`, if there is none. */
+static struct sim_task *running_task(struct sim *s, const char *what)
+{
+	struct sim_task *t = s->cur.task;
+	if (t == NULL || t->state != SIM_TASK_RUNNING)
+		mmsim_panic("%s called outside a task's step", what);
+	if (t->wait_called)
+		mmsim_panic("%s: task %s already waits in this step", what, t->name);
+	return t;
+}
+
+/* ---- Waiting ----------------------------------------------------------- */
+
+void sim_waitq_init(struct sim_waitq *wq, const char *name)
+{
+	wq->name = name;
+	list_init(&wq->waiters);
+	wq->nr_waiting = 0;
+	wq->waits = 0;
+	wq->wakeups = 0;
+	wq->timeouts = 0;
+}
+
+static void wait_on(struct sim *s, struct sim_task *t, struct sim_waitq *wq)
+{
+	list_add_tail(&wq->waiters, &t->link);
+	wq->nr_waiting++;
+	wq->waits++;
+	t->wq = wq;
+	t->state = SIM_TASK_WAITING;
+	t->timed_out = false;
+	t->wait_called = true;
+	s->count[SIM_CNT_WAITS]++;
+}
+
+void sim_task_wait(struct sim *s, struct sim_waitq *wq)
+{
+	struct sim_task *t = running_task(s, "sim_task_wait");
+	wait_on(s, t, wq);
+}
+
+void sim_task_wait_timeout(struct sim *s, struct sim_waitq *wq, cycle_t cycles)
+{
+	struct sim_task *t = running_task(s, "sim_task_wait_timeout");
+	wait_on(s, t, wq);
+	t->wait_timed = true;
+	t->wait_cycles = cycles;
+}
+
+void sim_task_sleep(struct sim *s, cycle_t cycles)
+{
+	struct sim_task *t = running_task(s, "sim_task_sleep");
+	t->state = SIM_TASK_SLEEPING;
+	t->timed_out = false;
+	t->wait_called = true;
+	t->wait_timed = true;
+	t->wait_cycles = cycles;
+	s->count[SIM_CNT_SLEEPS]++;
+}
+
+int sim_wake_up(struct sim *s, struct sim_waitq *wq, int nr)
+{
+	int woken = 0;
+	cycle_t when = sim_now(s);
+	while ((nr <= 0 || woken < nr) && !list_empty(&wq->waiters)) {
+		struct sim_task *t = ev_container_of(wq->waiters.next, struct sim_task, link);
+		MMSIM_ASSERT(t->state == SIM_TASK_WAITING && t->wq == wq);
+		leave_waitq(t);
+		wq->wakeups++;
+		s->count[SIM_CNT_WAKEUPS]++;
+		t->timed_out = false;
+		t->state = SIM_TASK_RUNNABLE;
+		/* A task waking itself is still in its step; run_step queues
+		 * it when the step returns. Otherwise queue it now, moving an
+		 * armed timeout in place. */
+		if (t != s->cur.task) {
+			t->ev.prio = SIM_PRIO_TASK;
+			ev_reschedule(&s->queue, &t->ev, when);
+		}
+		woken++;
+	}
+	return woken;
+}
+
+/* ---- Timed locks ------------------------------------------------------- */
+
+void sim_lock_init(struct sim_lock *l, const char *name, uint64_t paddr)
+{
+	l->name = name;
+	l->paddr = paddr;
+	l->held_until = 0;
+	l->holder = -1;
+	l->acquisitions = 0;
+	l->contended = 0;
+	l->spin_cycles = 0;
+	l->acquired_at = 0;
+	l->hold_cycles = 0;
+}
+
+/* The atomic write to the lock word: where hw/ costs the cache line moving
+ * from the last holder's CPU to this one. */
+static void write_lock_word(struct sim *s, const struct sim_lock *l, int cpu)
+{
+	if (s->mem.access)
+		sim_charge(s, s->mem.access(s->mem.ctx, cpu, l->paddr, 8, 1));
+}
+
+void sim_lock_acquire(struct sim *s, struct sim_lock *l)
+{
+	int cpu = s->cur.cpu;
+	if (cpu < 0)
+		mmsim_panic("lock %s taken with no current CPU", l->name);
+	if (l->holder != -1)
+		mmsim_panic("lock %s taken on cpu %d while cpu %d holds it "
+			    "(held across a wait, or never released)", l->name, cpu, l->holder);
+	cycle_t t = sim_now(s);
+	if (l->held_until > t) {
+		cycle_t spin = l->held_until - t;
+		sim_charge(s, spin);
+		l->contended++;
+		l->spin_cycles += spin;
+	}
+	write_lock_word(s, l, cpu);
+	l->holder = cpu;
+	l->acquisitions++;
+	l->acquired_at = sim_now(s);
+}
+
+void sim_lock_release(struct sim *s, struct sim_lock *l)
+{
+	int cpu = s->cur.cpu;
+	if (l->holder == -1 || l->holder != cpu)
+		mmsim_panic("lock %s released on cpu %d, held by cpu %d", l->name, cpu, l->holder);
+	write_lock_word(s, l, cpu);
+	l->held_until = sim_now(s);
+	l->hold_cycles += l->held_until - l->acquired_at;
+	l->holder = -1;
+}
