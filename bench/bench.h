@@ -68,7 +68,7 @@ static inline void bench_report(const char *name, double rate, const char *unit,
 static inline void bench_sink(uint64_t v)
 {
 	static volatile uint64_t sink;
-	sink += v;
+	sink = sink + v;
 }
 
 #endif

@@ -553,10 +553,18 @@ static int filter_parse(struct filter *f, const char *patterns, char *err, size_
 		}
 		for (const char *c = g; c < b; c++) {
 			if (!name_char(*c) && *c != '*') {
+				/* Patterns come from users: a control or non-ASCII
+				 * byte is shown as hex, not written raw. */
+				unsigned char u = (unsigned char)*c;
+				char shown[8];
+				if (u >= 0x20 && u < 0x7f)
+					snprintf(shown, sizeof shown, "'%c'", u);
+				else
+					snprintf(shown, sizeof shown, "0x%02x", u);
 				snprintf(what, sizeof what,
-					 "bad character '%c' in \"%.*s\" (an item is a name of "
+					 "bad character %s in \"%.*s\" (an item is a name of "
 					 "[A-Za-z0-9_.:] with '*' wildcards, excluded by a leading '-')",
-					 *c, (int)(b - a), a);
+					 shown, (int)(b - a), a);
 				return filter_error(err, errlen, patterns, what);
 			}
 		}
@@ -595,11 +603,12 @@ int trace_event_id(struct trace *t, const char *name)
 {
 	if (!t)
 		return -1;
+	/* Checked before the search, which would crash on NULL. */
+	if (!trace_valid_name(name))
+		mmsim_panic("trace: invalid event name \"%s\"", name ? name : "(null)");
 	for (size_t i = 0; i < t->head.nr_events; i++)
 		if (strcmp(t->ev[i].name, name) == 0)
 			return (int)i;
-	if (!trace_valid_name(name))
-		mmsim_panic("trace: invalid event name \"%s\"", name);
 	size_t id = t->head.nr_events;
 	if (id == t->ev_cap) {
 		t->ev_cap = t->ev_cap ? 2 * t->ev_cap : 32;
