@@ -377,10 +377,14 @@ static void task_fire(struct sim *s, struct sim_event *ev)
 static struct sim_task *running_task(struct sim *s, const char *what)
 {
 	struct sim_task *t = s->cur.task;
-	if (t == NULL || t->state != SIM_TASK_RUNNING)
+	if (t == NULL)
 		mmsim_panic("%s called outside a task's step", what);
+	/* Before the state test: a wait already called in this step has moved
+	 * the state off RUNNING, and that is the mistake to name. */
 	if (t->wait_called)
 		mmsim_panic("%s: task %s already waits in this step", what, t->name);
+	if (t->state != SIM_TASK_RUNNING)
+		mmsim_panic("%s called outside a task's step", what);
 	return t;
 }
 

@@ -144,7 +144,8 @@ void sim_cancel(struct sim *s, struct sim_event *ev);
  */
 enum sim_stop sim_run(struct sim *s);
 
-/* Ask sim_run to return SIM_STOP_REQUESTED after the current event. */
+/* Ask sim_run to return SIM_STOP_REQUESTED after the current event. Called
+ * between runs, it makes the next sim_run return at once, before any event. */
 void sim_stop(struct sim *s);
 
 const char *sim_stop_name(enum sim_stop why);
