@@ -82,7 +82,7 @@ $(BUILD)/bench/%: bench/%.c $(LIB)
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(CFLAGS) -o $@ $< $(LIB) $(PKG_LIBS) $(LDLIBS)
 
-test-bins: $(TEST_BIN)
+test-bins: $(TEST_BIN) $(BUILD)/mmsim
 
 # `make deps` installs only what is missing, so on a ready machine it is a
 # few pkg-config calls and nothing else.
@@ -109,11 +109,15 @@ run: deps
 	./mmsim run
 
 # The plain build, then the same tests under ASan+UBSan in their own build
-# directory; tests/run.sh adds the per-run "N passed, N failed" lines up.
+# directory; the unit tests, then the command's end-to-end tests (tests/cli.sh)
+# against both builds of ./mmsim. tests/run.sh adds the per-run
+# "N passed, N failed" lines up.
 test: deps
 	@$(MAKE) --no-print-directory test-bins
 	@$(MAKE) --no-print-directory SAN=1 OPT="-O1 -g" test-bins
-	@sh tests/run.sh "unit" $(TEST_BIN) "asan" build/$(CC_NAME)-asan/tests/run_tests
+	@sh tests/run.sh "unit" $(TEST_BIN) "asan" build/$(CC_NAME)-asan/tests/run_tests \
+	  "cli" "env MMSIM=$(BUILD)/mmsim sh tests/cli.sh" \
+	  "cli-asan" "env MMSIM=build/$(CC_NAME)-asan/mmsim sh tests/cli.sh"
 
 bench: deps
 	@$(MAKE) --no-print-directory OPT="-O2 -DNDEBUG" BUILD=build/$(CC_NAME)-bench bench-bins

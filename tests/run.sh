@@ -10,7 +10,7 @@ while [ $# -ge 2 ]; do
 	bin=$2
 	shift 2
 	out=$(mktemp)
-	"$bin" >"$out" 2>&1
+	$bin >"$out" 2>&1
 	rc=$?
 	cat "$out"
 	line=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$out" | tail -n 1)
