@@ -495,9 +495,14 @@ cycle_t hw_memport_access(void *ctx, int cpu, uint64_t paddr, unsigned size, int
 	return hw_access(ctx, cpu, paddr, size, write);
 }
 
+static cycle_t hw_memport_take_stolen(void *ctx, int cpu)
+{
+	return hw_cpu_take_stolen(ctx, cpu);
+}
+
 struct sim_memport hw_memport(struct hw *hw)
 {
-	return (struct sim_memport){ hw_memport_access, hw };
+	return (struct sim_memport){ hw_memport_access, hw, hw_memport_take_stolen };
 }
 
 /* ---- consistency ---- */

@@ -362,6 +362,14 @@ static void task_fire(struct sim *s, struct sim_event *ev)
 		mmsim_panic("task %s fired in state %d", t->name, (int)t->state);
 	}
 	t->state = SIM_TASK_RUNNABLE;
+	if (s->mem.take_stolen) {
+		cycle_t st = s->mem.take_stolen(s->mem.ctx, t->cpu);
+		if (st) {
+			c->clock = after(c->clock > ev->when ? c->clock : ev->when, st);
+			c->busy += st;
+			c->stolen += st;
+		}
+	}
 	if (c->clock > ev->when) {
 		ev->prio = SIM_PRIO_RUNQ;
 		ev_push(&s->queue, ev, c->clock);

@@ -80,6 +80,8 @@ struct sim_cpu {
 				 * by whoever builds the machine (default 1 GHz) */
 	uint64_t steps;         /* task steps run here */
 	uint64_t deferrals;     /* task steps deferred because it was busy */
+	cycle_t stolen;         /* cycles other CPUs made it spend (memport
+				 * take_stolen), included in busy */
 };
 
 struct sim {

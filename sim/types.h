@@ -19,10 +19,18 @@ typedef uint64_t cycle_t;
  * model when one of its own objects lives in simulated memory, as a lock word
  * does. hw/ provides the function (hw_memport_access); whoever builds the
  * simulation connects the two. A port with a NULL access costs nothing.
+ *
+ * take_stolen (may be NULL) returns, and resets, the cycles other CPUs'
+ * actions made this CPU spend (the flush a TLB shootdown's IPI forces on
+ * it). The run loop collects them before each task step on that CPU and
+ * adds them to the CPU's clock: the interrupted work finishes that much
+ * later. The shootdown happened at some earlier cycle; charging it at the
+ * next step is the approximation.
  */
 struct sim_memport {
 	cycle_t (*access)(void *ctx, int cpu, uint64_t paddr, unsigned size, int write);
 	void *ctx;
+	cycle_t (*take_stolen)(void *ctx, int cpu);
 };
 
 /* Abort with file and line: for host out-of-memory and broken invariants,

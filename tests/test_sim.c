@@ -1069,6 +1069,68 @@ static void lt_init(struct sim *s, struct lt *x, int cpu, struct sim_lock *l,
 	x->hold = hold;
 }
 
+/* Cycles stolen from a CPU (a shootdown's flush, reported by the memory
+ * port) push its next step back and count as busy time. */
+struct steal_src {
+	cycle_t pending[2];     /* per CPU, handed out once */
+	int calls;
+};
+
+static cycle_t fake_take_stolen(void *ctx, int cpu)
+{
+	struct steal_src *src = ctx;
+	cycle_t c = src->pending[cpu];
+	src->pending[cpu] = 0;
+	src->calls++;
+	return c;
+}
+
+struct stepper {
+	struct sim_task t;
+	cycle_t at[3];
+	int n;
+};
+
+static enum sim_step stepper_step(struct sim *s, struct sim_task *t)
+{
+	struct stepper *x = ev_container_of(t, struct stepper, t);
+	x->at[x->n++] = sim_now(s);
+	sim_charge(s, 10);
+	return x->n == 3 ? SIM_STEP_EXIT : SIM_STEP_CONTINUE;
+}
+
+START_TEST(test_stolen_cycles_delay_next_step)
+{
+	struct sim s;
+	struct steal_src src = { {0, 0}, 0 };
+	struct stepper a, b;
+	sim_init(&s, 2, 1);
+	s.mem.take_stolen = fake_take_stolen;
+	s.mem.ctx = &src;
+	memset(&a, 0, sizeof a);
+	memset(&b, 0, sizeof b);
+	sim_task_init(&s, &a.t, "victim", 0, stepper_step, &a);
+	sim_task_init(&s, &b.t, "other", 1, stepper_step, &b);
+	sim_task_start(&s, &a.t, 0);
+	sim_task_start(&s, &b.t, 0);
+	src.pending[0] = 100;   /* stolen before cpu 0's first step */
+	ck_assert_int_eq(sim_run(&s), SIM_STOP_EMPTY);
+	/* cpu 0: clock max(0, 0) + 100, so the first step waits until 100,
+	 * then 110, 120. cpu 1 is untouched: 0, 10, 20. */
+	ck_assert_uint_eq(a.at[0], 100);
+	ck_assert_uint_eq(a.at[1], 110);
+	ck_assert_uint_eq(a.at[2], 120);
+	ck_assert_uint_eq(b.at[0], 0);
+	ck_assert_uint_eq(b.at[2], 20);
+	ck_assert_uint_eq(s.cpus[0].stolen, 100);
+	ck_assert_uint_eq(s.cpus[0].busy, 130);
+	ck_assert_uint_eq(s.cpus[1].stolen, 0);
+	ck_assert_uint_eq(s.cpus[1].busy, 30);
+	ck_assert_int_ge(src.calls, 6);
+	sim_destroy(&s);
+}
+END_TEST
+
 START_TEST(test_lock_uncontended)
 {
 	struct sim s;
@@ -1409,6 +1471,7 @@ Suite *sim_suite(void)
 
 	tc = tcase_create("locks");
 	tcase_add_checked_fixture(tc, setup, NULL);
+	tcase_add_test(tc, test_stolen_cycles_delay_next_step);
 	tcase_add_test(tc, test_lock_uncontended);
 	tcase_add_test(tc, test_lock_no_port_is_free);
 	tcase_add_test(tc, test_lock_contended);
