@@ -28,7 +28,6 @@
  * HW_DIR_MIN_CPUS a snoop simply probes every other CPU. Both ways give the
  * same results, in the same order (a test runs both).
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -507,19 +506,6 @@ struct sim_memport hw_memport(struct hw *hw)
 
 /* ---- consistency ---- */
 
-static int check_fail(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static int check_fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	if (err && errlen) {
-		va_list ap;
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return -1;
-}
-
 #define LX(v) ((unsigned long long)(v))
 
 /* A private line of cpu c with flags f: the invariants of the file comment. */
@@ -528,21 +514,21 @@ static int check_private(const struct hw *hw, int c, const char *lvl, uint64_t l
 {
 	const struct hw_cpu *pc = &hw->cpu[c];
 	if ((f & CACHE_DIRTY) && !(f & EXCL))
-		return check_fail(err, errlen, "cpu%d.%s: line 0x%llx dirty but not exclusive", c,
+		return mmsim_errf(err, errlen, "cpu%d.%s: line 0x%llx dirty but not exclusive", c,
 				  lvl, LX(line));
 	unsigned other = cache_probe(lvl[1] == '1' ? pc->l2 : pc->l1, line);
 	if (other && (other & EXCL) != (f & EXCL))
-		return check_fail(err, errlen, "cpu%d: line 0x%llx exclusive in one private level only",
+		return mmsim_errf(err, errlen, "cpu%d: line 0x%llx exclusive in one private level only",
 				  c, LX(line));
 	if (!(f & EXCL))
 		return 0;
 	for (int o = 0; o < hw->ncpus; o++)
 		if (o != c && (cache_probe(hw->cpu[o].l1, line) || cache_probe(hw->cpu[o].l2, line)))
-			return check_fail(err, errlen, "cpu%d.%s: line 0x%llx exclusive but cpu%d has it",
+			return mmsim_errf(err, errlen, "cpu%d.%s: line 0x%llx exclusive but cpu%d has it",
 					  c, lvl, LX(line), o);
 	for (int m = 0; m < hw->nnodes; m++)
 		if (m != pc->node && cache_probe(hw->llc[m], line))
-			return check_fail(err, errlen,
+			return mmsim_errf(err, errlen,
 					  "cpu%d.%s: line 0x%llx exclusive but node %d's LLC has it", c,
 					  lvl, LX(line), m);
 	return 0;
@@ -565,7 +551,7 @@ int hw_check(const struct hw *hw, char *err, size_t errlen)
 					return -1;
 				uint64_t holders[HW_MAX_CPUS / 64];
 				if (!hw_holders(hw, line, holders) || !((holders[c / 64] >> (c % 64)) & 1))
-					return check_fail(err, errlen,
+					return mmsim_errf(err, errlen,
 							  "cpu%d: line 0x%llx cached but not in the directory",
 							  c, LX(line));
 				if (k == 0 || !cache_probe(hw->cpu[c].l1, line))
@@ -575,7 +561,7 @@ int hw_check(const struct hw *hw, char *err, size_t errlen)
 	}
 	bits = hw->dir ? hwdir_count_bits(hw->dir) : pairs;
 	if (bits != pairs)
-		return check_fail(err, errlen, "directory: %llu holder bits for %llu cached (line, cpu) pairs",
+		return mmsim_errf(err, errlen, "directory: %llu holder bits for %llu cached (line, cpu) pairs",
 				  LX(bits), LX(pairs));
 	for (int n = 0; n < hw->nnodes; n++) {
 		for (size_t i = 0; i < cache_nways(hw->llc[n]); i++) {
@@ -585,13 +571,13 @@ int hw_check(const struct hw *hw, char *err, size_t errlen)
 				continue;
 			for (int m = 0; m < hw->nnodes; m++)
 				if (m != n && cache_probe(hw->llc[m], line))
-					return check_fail(err, errlen,
+					return mmsim_errf(err, errlen,
 							  "llc%d: line 0x%llx dirty but node %d's LLC has it",
 							  n, LX(line), m);
 			for (int o = 0; o < hw->ncpus; o++)
 				if (hw->cpu[o].node != n &&
 				    (cache_probe(hw->cpu[o].l1, line) || cache_probe(hw->cpu[o].l2, line)))
-					return check_fail(err, errlen,
+					return mmsim_errf(err, errlen,
 							  "llc%d: line 0x%llx dirty but cpu%d on node %d has it",
 							  n, LX(line), o, hw->cpu[o].node);
 		}

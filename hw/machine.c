@@ -26,11 +26,11 @@
  *     magnitude from published shootdown measurements (a few microseconds
  *     for a multi-CPU shootdown), to be refined.
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "hw/machine.h"
+#include "sim/types.h"
 
 #define MiB (UINT64_C(1) << 20)
 #define GiB (UINT64_C(1) << 30)
@@ -96,21 +96,6 @@ void hw_desc_init(struct hw_machine_desc *d, enum hw_arch arch)
 	d->tlb_flush_latency = 300;
 }
 
-/* Formats the message into err (if any) and returns -1, so a check reads
- * "return fail(...)". */
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	if (err && errlen) {
-		va_list ap;
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return -1;
-}
-
 static void add_range(struct hw_machine_desc *d, uint64_t start, uint64_t end, enum hw_mem_type type)
 {
 	if (start < end && d->nr_ranges < HW_MAX_RANGES)
@@ -131,23 +116,23 @@ int hw_desc_pc(struct hw_machine_desc *d, enum hw_arch arch, uint64_t mem_bytes,
 {
 	hw_desc_init(d, arch);
 	if (nr_nodes < 1 || nr_nodes > HW_MAX_NODES)
-		return fail(err, errlen, "nodes: %d, must be 1 to %d", nr_nodes, HW_MAX_NODES);
+		return mmsim_errf(err, errlen, "nodes: %d, must be 1 to %d", nr_nodes, HW_MAX_NODES);
 	if (nr_cpus < 1 || nr_cpus > HW_MAX_CPUS)
-		return fail(err, errlen, "cpus: %d, must be 1 to %d", nr_cpus, HW_MAX_CPUS);
+		return mmsim_errf(err, errlen, "cpus: %d, must be 1 to %d", nr_cpus, HW_MAX_CPUS);
 	if (mem_bytes % HW_PAGE_SIZE)
-		return fail(err, errlen, "mem: %llu bytes is not a whole number of 4 KiB pages",
+		return mmsim_errf(err, errlen, "mem: %llu bytes is not a whole number of 4 KiB pages",
 			    (unsigned long long)mem_bytes);
 	/* Each node gets a whole number of MiB; at least 4 of them, so that node 0
 	 * still has usable memory above the legacy hole below 1 MiB. */
 	uint64_t per_node = mem_bytes / (uint64_t)nr_nodes / MiB * MiB;
 	if (per_node < 4 * MiB)
-		return fail(err, errlen, "mem: %llu MiB is too little for %d nodes (at least 4 MiB each)",
+		return mmsim_errf(err, errlen, "mem: %llu MiB is too little for %d nodes (at least 4 MiB each)",
 			    (unsigned long long)(mem_bytes / MiB), nr_nodes);
 
 	bool pci_hole = mem_bytes > 3 * GiB;
 	uint64_t top = ram_to_phys(mem_bytes, pci_hole);
 	if (top > hw_arch_phys_limit(arch))
-		return fail(err, errlen,
+		return mmsim_errf(err, errlen,
 			    "mem: %llu MiB does not fit below %s's physical limit of %llu MiB "
 			    "(RAM above 3 GiB is moved above 4 GiB, past the PCI hole)",
 			    (unsigned long long)(mem_bytes / MiB), hw_arch_name(arch),
@@ -247,7 +232,7 @@ int hw_preset(const char *name, uint64_t mem_bytes, int nr_cpus,
 		if (p[1])
 			strncat(known, ", ", sizeof known - strlen(known) - 1);
 	}
-	return fail(err, errlen, "preset: unknown machine preset '%s' (known: %s)", name, known);
+	return mmsim_errf(err, errlen, "preset: unknown machine preset '%s' (known: %s)", name, known);
 }
 
 static bool is_pow2(uint64_t v)
@@ -259,28 +244,28 @@ static int check_cache(const char *field, const struct hw_cache_params *c, unsig
 		       char *err, size_t errlen)
 {
 	if (!is_pow2(c->line) || c->line < 8)
-		return fail(err, errlen, "%s.line: %u is not a power of two of at least 8", field, c->line);
+		return mmsim_errf(err, errlen, "%s.line: %u is not a power of two of at least 8", field, c->line);
 	if (line0 && c->line != line0)
-		return fail(err, errlen, "%s.line: %u, must equal l1d.line (%u): the levels share one line size",
+		return mmsim_errf(err, errlen, "%s.line: %u, must equal l1d.line (%u): the levels share one line size",
 			    field, c->line, line0);
 	if (c->ways < 1)
-		return fail(err, errlen, "%s.ways: must be at least 1", field);
+		return mmsim_errf(err, errlen, "%s.ways: must be at least 1", field);
 	uint64_t set_bytes = (uint64_t)c->ways * c->line;
 	if (c->size == 0 || c->size % set_bytes || !is_pow2(c->size / set_bytes))
-		return fail(err, errlen,
+		return mmsim_errf(err, errlen,
 			    "%s.size: %llu is not ways x line x a power-of-two number of sets (%u x %u x 2^k)",
 			    field, (unsigned long long)c->size, c->ways, c->line);
 	if (c->repl != HW_REPL_LRU && c->repl != HW_REPL_FIFO && c->repl != HW_REPL_RANDOM)
-		return fail(err, errlen, "%s.repl: unknown replacement policy", field);
+		return mmsim_errf(err, errlen, "%s.repl: unknown replacement policy", field);
 	return 0;
 }
 
 static int check_tlb(const char *field, const struct hw_tlb_params *t, char *err, size_t errlen)
 {
 	if (t->ways < 1)
-		return fail(err, errlen, "%s.ways: must be at least 1", field);
+		return mmsim_errf(err, errlen, "%s.ways: must be at least 1", field);
 	if (t->entries < 1 || t->entries % t->ways || !is_pow2(t->entries / t->ways))
-		return fail(err, errlen, "%s.entries: %u is not ways (%u) x a power-of-two number of sets",
+		return mmsim_errf(err, errlen, "%s.entries: %u is not ways (%u) x a power-of-two number of sets",
 			    field, t->entries, t->ways);
 	return 0;
 }
@@ -295,89 +280,89 @@ static bool overlaps(uint64_t a0, uint64_t a1, uint64_t b0, uint64_t b1)
 int hw_desc_validate(const struct hw_machine_desc *d, char *err, size_t errlen)
 {
 	if (!arch_is_valid(d->arch))
-		return fail(err, errlen, "arch: unknown architecture (known: x86_64, i386, i386-pae)");
+		return mmsim_errf(err, errlen, "arch: unknown architecture (known: x86_64, i386, i386-pae)");
 	uint64_t limit = hw_arch_phys_limit(d->arch);
 	const char *arch = hw_arch_name(d->arch);
 
 	if (d->nr_nodes < 1 || d->nr_nodes > HW_MAX_NODES)
-		return fail(err, errlen, "nodes: %d nodes, must be 1 to %d", d->nr_nodes, HW_MAX_NODES);
+		return mmsim_errf(err, errlen, "nodes: %d nodes, must be 1 to %d", d->nr_nodes, HW_MAX_NODES);
 	for (int i = 0; i < d->nr_nodes; i++) {
 		const struct hw_node_desc *n = &d->nodes[i];
 		if (n->start % HW_PAGE_SIZE)
-			return fail(err, errlen, "nodes[%d].start: 0x%llx is not page-aligned", i, HX(n->start));
+			return mmsim_errf(err, errlen, "nodes[%d].start: 0x%llx is not page-aligned", i, HX(n->start));
 		if (n->end % HW_PAGE_SIZE)
-			return fail(err, errlen, "nodes[%d].end: 0x%llx is not page-aligned", i, HX(n->end));
+			return mmsim_errf(err, errlen, "nodes[%d].end: 0x%llx is not page-aligned", i, HX(n->end));
 		if (n->end < n->start)
-			return fail(err, errlen, "nodes[%d]: end 0x%llx is below start 0x%llx", i,
+			return mmsim_errf(err, errlen, "nodes[%d]: end 0x%llx is below start 0x%llx", i,
 				    HX(n->end), HX(n->start));
 		if (n->end > limit)
-			return fail(err, errlen, "nodes[%d].end: 0x%llx is beyond %s's physical limit 0x%llx",
+			return mmsim_errf(err, errlen, "nodes[%d].end: 0x%llx is beyond %s's physical limit 0x%llx",
 				    i, HX(n->end), arch, HX(limit));
 		for (int j = 0; j < i; j++)
 			if (overlaps(n->start, n->end, d->nodes[j].start, d->nodes[j].end))
-				return fail(err, errlen, "nodes[%d]: overlaps nodes[%d] ([0x%llx, 0x%llx))", i, j,
+				return mmsim_errf(err, errlen, "nodes[%d]: overlaps nodes[%d] ([0x%llx, 0x%llx))", i, j,
 					    HX(d->nodes[j].start), HX(d->nodes[j].end));
 	}
 
 	if (d->nr_cpus < 1 || d->nr_cpus > HW_MAX_CPUS)
-		return fail(err, errlen, "cpus: %d CPUs, must be 1 to %d", d->nr_cpus, HW_MAX_CPUS);
+		return mmsim_errf(err, errlen, "cpus: %d CPUs, must be 1 to %d", d->nr_cpus, HW_MAX_CPUS);
 	for (int i = 0; i < d->nr_cpus; i++) {
 		if (d->cpus[i].node < 0 || d->cpus[i].node >= d->nr_nodes)
-			return fail(err, errlen, "cpus[%d].node: %d is not a node (the machine has %d)", i,
+			return mmsim_errf(err, errlen, "cpus[%d].node: %d is not a node (the machine has %d)", i,
 				    d->cpus[i].node, d->nr_nodes);
 		if (d->cpus[i].hz == 0)
-			return fail(err, errlen, "cpus[%d].hz: the clock rate must be positive", i);
+			return mmsim_errf(err, errlen, "cpus[%d].hz: the clock rate must be positive", i);
 	}
 
 	if (d->nr_ranges < 1 || d->nr_ranges > HW_MAX_RANGES)
-		return fail(err, errlen, "ranges: %d ranges, must be 1 to %d", d->nr_ranges, HW_MAX_RANGES);
+		return mmsim_errf(err, errlen, "ranges: %d ranges, must be 1 to %d", d->nr_ranges, HW_MAX_RANGES);
 	uint64_t usable = 0;
 	for (int i = 0; i < d->nr_ranges; i++) {
 		const struct hw_mem_range *r = &d->ranges[i];
 		if (r->type != HW_MEM_USABLE && r->type != HW_MEM_RESERVED)
-			return fail(err, errlen, "ranges[%d].type: unknown memory type", i);
+			return mmsim_errf(err, errlen, "ranges[%d].type: unknown memory type", i);
 		if (r->start % HW_PAGE_SIZE)
-			return fail(err, errlen, "ranges[%d].start: 0x%llx is not page-aligned", i, HX(r->start));
+			return mmsim_errf(err, errlen, "ranges[%d].start: 0x%llx is not page-aligned", i, HX(r->start));
 		if (r->end % HW_PAGE_SIZE)
-			return fail(err, errlen, "ranges[%d].end: 0x%llx is not page-aligned", i, HX(r->end));
+			return mmsim_errf(err, errlen, "ranges[%d].end: 0x%llx is not page-aligned", i, HX(r->end));
 		if (r->end <= r->start)
-			return fail(err, errlen, "ranges[%d]: empty or inverted ([0x%llx, 0x%llx))", i,
+			return mmsim_errf(err, errlen, "ranges[%d]: empty or inverted ([0x%llx, 0x%llx))", i,
 				    HX(r->start), HX(r->end));
 		if (r->end > limit)
-			return fail(err, errlen, "ranges[%d].end: 0x%llx is beyond %s's physical limit 0x%llx",
+			return mmsim_errf(err, errlen, "ranges[%d].end: 0x%llx is beyond %s's physical limit 0x%llx",
 				    i, HX(r->end), arch, HX(limit));
 		for (int j = 0; j < i; j++)
 			if (overlaps(r->start, r->end, d->ranges[j].start, d->ranges[j].end))
-				return fail(err, errlen, "ranges[%d]: overlaps ranges[%d] ([0x%llx, 0x%llx))", i,
+				return mmsim_errf(err, errlen, "ranges[%d]: overlaps ranges[%d] ([0x%llx, 0x%llx))", i,
 					    j, HX(d->ranges[j].start), HX(d->ranges[j].end));
 		if (r->type != HW_MEM_USABLE)
 			continue;
 		int node = hw_desc_node_of(d, r->start);
 		if (node < 0)
-			return fail(err, errlen, "ranges[%d]: usable [0x%llx, 0x%llx) starts in no node", i,
+			return mmsim_errf(err, errlen, "ranges[%d]: usable [0x%llx, 0x%llx) starts in no node", i,
 				    HX(r->start), HX(r->end));
 		if (r->end > d->nodes[node].end)
-			return fail(err, errlen,
+			return mmsim_errf(err, errlen,
 				    "ranges[%d]: usable [0x%llx, 0x%llx) crosses the end of nodes[%d] (0x%llx)",
 				    i, HX(r->start), HX(r->end), node, HX(d->nodes[node].end));
 		usable += r->end - r->start;
 	}
 	if (usable == 0)
-		return fail(err, errlen, "ranges: no usable memory");
+		return mmsim_errf(err, errlen, "ranges: no usable memory");
 
 	if (d->nr_distance_rows != d->nr_nodes)
-		return fail(err, errlen, "distance: %d rows, expected %d (one per node)", d->nr_distance_rows,
+		return mmsim_errf(err, errlen, "distance: %d rows, expected %d (one per node)", d->nr_distance_rows,
 			    d->nr_nodes);
 	for (int i = 0; i < d->nr_nodes; i++) {
 		if (d->distance_len[i] != d->nr_nodes)
-			return fail(err, errlen, "distance[%d]: %d entries, expected %d", i, d->distance_len[i],
+			return mmsim_errf(err, errlen, "distance[%d]: %d entries, expected %d", i, d->distance_len[i],
 				    d->nr_nodes);
 		for (int j = 0; j < d->nr_nodes; j++) {
 			unsigned v = d->distance[i][j];
 			if (i == j && v != 10)
-				return fail(err, errlen, "distance[%d][%d]: %u, the diagonal must be 10", i, j, v);
+				return mmsim_errf(err, errlen, "distance[%d][%d]: %u, the diagonal must be 10", i, j, v);
 			if (i != j && (v < 10 || v > 254))
-				return fail(err, errlen, "distance[%d][%d]: %u, must be 10 to 254", i, j, v);
+				return mmsim_errf(err, errlen, "distance[%d][%d]: %u, must be 10 to 254", i, j, v);
 		}
 	}
 

@@ -43,6 +43,11 @@ void mmsim_panic_at(const char *file, int line, const char *fmt, ...)
 #define MMSIM_ASSERT(cond) \
 	((cond) ? (void)0 : mmsim_panic_at(__FILE__, __LINE__, "assertion failed: %s", #cond))
 
+/* Formats a message into err (when err and errlen are non-zero) and returns
+ * -1, so that a check that fails reads "return mmsim_errf(err, len, ...)". */
+int mmsim_errf(char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
 /* Host allocation that cannot fail: it panics instead. */
 void *mmsim_xmalloc(size_t size);
 void *mmsim_xcalloc(size_t n, size_t size);

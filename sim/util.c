@@ -53,3 +53,14 @@ char *mmsim_xstrdup(const char *s)
 	memcpy(d, s, n);
 	return d;
 }
+
+int mmsim_errf(char *err, size_t errlen, const char *fmt, ...)
+{
+	if (err && errlen) {
+		va_list ap;
+		va_start(ap, fmt);
+		vsnprintf(err, errlen, fmt, ap);
+		va_end(ap);
+	}
+	return -1;
+}
