@@ -35,8 +35,8 @@ static uint64_t hits(const struct cache *c)
 START_TEST(scan_below_capacity)
 {
 	/* 4 KiB, 4-way, 64 B lines: 64 lines in 16 sets. A 4 KiB scan fills it
-	 * exactly: 64 cold misses, then the second pass hits all 64. Reading
-	 * every 8 bytes: the first pass has 7 hits per line after its miss. */
+	 * exactly: 64 cold misses. A second pass reading every 8 bytes then
+	 * hits every time: 4096 / 8 = 512 hits, no new miss. */
 	struct cache *c = make(4096, 4, 64, HW_REPL_LRU);
 	for (uint64_t a = 0; a < 4096; a += 64)
 		touch(c, a, 0);
