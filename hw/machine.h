@@ -161,6 +161,20 @@ const char *const *hw_preset_names(void);
  */
 int hw_desc_validate(const struct hw_machine_desc *d, char *err, size_t errlen);
 
+/*
+ * Descriptions written as JSON (hw/machine_json.c, docs/machines.md): a
+ * preset or a PC as the base, then explicit topology and parameters. Each
+ * returns 0 with a validated description, or -1 with one message naming the
+ * source and the field ("m.json: cpus[3].node: ...") or, for a syntax error,
+ * the source and line ("m.json:7: not valid JSON (near '...')").
+ */
+struct cJSON;
+int hw_desc_from_cjson(const struct cJSON *root, const char *source,
+		       struct hw_machine_desc *d, char *err, size_t errlen);
+int hw_desc_from_json(const char *text, const char *source, struct hw_machine_desc *d,
+		      char *err, size_t errlen);
+int hw_desc_load(const char *path, struct hw_machine_desc *d, char *err, size_t errlen);
+
 /* Lookups over a valid description. */
 int hw_desc_node_of(const struct hw_machine_desc *d, uint64_t paddr); /* -1 if none */
 bool hw_desc_is_usable(const struct hw_machine_desc *d, uint64_t paddr);

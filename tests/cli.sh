@@ -84,6 +84,21 @@ if [ -w /dev/full ]; then
 	has "$tmp/err" '/dev/full' "write error names the file"
 fi
 
+# Machines from JSON descriptions: the example runs; a bad one is refused
+# with the file and the field.
+here=$(pwd)
+expect 0 "json machine" -- "$MMSIM" run --quiet --iterations 50 --machine "$here/scenarios/machines/two-socket.json" -o "$tmp/j.jsonl"
+eq "$(head -n 1 "$tmp/j.jsonl" | grep -c '"machine":{"name":"two-socket"')" 1 "header names the described machine"
+eq "$(grep -c '"ev":"smoke_' "$tmp/j.jsonl")" 400 "8 CPUs x 50 operations"
+printf '{"preset": "x86_64", "cpus": [{"node": 0}, {"node": 2}]}' >"$tmp/bad.json"
+expect 2 "bad json machine" -- "$MMSIM" run --machine "$tmp/bad.json"
+has "$tmp/err" "bad.json: cpus\[1\]\.node: 2 is not a node" "bad machine message names file and field"
+printf '{"preset": "x86_64",\n "mem": 4G}' >"$tmp/syntax.json"
+expect 2 "json syntax error" -- "$MMSIM" run --machine "$tmp/syntax.json"
+has "$tmp/err" "syntax.json:2: not valid JSON" "syntax error names file and line"
+expect 2 "missing machine file" -- "$MMSIM" run --machine "$tmp/none.json"
+has "$tmp/err" "none.json: cannot open" "missing file message"
+
 # Every machine preset runs.
 for m in pc-i386 pc-i386-pae x86_64 x86_64-numa2 x86_64-numa4; do
 	expect 0 "machine $m" -- "$MMSIM" run --quiet --iterations 50 --machine "$m" -o "$tmp/m.jsonl"

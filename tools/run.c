@@ -15,6 +15,7 @@
  * operation, and a summary line; a trace without its summary is visibly
  * incomplete.
  */
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -39,8 +40,9 @@ static const char run_usage[] =
 	"  -o FILE            write the JSON Lines trace to FILE ('-': stdout);\n"
 	"                     without -o, print a human summary and write no trace\n"
 	"  --seed N           the run's random seed (default 1)\n"
-	"  --machine PRESET   pc-i386, pc-i386-pae, x86_64, x86_64-numa2 (default),\n"
-	"                     x86_64-numa4\n"
+	"  --machine M        a preset: pc-i386, pc-i386-pae, x86_64, x86_64-numa2\n"
+	"                     (default), x86_64-numa4; or a JSON description,\n"
+	"                     FILE.json (docs/machines.md)\n"
 	"  --iterations N     operations per task (default 2000)\n"
 	"  --events LIST      trace only these events: names or globs, '-' excludes\n"
 	"                     (e.g. --events 'smoke_*,-smoke_private')\n"
@@ -454,7 +456,10 @@ int cmd_run(int argc, char **argv)
 
 	static struct smoke sm;   /* big; one per process */
 	char err[256];
-	if (hw_preset(o.machine, 0, 0, &sm.desc, err, sizeof err)) {
+	size_t mlen = strlen(o.machine);
+	bool is_file = strchr(o.machine, '/') || (mlen > 5 && !strcmp(o.machine + mlen - 5, ".json"));
+	if (is_file ? hw_desc_load(o.machine, &sm.desc, err, sizeof err)
+		    : hw_preset(o.machine, 0, 0, &sm.desc, err, sizeof err)) {
 		tool_error("run: --machine: %s", err);
 		return EXIT_USAGE;
 	}
