@@ -69,16 +69,34 @@ enum pageflags {
 	PG_reclaim = 18,        /* to be reclaimed as soon as writeback ends */
 	PG_nosave_free = 19,    /* swsusp: free but not saved */
 
-	/* mmsim's own bit: the page is the first frame of a block the
-	 * allocator handed out, and PAGE_ALLOC_ORDER holds the order it was
-	 * handed out with. It lets __free_pages tell a wrong order or a free
-	 * of a frame that was never handed out from a correct free, which the
-	 * kernel cannot (it trusts its callers). */
-	PG_mmsim_head = 20,
 };
 
-#define PAGE_ALLOC_ORDER_SHIFT 21    /* bits 21..24: order handed out */
+/*
+ * mmsim's own field, bits 20..23: 0, or 1 + the order of the block this
+ * frame heads, if the allocator handed it out as the first frame of a
+ * block. It lets __free_pages tell a wrong order, or a free of a frame that
+ * was never handed out, from a correct free, which the kernel cannot (it
+ * trusts its callers). Four bits hold orders up to 14 (max_order <= 15).
+ */
+#define PAGE_ALLOC_ORDER_SHIFT 20
 #define PAGE_ALLOC_ORDER_MASK  (0xfu << PAGE_ALLOC_ORDER_SHIFT)
+
+static inline bool PageAllocHead(const struct page *p)
+{
+	return (p->flags & PAGE_ALLOC_ORDER_MASK) != 0;
+}
+static inline unsigned page_alloc_order(const struct page *p)
+{
+	return ((p->flags & PAGE_ALLOC_ORDER_MASK) >> PAGE_ALLOC_ORDER_SHIFT) - 1;
+}
+static inline void set_page_alloc_order(struct page *p, unsigned order)
+{
+	p->flags = (p->flags & ~PAGE_ALLOC_ORDER_MASK) | (order + 1) << PAGE_ALLOC_ORDER_SHIFT;
+}
+static inline void clear_page_alloc_order(struct page *p)
+{
+	p->flags &= ~PAGE_ALLOC_ORDER_MASK;
+}
 
 /* The node and zone of the frame, in the top byte as the kernel keeps them
  * above NODEZONE_SHIFT: 6 bits of node (HW_MAX_NODES 64), 2 of zone. */

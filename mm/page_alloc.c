@@ -341,7 +341,7 @@ static void prep_new_page(struct mm *mm, pg_data_t *pgdat, struct page *page, un
 	page->flags &= ~((1u << PG_uptodate) | (1u << PG_error) | (1u << PG_referenced) |
 			 (1u << PG_arch_1) | (1u << PG_checked) | (1u << PG_mappedtodisk) |
 			 PAGE_ALLOC_ORDER_MASK);
-	page->flags |= 1u << PG_mmsim_head | order << PAGE_ALLOC_ORDER_SHIFT;
+	set_page_alloc_order(page, order);
 	page->private = 0;
 	page->_count = 1;
 }
@@ -900,12 +900,13 @@ static int check_free(struct mm *mm, struct page *page, unsigned order)
 		return mm_fail(mm, MM_EINVAL, "pfn %llu: reserved frame, never handed out "
 			       "(the kernel ignores such a free silently)", (unsigned long long)pfn);
 	if (page_count(page) == 0)
-		return mm_fail(mm, MM_EINVAL, "pfn %llu: freeing a free page (page_count is 0)",
+		return mm_fail(mm, MM_EINVAL, "pfn %llu: page_count is 0: a free page, or not the first "
+			       "frame of an allocated block",
 			       (unsigned long long)pfn);
-	if (!PageFlag(page, PG_mmsim_head))
+	if (!PageAllocHead(page))
 		return mm_fail(mm, MM_EINVAL, "pfn %llu: not the first frame of an allocated block",
 			       (unsigned long long)pfn);
-	unsigned got = (page->flags & PAGE_ALLOC_ORDER_MASK) >> PAGE_ALLOC_ORDER_SHIFT;
+	unsigned got = page_alloc_order(page);
 	if (got != order)
 		return mm_fail(mm, MM_EINVAL, "pfn %llu: allocated with order %u, freed with order %u",
 			       (unsigned long long)pfn, got, order);
@@ -931,7 +932,7 @@ static int do_free(struct mm *mm, struct page *page, unsigned order, int cold)
 		leave(mm, "__free_pages");
 		return 0;
 	}
-	page->flags &= ~(1u << PG_mmsim_head | PAGE_ALLOC_ORDER_MASK);
+	clear_page_alloc_order(page);
 	uint64_t pfn = page_to_pfn(mm, page);
 	if (order == 0)
 		free_hot_cold_page(mm, page, cold);

@@ -353,7 +353,7 @@ static int check_zone(struct mm *mm, struct zone *z, char *err, size_t errlen)
 			}
 			for (unsigned long k = 1; k < (1UL << order); k++)
 				if (PagePrivate(p + k) || page_count(p + k) || PageReserved(p + k) ||
-				    PageFlag(p + k, PG_mmsim_head))
+				    PageAllocHead(p + k))
 					return bad(err, errlen, "%s: pfn %llu: frame %lu of the block is not free",
 						   what, pfn, k);
 		}
@@ -382,11 +382,11 @@ static int check_zone(struct mm *mm, struct zone *z, char *err, size_t errlen)
 		}
 	for (unsigned long i = 0; i < z->spanned_pages; i++) {
 		struct page *p = z->zone_mem_map + i;
-		if (PageFlag(p, PG_mmsim_head)) {
+		if (PageAllocHead(p)) {
 			if (page_count(p) <= 0)
 				return bad(err, errlen, "node %d %s: pfn %lu handed out with count %d", pgdat->node_id,
 					   z->name, z->zone_start_pfn + i, page_count(p));
-			allocated += 1UL << ((p->flags & PAGE_ALLOC_ORDER_MASK) >> PAGE_ALLOC_ORDER_SHIFT);
+			allocated += 1UL << page_alloc_order(p);
 		}
 	}
 	if (free + on_pcp + allocated != z->managed_pages)
