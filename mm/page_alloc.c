@@ -445,9 +445,8 @@ static struct page *buffered_rmqueue(struct mm *mm, struct zone *zone, unsigned 
 
 /* 2.6.11 free_hot_cold_page: onto the head of the CPU's list, after giving a
  * batch back from its tail if the list is at `high`. */
-static void free_hot_cold_page(struct mm *mm, struct page *page, int cold)
+static void free_hot_cold_page(struct mm *mm, struct zone *zone, struct page *page, int cold)
 {
-	struct zone *zone = page_zone(mm, page);
 	pg_data_t *pgdat = zone->zone_pgdat;
 	mm->vm[PGFREE]++;
 	if (!mm->policy.pcp) {
@@ -470,9 +469,8 @@ static void free_hot_cold_page(struct mm *mm, struct page *page, int cold)
 }
 
 /* 2.6.11 __free_pages_ok: a block of order > 0 straight to the buddy lists. */
-static void __free_pages_ok(struct mm *mm, struct page *page, unsigned order)
+static void __free_pages_ok(struct mm *mm, struct zone *zone, struct page *page, unsigned order)
 {
-	struct zone *zone = page_zone(mm, page);
 	pg_data_t *pgdat = zone->zone_pgdat;
 	mm->vm[PGFREE] += 1UL << order;
 	destroy_compound_page(mm, pgdat, page, order);
@@ -885,6 +883,12 @@ static int check_free(struct mm *mm, struct page *page, unsigned order)
 {
 	if (!page || !page_is_ours(mm, page))
 		return mm_fail(mm, MM_EINVAL, "__free_pages: not a page of this machine");
+	/* The common case, first: the head of a block handed out with this
+	 * order, still referenced, not compound (the allocator only hands out
+	 * aligned blocks inside their zone, so nothing else can be wrong). */
+	if (PageAllocHead(page) && page_alloc_order(page) == order && page_count(page) > 0 &&
+	    !PageCompound(page))
+		return 0;
 	uint64_t pfn = page_to_pfn(mm, page);
 	struct zone *zone = page_zone(mm, page);
 	if (order >= mm->max_order)
@@ -925,20 +929,21 @@ static int do_free(struct mm *mm, struct page *page, unsigned order, int cold)
 	rc = check_free(mm, page, order);
 	if (rc)
 		return rc;
-	pg_data_t *pgdat = page_zone(mm, page)->zone_pgdat;
+	struct zone *zone = page_zone(mm, page);
 	/* put_page_testzero */
-	touch_page(mm, pgdat, page, PAGE_OFF_COUNT, 4, 1);
+	touch_page(mm, zone->zone_pgdat, page, PAGE_OFF_COUNT, 4, 1);
 	if (--page->_count > 0) {
 		leave(mm, "__free_pages");
 		return 0;
 	}
 	clear_page_alloc_order(page);
-	uint64_t pfn = page_to_pfn(mm, page);
+	bool tracing = trace_enabled(mm->trace, mm->ev_free);
+	uint64_t pfn = tracing ? page_to_pfn(mm, page) : 0;
 	if (order == 0)
-		free_hot_cold_page(mm, page, cold);
+		free_hot_cold_page(mm, zone, page, cold);
 	else
-		__free_pages_ok(mm, page, order);
-	if (trace_enabled(mm->trace, mm->ev_free)) {
+		__free_pages_ok(mm, zone, page, order);
+	if (tracing) {
 		struct sim_task *t = sim_cur_task(mm->sim);
 		trace_begin(mm->trace, mm->ev_free, sim_now(mm->sim), mm->cpu, t ? t->name : NULL);
 		trace_u64(mm->trace, "pfn", pfn);
