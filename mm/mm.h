@@ -84,6 +84,11 @@ const char *const *mm_policy_knobs(void);
  * Returns the length wanted (snprintf-style), or -1 for an unknown knob. */
 int mm_policy_get(const struct mm_policy *p, const char *name, char *buf, size_t len);
 
+/* Write the whole policy as a JSON object member `key` of the line being
+ * written (the trace header's "policy"), knob by knob in mm_policy_knobs()
+ * order, each value as mm_policy_get gives it. */
+void mm_policy_trace(const struct mm_policy *p, struct trace *tr, const char *key);
+
 /* ---- Boot and teardown ------------------------------------------------- */
 
 struct mm;

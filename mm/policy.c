@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "mm/mm.h"
+#include "sim/trace.h"
 
 void mm_policy_default(struct mm_policy *p)
 {
@@ -259,4 +260,15 @@ int mm_policy_get(const struct mm_policy *p, const char *name, char *buf, size_t
 		if (!strcmp(knobs[i].name, name))
 			return knobs[i].get(p, buf, len);
 	return -1;
+}
+
+void mm_policy_trace(const struct mm_policy *p, struct trace *tr, const char *key)
+{
+	char buf[64];
+	trace_obj_begin(tr, key);
+	for (size_t i = 0; i < NR_KNOBS; i++) {
+		knobs[i].get(p, buf, sizeof buf);
+		trace_str(tr, knobs[i].name, buf);
+	}
+	trace_obj_end(tr);
 }

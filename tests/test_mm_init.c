@@ -301,6 +301,30 @@ START_TEST(test_policy_knobs)
 }
 END_TEST
 
+/* The trace header records the whole policy. */
+START_TEST(test_policy_trace)
+{
+	struct mm_policy p;
+	char err[256];
+	mm_policy_default(&p);
+	ck_assert_int_eq(mm_policy_parse(&p, "pcp=off", err, sizeof err), 0);
+	FILE *fp = tmpfile();
+	struct trace *tr = trace_open_fp(fp, "t");
+	trace_line_begin(tr);
+	mm_policy_trace(&p, tr, "policy");
+	trace_line_end(tr);
+	ck_assert_int_eq(trace_close(tr), 0);
+	rewind(fp);
+	char buf[512];
+	size_t n = fread(buf, 1, sizeof buf - 1, fp);
+	buf[n] = '\0';
+	fclose(fp);
+	ck_assert_str_eq(buf, "{\"policy\":{\"era\":\"classic\",\"pcp\":\"off\",\"min_free_kbytes\":\"auto\","
+			      "\"lowmem_reserve_ratio\":\"256,256,32\",\"zonelist_order\":\"node\","
+			      "\"max_order\":\"11\",\"hw\":\"on\",\"check\":\"off\"}}\n");
+}
+END_TEST
+
 START_TEST(test_boot_errors)
 {
 	struct hw_machine_desc d;
@@ -408,6 +432,7 @@ Suite *mm_init_suite(void)
 	tcase_add_test(tc, test_numa_min_free_kbytes_quirk);
 	tcase_add_test(tc, test_policy_overrides);
 	tcase_add_test(tc, test_policy_knobs);
+	tcase_add_test(tc, test_policy_trace);
 	tcase_add_test(tc, test_boot_errors);
 	tcase_add_test(tc, test_boot_free_lists_dma);
 	tcase_add_test(tc, test_boot_small_machine);
