@@ -191,8 +191,8 @@ struct page *virt_to_page(struct mm *mm, uint64_t kaddr);
 int __free_pages(struct mm *mm, struct page *page, unsigned order);
 #define __free_page(mm, page) __free_pages((mm), (page), 0)
 int free_pages(struct mm *mm, uint64_t kaddr, unsigned order);
-/* 2.6.11 free_hot_cold_page for an order-0 page: cold != 0 puts it on the
- * cold list's tail... as 2.6.11 does, at the head of the cold list. */
+/* 2.6.11 free_cold_page: like __free_page, but onto the head of the cold
+ * per-CPU list (a frame whose contents the caller knows are not cached). */
 int free_cold_page(struct mm *mm, struct page *page);
 /* The same by frame number: pfn outside every zone is -MM_EINVAL. */
 int free_pages_pfn(struct mm *mm, uint64_t pfn, unsigned order);
