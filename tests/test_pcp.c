@@ -300,3 +300,74 @@ Suite *pcp_suite(void)
 	suite_add_tcase(s, tc);
 	return s;
 }
+
+/* ---- Inside the run loop: tasks on two CPUs ----------------------------- */
+
+struct worker {
+	struct sim_task task;
+	struct mm *mm;
+	int left;
+	cycle_t cycles;         /* charged by its steps */
+};
+
+static enum sim_step worker_step(struct sim *s, struct sim_task *t)
+{
+	struct worker *w = t->owner;
+	cycle_t before = sim_now(s);
+	struct page *p = alloc_pages(w->mm, GFP_KERNEL, 0);
+	ck_assert_ptr_nonnull(p);
+	ck_assert_int_eq(__free_pages(w->mm, p, 0), 0);
+	w->cycles += sim_now(s) - before;
+	return --w->left > 0 ? SIM_STEP_CONTINUE : SIM_STEP_EXIT;
+}
+
+/* Two tasks on two CPUs of one node, pcp off, the fake port: each step is
+ * one alloc+free pair, both take the same zone lock, so the second CPU
+ * spins on it (contention is charged), and the run is deterministic: the
+ * same cycles twice. */
+static void run_workers(cycle_t *c0, cycle_t *c1, uint64_t *contended)
+{
+	struct fake_port f;
+	struct mm_policy p;
+	struct tm t;
+	mm_policy_default(&p);
+	p.pcp = false;
+	tm_boot_preset_port(&t, &f, "x86_64-numa2", 0, 0, &p);
+	mm_set_cpu(t.mm, -1);
+	struct worker w[2];
+	for (int i = 0; i < 2; i++) {
+		w[i].mm = t.mm;
+		w[i].left = 100;
+		w[i].cycles = 0;
+		sim_task_init(&t.s, &w[i].task, i ? "worker1" : "worker0", i, worker_step, &w[i]);
+		sim_task_start(&t.s, &w[i].task, 0);
+	}
+	ck_assert_int_eq(sim_run(&t.s), SIM_STOP_EMPTY);
+	*c0 = w[0].cycles;
+	*c1 = w[1].cycles;
+	*contended = tm_zone(&t, 0, ZONE_NORMAL)->lock.contended;
+	ck_assert_uint_eq(mm_vm_event(t.mm, ZONE_LOCK), 400);
+	tm_free(&t);
+}
+
+START_TEST(test_tasks_contend_deterministically)
+{
+	cycle_t a0, a1, b0, b1;
+	uint64_t ca, cb;
+	run_workers(&a0, &a1, &ca);
+	run_workers(&b0, &b1, &cb);
+	ck_assert_uint_gt(ca, 0);
+	ck_assert_uint_eq(a0, b0);
+	ck_assert_uint_eq(a1, b1);
+	ck_assert_uint_eq(ca, cb);
+}
+END_TEST
+
+Suite *pcp_tasks_suite(void)
+{
+	Suite *s = suite_create("pcp_tasks");
+	TCase *tc = tcase_create("tasks");
+	tcase_add_test(tc, test_tasks_contend_deterministically);
+	suite_add_tcase(s, tc);
+	return s;
+}
