@@ -51,7 +51,17 @@ typedef unsigned int gfp_t;
  * zonelist. As 2.6.11's build_zonelists reads the modifiers: __GFP_DMA wins
  * over everything, then __GFP_HIGHMEM, then __GFP_DMA32; none means Normal.
  */
-int gfp_zone(gfp_t gfp_mask);
+static inline int gfp_zone(gfp_t gfp_mask)
+{
+	/* enum zone_type: DMA 0, DMA32 1, Normal 2, HighMem 3 (mm/mmzone.h) */
+	if (gfp_mask & __GFP_DMA)
+		return 0;
+	if (gfp_mask & __GFP_HIGHMEM)
+		return 3;
+	if (gfp_mask & __GFP_DMA32)
+		return 1;
+	return 2;
+}
 
 /*
  * Parse "GFP_KERNEL|__GFP_ZERO" (names of flags or combinations, '|'

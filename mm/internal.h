@@ -43,6 +43,12 @@ struct mm {
 	char err[256];
 };
 
+/* page_zone without the call: the node and zone are in the page's flags. */
+static inline struct zone *zone_of_page(const struct mm *mm, const struct page *page)
+{
+	return &mm->node_data[page_nid(page)]->node_zones[page_zonenum(page)];
+}
+
 /* ---- The cost model --------------------------------------------------- */
 
 /* Report an access to simulated kernel metadata and charge its cycles to

@@ -237,6 +237,21 @@ size_t mm_view(struct mm *mm, const char *name, char *buf, size_t len);
 const char *const *mm_view_names(void);
 
 /*
+ * Trace lines that are not events (trace_line_begin/end around them):
+ *   mm_trace_freelists  {"freelists":[{"node":N,"zone":"DMA","free":F,
+ *                        "orders":[[pfn,...],...],"pcp":[{"cpu":C,"hot":[...],
+ *                        "cold":[...]},...]},...]}: every list, head first,
+ *                        so a reader can replay the events that follow
+ *                        through its own model of 2.6.11;
+ *   mm_trace_snapshot   {"snapshot":{"t":T,"zones":[{"node":N,"zone":"DMA",
+ *                        "free":F,"min":..,"low":..,"high":..,
+ *                        "nr_free":[...]},...],"vmstat":{name:value,...}}}.
+ * Zones without present pages are left out.
+ */
+void mm_trace_freelists(struct mm *mm, struct trace *tr);
+void mm_trace_snapshot(struct mm *mm, struct trace *tr);
+
+/*
  * Walk every structure and check the invariants listed in mmzone.h and
  * page_alloc.c. Returns 0, or -1 with the first violation described in err.
  * Runs after every operation when the policy says check=on (then a

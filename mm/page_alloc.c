@@ -161,7 +161,7 @@ static inline int bad_range(struct mm *mm, struct zone *zone, const struct page 
 	long idx = page - zone->zone_mem_map;
 	if (idx < 0 || (unsigned long)idx >= zone->spanned_pages)
 		return 1;
-	if (page_zone(mm, page) != zone)
+	if (zone_of_page(mm, page) != zone)
 		return 1;
 	return 0;
 }
@@ -787,7 +787,7 @@ static void trace_alloc(struct mm *mm, struct page *page, unsigned order, gfp_t 
 		trace_u64(mm->trace, "order", order);
 		trace_str(mm->trace, "gfp_flags", g);
 		trace_i64(mm->trace, "nid", (int64_t)page_nid(page));
-		trace_str(mm->trace, "zone", page_zone(mm, page)->name);
+		trace_str(mm->trace, "zone", zone_of_page(mm, page)->name);
 		trace_u64(mm->trace, "cycles", sim_now(mm->sim) - start);
 		trace_end(mm->trace);
 	}
@@ -890,7 +890,7 @@ static int check_free(struct mm *mm, struct page *page, unsigned order)
 	    !PageCompound(page))
 		return 0;
 	uint64_t pfn = page_to_pfn(mm, page);
-	struct zone *zone = page_zone(mm, page);
+	struct zone *zone = zone_of_page(mm, page);
 	if (order >= mm->max_order)
 		return mm_fail(mm, MM_EINVAL, "pfn %llu: order %u must be below MAX_ORDER (%u)",
 			       (unsigned long long)pfn, order, mm->max_order);
@@ -929,7 +929,7 @@ static int do_free(struct mm *mm, struct page *page, unsigned order, int cold)
 	rc = check_free(mm, page, order);
 	if (rc)
 		return rc;
-	struct zone *zone = page_zone(mm, page);
+	struct zone *zone = zone_of_page(mm, page);
 	/* put_page_testzero */
 	touch_page(mm, zone->zone_pgdat, page, PAGE_OFF_COUNT, 4, 1);
 	if (--page->_count > 0) {

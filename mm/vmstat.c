@@ -284,6 +284,83 @@ size_t mm_view(struct mm *mm, const char *name, char *buf, size_t len)
 	return o.n;
 }
 
+/* ---- Trace lines -------------------------------------------------------- */
+
+static void trace_list(struct trace *tr, const char *key, pg_data_t *pgdat, const struct page_list *l)
+{
+	trace_arr_begin(tr, key);
+	for (uint32_t i = l->first; i != PAGE_NIL; i = pgdat->node_mem_map[i].lru_next)
+		trace_u64(tr, NULL, pgdat->node_start_pfn + i);
+	trace_arr_end(tr);
+}
+
+void mm_trace_freelists(struct mm *mm, struct trace *tr)
+{
+	trace_line_begin(tr);
+	trace_arr_begin(tr, "freelists");
+	for (int nid = 0; nid < mm->nr_nodes; nid++) {
+		pg_data_t *pgdat = mm->node_data[nid];
+		for (int j = 0; j < MAX_NR_ZONES; j++) {
+			struct zone *z = &pgdat->node_zones[j];
+			if (!populated_zone(z))
+				continue;
+			trace_obj_begin(tr, NULL);
+			trace_i64(tr, "node", nid);
+			trace_str(tr, "zone", z->name);
+			trace_u64(tr, "free", z->free_pages);
+			trace_arr_begin(tr, "orders");
+			for (unsigned o = 0; o < mm->max_order; o++)
+				trace_list(tr, NULL, pgdat, &z->free_area[o].free_list);
+			trace_arr_end(tr);
+			trace_arr_begin(tr, "pcp");
+			for (int cpu = 0; cpu < mm->ncpus; cpu++) {
+				trace_obj_begin(tr, NULL);
+				trace_i64(tr, "cpu", cpu);
+				trace_list(tr, "hot", pgdat, &z->pageset[cpu].pcp[0].list);
+				trace_list(tr, "cold", pgdat, &z->pageset[cpu].pcp[1].list);
+				trace_obj_end(tr);
+			}
+			trace_arr_end(tr);
+			trace_obj_end(tr);
+		}
+	}
+	trace_arr_end(tr);
+	trace_line_end(tr);
+}
+
+void mm_trace_snapshot(struct mm *mm, struct trace *tr)
+{
+	trace_line_begin(tr);
+	trace_obj_begin(tr, "snapshot");
+	trace_u64(tr, "t", sim_now(mm->sim));
+	trace_arr_begin(tr, "zones");
+	for (int nid = 0; nid < mm->nr_nodes; nid++)
+		for (int j = 0; j < MAX_NR_ZONES; j++) {
+			struct zone *z = &mm->node_data[nid]->node_zones[j];
+			if (!populated_zone(z))
+				continue;
+			trace_obj_begin(tr, NULL);
+			trace_i64(tr, "node", nid);
+			trace_str(tr, "zone", z->name);
+			trace_u64(tr, "free", z->free_pages);
+			trace_u64(tr, "min", z->pages_min);
+			trace_u64(tr, "low", z->pages_low);
+			trace_u64(tr, "high", z->pages_high);
+			trace_arr_begin(tr, "nr_free");
+			for (unsigned o = 0; o < mm->max_order; o++)
+				trace_u64(tr, NULL, z->free_area[o].nr_free);
+			trace_arr_end(tr);
+			trace_obj_end(tr);
+		}
+	trace_arr_end(tr);
+	trace_obj_begin(tr, "vmstat");
+	for (int i = 0; i < NR_VM_EVENT_ITEMS; i++)
+		trace_u64(tr, vm_event_names[i], mm->vm[i]);
+	trace_obj_end(tr);
+	trace_obj_end(tr);
+	trace_line_end(tr);
+}
+
 /* ---- The invariant checker -------------------------------------------- */
 
 static int bad(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));

@@ -254,6 +254,36 @@ START_TEST(test_trace_events)
 }
 END_TEST
 
+/* The free lists and a snapshot as trace lines (replay needs the first). */
+START_TEST(test_trace_lines)
+{
+	struct tm t;
+	FILE *fp = tmpfile();
+	struct trace *tr = trace_open_fp(fp, "test");
+	trace_set_filter(tr, "-*", NULL, 0);     /* no events, just these lines */
+	boot_small(&t, tr);
+	mm_trace_freelists(t.mm, tr);
+	mm_trace_snapshot(t.mm, tr);
+	ck_assert_int_eq(trace_close(tr), 0);
+	rewind(fp);
+	static char buf[8192];
+	size_t n = fread(buf, 1, sizeof buf - 1, fp);
+	buf[n] = '\0';
+	fclose(fp);
+	const char *l2 = strchr(buf, '\n') + 1;
+	ck_assert(starts_with(buf, "{\"freelists\":[{\"node\":0,\"zone\":\"DMA\",\"free\":190,"
+				   "\"orders\":[[],[322],[324],[328],[336],[352],[],[384],[],[],[]],"
+				   "\"pcp\":[{\"cpu\":0,\"hot\":[],\"cold\":[]},{\"cpu\":1,\"hot\":[],\"cold\":[]}]},"
+				   "{\"node\":0,\"zone\":\"DMA32\",\"free\":27,"
+				   "\"orders\":[[4097],[4098],[],[4104],[4112],[],[],[],[],[],[]],"));
+	ck_assert(starts_with(l2, "{\"snapshot\":{\"t\":0,\"zones\":[{\"node\":0,\"zone\":\"DMA\",\"free\":190,"
+				  "\"min\":0,\"low\":0,\"high\":0,\"nr_free\":[0,1,1,1,1,1,0,1,0,0,0]},"));
+	ck_assert(strstr(l2, "\"vmstat\":{\"pgalloc_dma\":0,\"pgalloc_dma32\":5,") != NULL);
+	sim_destroy(&t.s);
+	mm_destroy(t.mm);
+}
+END_TEST
+
 Suite *vmstat_suite(void)
 {
 	Suite *s = suite_create("vmstat");
@@ -264,6 +294,7 @@ Suite *vmstat_suite(void)
 	tcase_add_test(tc, test_checker_catches_corruption);
 	tcase_add_test(tc, test_stats_registry);
 	tcase_add_test(tc, test_trace_events);
+	tcase_add_test(tc, test_trace_lines);
 	suite_add_tcase(s, tc);
 	return s;
 }
