@@ -206,12 +206,12 @@ START_TEST(test_x86_64_zones_and_watermarks)
 END_TEST
 
 /*
- * 2.6.11's NUMA quirk: nr_free_buffer_pages walks every node's zonelist,
- * each holding all nodes' zones, so with 4 nodes lowmem counts 4 times.
- * x86_64-numa4, 16 GiB: present = 3999 + 782336 + 3407872 (the rest,
- * 4 GiB + 13 GiB - 1 GiB ... computed from the zones) -- we check the
- * relation rather than restate the map: min_free_kbytes ==
- * int_sqrt(4 * present_kbytes * 16).
+ * 2.6.11's NUMA quirk: nr_free_buffer_pages walks the GFP_USER zonelist of
+ * every node, and each holds all nodes' zones, so with 4 nodes every
+ * lowmem page counts 4 times: min_free_kbytes = int_sqrt(4 * present * 4
+ * KiB * 16), present summed over all zones (all lowmem on x86_64). On
+ * x86_64-numa4 (16 GiB, a little less present) that is 32767, twice the
+ * 16383 that counting each page once would give.
  */
 START_TEST(test_numa_min_free_kbytes_quirk)
 {
@@ -389,13 +389,14 @@ START_TEST(test_boot_free_lists_dma)
 }
 END_TEST
 
-/* Boot freeing round a reserved block inside a word: a machine whose only
- * usable range is [0x5000, 0x40000) bytes = pfns [5, 64); node spans
- * [0, 64 pfn) but needs its boot data somewhere: there is no room for it in
- * 59 frames? 64 frames * 64 B = 1 pfn of mem_map + 1 of pg_data_t: it goes
- * at the lowest fit, pfn 5 and 6 (no usable range reaches 16 MiB). So the
- * free frames are 7..63 on x86_64 (words of 64: one partial word, freed
- * singly): 7 (0), 8 (3), 16 (4), 32 (5). */
+/*
+ * Boot freeing round the boot data, inside one bootmem word. x86_64 node
+ * spanning pfns [0, 64) with one usable range, pfns [5, 64). The boot data
+ * (a pg_data_t page, then 64 frames * 64 B = one page of mem_map) has no
+ * range at or above 16 MiB, so it goes at the lowest fit: pfns 5 and 6.
+ * The free frames 7..63 do not fill the 64-frame word, so they are freed
+ * one by one, ascending, and merge into 7 (order 0), 8 (3), 16 (4), 32 (5).
+ */
 START_TEST(test_boot_small_machine)
 {
 	struct tm t;
