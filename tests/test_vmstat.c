@@ -254,6 +254,43 @@ START_TEST(test_trace_events)
 }
 END_TEST
 
+/* A failed allocation is reported (mm_page_alloc_fail, with the kernel's
+ * message), unless __GFP_NOWARN; an atomic one takes no reclaim path, a
+ * GFP_KERNEL one enters direct reclaim (traced) and the OOM path. */
+START_TEST(test_trace_failure)
+{
+	struct tm t;
+	FILE *fp = tmpfile();
+	struct trace *tr = trace_open_fp(fp, "test");
+	trace_set_filter(tr, "mm_page_alloc_fail,mm_vmscan_*,mm_oom", NULL, 0);
+	boot_small(&t, tr);
+	ck_assert_ptr_null(alloc_pages(t.mm, GFP_DMA32 | __GFP_NOWARN, 10));
+	ck_assert_ptr_null(alloc_pages(t.mm, GFP_ATOMIC | GFP_DMA32, 10));
+	ck_assert_ptr_null(alloc_pages(t.mm, GFP_KERNEL | GFP_DMA32, 10));
+	ck_assert_int_eq(trace_close(tr), 0);
+	rewind(fp);
+	static char buf[4096];
+	size_t n = fread(buf, 1, sizeof buf - 1, fp);
+	buf[n] = '\0';
+	fclose(fp);
+	ck_assert_str_eq(buf,
+		"{\"ev\":\"mm_page_alloc_fail\",\"t\":0,\"cpu\":0,\"order\":10,"
+		"\"gfp_flags\":\"GFP_ATOMIC|__GFP_DMA32\","
+		"\"msg\":\"mmsim: page allocation failure. order:10, mode:0x24\"}\n"
+		"{\"ev\":\"mm_vmscan_direct_reclaim_begin\",\"t\":0,\"cpu\":0,\"order\":10,"
+		"\"gfp_flags\":\"GFP_KERNEL|__GFP_DMA32\"}\n"
+		"{\"ev\":\"mm_vmscan_direct_reclaim_end\",\"t\":0,\"cpu\":0,\"nr_reclaimed\":0}\n"
+		"{\"ev\":\"mm_oom\",\"t\":0,\"cpu\":0,\"order\":10}\n"
+		"{\"ev\":\"mm_page_alloc_fail\",\"t\":0,\"cpu\":0,\"order\":10,"
+		"\"gfp_flags\":\"GFP_KERNEL|__GFP_DMA32\","
+		"\"msg\":\"mmsim: page allocation failure. order:10, mode:0xd4\"}\n");
+	ck_assert_uint_eq(mm_vm_event(t.mm, PGALLOC_FAIL), 3);
+	ck_assert_uint_eq(mm_vm_event(t.mm, ALLOCSTALL), 1);
+	sim_destroy(&t.s);
+	mm_destroy(t.mm);
+}
+END_TEST
+
 /* The free lists and a snapshot as trace lines (replay needs the first). */
 START_TEST(test_trace_lines)
 {
@@ -295,6 +332,7 @@ Suite *vmstat_suite(void)
 	tcase_add_test(tc, test_stats_registry);
 	tcase_add_test(tc, test_trace_events);
 	tcase_add_test(tc, test_trace_lines);
+	tcase_add_test(tc, test_trace_failure);
 	suite_add_tcase(s, tc);
 	return s;
 }
