@@ -1,0 +1,150 @@
+/*
+ * GFP flags: the zone a mask selects, and the text form used by scenarios,
+ * the command line and traces.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mm/gfp.h"
+#include "mm/mmzone.h"
+
+_Static_assert(ZONE_DMA == 0 && ZONE_DMA32 == 1 && ZONE_NORMAL == 2 && ZONE_HIGHMEM == 3,
+	       "gfp_zone in gfp.h returns these numbers");
+
+
+struct gfp_name {
+	const char *name;
+	gfp_t value;
+};
+
+/* Combinations first, largest first, so gfp_format picks the most
+ * descriptive one; then the single bits in bit order. GFP_USER equals
+ * GFP_KERNEL in 2.6.11, so formatting says GFP_KERNEL. */
+static const struct gfp_name gfp_names[] = {
+	{ "GFP_HIGHUSER", GFP_HIGHUSER },
+	{ "GFP_KERNEL", GFP_KERNEL },
+	{ "GFP_USER", GFP_USER },
+	{ "GFP_NOFS", GFP_NOFS },
+	{ "GFP_NOIO", GFP_NOIO },
+	{ "GFP_ATOMIC", GFP_ATOMIC },
+	{ "GFP_DMA", GFP_DMA },
+	{ "GFP_DMA32", GFP_DMA32 },
+	{ "__GFP_DMA", __GFP_DMA },
+	{ "__GFP_HIGHMEM", __GFP_HIGHMEM },
+	{ "__GFP_DMA32", __GFP_DMA32 },
+	{ "__GFP_WAIT", __GFP_WAIT },
+	{ "__GFP_HIGH", __GFP_HIGH },
+	{ "__GFP_IO", __GFP_IO },
+	{ "__GFP_FS", __GFP_FS },
+	{ "__GFP_COLD", __GFP_COLD },
+	{ "__GFP_NOWARN", __GFP_NOWARN },
+	{ "__GFP_REPEAT", __GFP_REPEAT },
+	{ "__GFP_NOFAIL", __GFP_NOFAIL },
+	{ "__GFP_NORETRY", __GFP_NORETRY },
+	{ "__GFP_NO_GROW", __GFP_NO_GROW },
+	{ "__GFP_COMP", __GFP_COMP },
+	{ "__GFP_ZERO", __GFP_ZERO },
+};
+#define NR_GFP_NAMES (sizeof gfp_names / sizeof gfp_names[0])
+#define FIRST_SINGLE_BIT 8   /* gfp_names[8] is __GFP_DMA */
+
+static int fail(char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static int fail(char *err, size_t errlen, const char *fmt, ...)
+{
+	if (err && errlen) {
+		va_list ap;
+		va_start(ap, fmt);
+		vsnprintf(err, errlen, fmt, ap);
+		va_end(ap);
+	}
+	return -1;
+}
+
+int gfp_parse(const char *text, gfp_t *out, char *err, size_t errlen)
+{
+	gfp_t mask = 0;
+	const char *p = text;
+	if (!text)
+		return fail(err, errlen, "gfp: no flags given");
+	for (;;) {
+		while (isspace((unsigned char)*p))
+			p++;
+		const char *start = p;
+		while (*p && *p != '|' && !isspace((unsigned char)*p))
+			p++;
+		size_t len = (size_t)(p - start);
+		while (isspace((unsigned char)*p))
+			p++;
+		if (len == 0)
+			return fail(err, errlen, "gfp: empty flag in '%s'", text);
+		bool found = false;
+		if (isdigit((unsigned char)start[0])) {
+			char word[32];
+			char *end;
+			if (len < sizeof word) {
+				memcpy(word, start, len);
+				word[len] = '\0';
+				errno = 0;
+				unsigned long v = strtoul(word, &end, 0);
+				if (errno == 0 && *end == '\0' && v <= __GFP_BITS_MASK) {
+					mask |= (gfp_t)v;
+					found = true;
+				}
+			}
+		} else {
+			for (size_t i = 0; i < NR_GFP_NAMES; i++) {
+				if (strlen(gfp_names[i].name) == len &&
+				    memcmp(gfp_names[i].name, start, len) == 0) {
+					mask |= gfp_names[i].value;
+					found = true;
+					break;
+				}
+			}
+		}
+		if (!found) {
+			char known[512] = "";
+			for (size_t i = 0; i < NR_GFP_NAMES; i++) {
+				strncat(known, gfp_names[i].name, sizeof known - strlen(known) - 1);
+				if (i + 1 < NR_GFP_NAMES)
+					strncat(known, ", ", sizeof known - strlen(known) - 1);
+			}
+			return fail(err, errlen, "gfp: unknown flag '%.*s' (known: %s, or a number up to 0x%x)",
+				    (int)len, start, known, __GFP_BITS_MASK);
+		}
+		if (*p == '\0')
+			break;
+		if (*p != '|')
+			return fail(err, errlen, "gfp: expected '|' after '%.*s' in '%s'", (int)len, start, text);
+		p++;
+	}
+	*out = mask;
+	return 0;
+}
+
+int gfp_format(gfp_t gfp_mask, char *buf, size_t len)
+{
+	char tmp[512];
+	size_t n = 0;
+	gfp_t left = gfp_mask;
+	tmp[0] = '\0';
+	for (size_t i = 0; i < NR_GFP_NAMES && left; i++) {
+		gfp_t v = gfp_names[i].value;
+		/* At most one combination: after it, only single bits. */
+		if (i < FIRST_SINGLE_BIT && (n > 0 || (gfp_mask & v) != v))
+			continue;
+		if ((left & v) != v || (i >= FIRST_SINGLE_BIT && !(left & v)))
+			continue;
+		n += (size_t)snprintf(tmp + n, sizeof tmp - n, "%s%s", n ? "|" : "", gfp_names[i].name);
+		left &= ~v;
+	}
+	if (left)
+		n += (size_t)snprintf(tmp + n, sizeof tmp - n, "%s0x%x", n ? "|" : "", left);
+	if (n == 0)
+		n = (size_t)snprintf(tmp, sizeof tmp, "0");
+	return snprintf(buf, len, "%s", tmp);
+}

@@ -1,0 +1,163 @@
+/*
+ * What the files of mm/ share and nobody else sees (the kernel's
+ * mm/internal.h): the struct mm itself, the cost-model hook, the page list
+ * primitives and the simulated layout of the zone descriptor.
+ */
+#ifndef MMSIM_MM_INTERNAL_H
+#define MMSIM_MM_INTERNAL_H
+
+#include "mm/mm.h"
+
+struct mm {
+	struct sim *sim;
+	struct mm_policy policy;
+	enum hw_arch arch;
+	int nr_nodes;
+	int ncpus;
+	unsigned max_order;
+	unsigned long min_free_kbytes;
+	pg_data_t *node_data[HW_MAX_NODES];
+	int cpu_node[HW_MAX_CPUS];
+	unsigned distance[HW_MAX_NODES][HW_MAX_NODES];
+	uint64_t page_offset;            /* PAGE_OFFSET of the direct map */
+	uint64_t lowmem_limit;           /* top of the direct map (i386: 896 MiB) */
+
+	/* The cost model: NULL access when hw=off or no port. */
+	cycle_t (*access)(void *ctx, int cpu, uint64_t paddr, unsigned size, int write);
+	void *access_ctx;
+
+	/* The operation in progress: its CPU and the caller's process state. */
+	int cpu;
+	unsigned pflags;
+	bool rt;
+	bool in_interrupt;
+
+	uint64_t vm[NR_VM_EVENT_ITEMS];
+
+	struct trace *trace;
+	int ev_alloc, ev_free, ev_pcpu_drain, ev_alloc_zone_locked, ev_alloc_fail,
+	    ev_kswapd_wake, ev_kswapd_sleep, ev_direct_reclaim_begin, ev_direct_reclaim_end,
+	    ev_oom;
+
+	int errcode;
+	char err[256];
+};
+
+/* page_zone without the call: the node and zone are in the page's flags. */
+static inline struct zone *zone_of_page(const struct mm *mm, const struct page *page)
+{
+	return &mm->node_data[page_nid(page)]->node_zones[page_zonenum(page)];
+}
+
+/* ---- The cost model --------------------------------------------------- */
+
+/* Report an access to simulated kernel metadata and charge its cycles to
+ * the current operation. */
+static inline void mm_touch(struct mm *mm, uint64_t paddr, unsigned size, int write)
+{
+	if (mm->access)
+		sim_charge(mm->sim, mm->access(mm->access_ctx, mm->cpu, paddr, size, write));
+}
+
+static inline uint64_t page_paddr(const pg_data_t *pgdat, const struct page *page)
+{
+	return pgdat->mem_map_paddr + (uint64_t)(page - pgdat->node_mem_map) * SIM_PAGE_SIZE;
+}
+
+static inline void touch_page(struct mm *mm, const pg_data_t *pgdat, const struct page *page,
+			      unsigned off, unsigned size, int write)
+{
+	if (mm->access)
+		mm_touch(mm, page_paddr(pgdat, page) + off, size, write);
+}
+
+/*
+ * The simulated struct zone (2.6.11 layout, x86_64, cache-line aligned
+ * parts): free_pages, pages_min/low/high and lowmem_reserve[] in the first
+ * line; then pageset[NR_CPUS], each 128 bytes (two 32-byte per_cpu_pages:
+ * count, low, high, batch and a list_head; then the NUMA counters); then the
+ * lock on a line of its own; then free_area[MAX_ORDER], 24 bytes each (a
+ * list_head and nr_free).
+ */
+#define ZONE_OFF_FREE_PAGES   0
+#define ZONE_OFF_WMARK        8
+#define ZONE_OFF_PAGESET      64
+#define PAGESET_SIZE          128
+#define PCP_SIZE              32
+#define PCP_OFF_COUNT         0
+#define PCP_OFF_LIST          16
+#define PAGESET_OFF_NUMA      64
+#define FREE_AREA_SIZE        24
+#define FREE_AREA_OFF_NRFREE  16
+
+static inline uint64_t zone_off_lock(int ncpus)
+{
+	return ZONE_OFF_PAGESET + (uint64_t)ncpus * PAGESET_SIZE;
+}
+static inline uint64_t zone_off_free_area(int ncpus)
+{
+	return zone_off_lock(ncpus) + 64;
+}
+static inline uint64_t zone_sim_size(int ncpus, unsigned max_order)
+{
+	uint64_t end = zone_off_free_area(ncpus) + (uint64_t)max_order * FREE_AREA_SIZE;
+	return (end + 63) & ~UINT64_C(63);
+}
+static inline uint64_t free_area_paddr(struct mm *mm, const struct zone *z, unsigned order)
+{
+	return z->paddr + zone_off_free_area(mm->ncpus) + (uint64_t)order * FREE_AREA_SIZE;
+}
+static inline uint64_t pcp_paddr(const struct zone *z, int cpu, int cold)
+{
+	return z->paddr + ZONE_OFF_PAGESET + (uint64_t)cpu * PAGESET_SIZE + (uint64_t)cold * PCP_SIZE;
+}
+
+/* ---- Page lists --------------------------------------------------------- */
+
+/*
+ * Lists are threaded through the pages' lru links as mem_map indices of one
+ * node (base = node_mem_map). Each primitive reports the same accesses the
+ * kernel's list_add/list_del make: the head, the page, and the neighbours
+ * whose links change. head_paddr is the simulated list_head.
+ */
+/* head_paddr for a list_head on the kernel stack (LIST_HEAD(list) in
+ * __free_pages_ok): its accesses are not charged. */
+#define PADDR_STACK UINT64_MAX
+
+static inline void plist_init(struct page_list *l)
+{
+	l->first = l->last = PAGE_NIL;
+}
+static inline bool plist_empty(const struct page_list *l)
+{
+	return l->first == PAGE_NIL;
+}
+
+void plist_add(struct mm *mm, pg_data_t *pgdat, struct page_list *l, uint64_t head_paddr,
+	       struct page *page);
+void plist_add_tail(struct mm *mm, pg_data_t *pgdat, struct page_list *l, uint64_t head_paddr,
+		    struct page *page);
+void plist_del(struct mm *mm, pg_data_t *pgdat, struct page_list *l, uint64_t head_paddr,
+	       struct page *page);
+
+/* ---- Shared between the files of mm/ ---------------------------------- */
+
+/* Set the error state; returns -code for convenience. */
+int mm_fail(struct mm *mm, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* page_alloc.c: free a block into the buddy lists with the zone lock held
+ * (boot uses it without the lock, before any CPU runs). */
+void __free_one_page(struct mm *mm, struct page *page, struct zone *zone, unsigned order);
+
+/* page_alloc.c: the kswapd step function. */
+enum sim_step kswapd_step(struct sim *s, struct sim_task *t);
+
+/* mm_init.c: 2.6.11's per-zone computations, exposed so tests and the
+ * policy can rerun them. */
+void setup_per_zone_pages_min(struct mm *mm);
+void setup_per_zone_lowmem_reserve(struct mm *mm);
+
+/* vmstat.c: the invariant checker run by check=on. */
+void mm_check_or_panic(struct mm *mm, const char *where);
+
+#endif

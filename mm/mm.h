@@ -1,0 +1,279 @@
+/*
+ * The memory manager's public API: what the Lua layer, tools and tests use.
+ *
+ * A struct mm is the physical memory manager of one simulated machine: its
+ * nodes (pg_data_t), zones, buddy free lists, per-CPU page lists, counters
+ * and kswapd tasks. It is built by mm_boot from a machine description and a
+ * policy, runs inside a struct sim (whose memory port charges the cycles of
+ * every metadata access), and is freed by mm_destroy.
+ *
+ * The era. Everything here is the `classic` era, Linux 2.6.11 as
+ * "Understanding the Linux Kernel" (3rd ed.) describes it. The policy names
+ * the era so that the `modern` (6.1) one can be added as a policy, not a
+ * fork: code that differs checks mm->policy.era.
+ *
+ * The current CPU. Allocation and free run on the CPU of the simulation's
+ * current context (sim_cur_cpu: the running task's CPU). Outside sim_run
+ * there is none and the entry points fail with MM_ENOCPU; a test or tool
+ * that drives the allocator directly sets s->cur.cpu first (mm_set_cpu).
+ *
+ * Errors (STYLE.md's three kinds): a simulated failure (no memory) returns
+ * NULL as the kernel does, with mm_errno() == MM_ENOMEM; a misuse the kernel
+ * would BUG() on (freeing a free page, a wrong order, a pfn outside every
+ * zone, an unaligned block) returns NULL or a negative MM_E* code with a
+ * message in mm_error(), and changes nothing; host out-of-memory aborts.
+ */
+#ifndef MMSIM_MM_MM_H
+#define MMSIM_MM_MM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hw/machine.h"
+#include "mm/gfp.h"
+#include "mm/mmzone.h"
+#include "mm/page.h"
+#include "sim/sim.h"
+#include "sim/stats.h"
+#include "sim/trace.h"
+
+/* ---- Policy ------------------------------------------------------------ */
+
+enum mm_era {
+	MM_ERA_CLASSIC,         /* Linux 2.6.11 */
+	MM_ERA_MODERN,          /* Linux 6.1: not implemented yet (mm_boot refuses it) */
+};
+
+enum zonelist_order {
+	ZONELIST_ORDER_NODE,    /* all zones of the best node, then the next node
+				 * (2.6.11's only order) */
+	ZONELIST_ORDER_ZONE,    /* the highest zone of every node in node order,
+				 * then the next zone down (2.6.23's option) */
+};
+
+struct mm_policy {
+	enum mm_era era;
+	bool pcp;               /* per-CPU hot/cold lists (pcp=on|off) */
+	long min_free_kbytes;   /* -1: 2.6.11's sqrt rule (min_free_kbytes=N|auto) */
+	unsigned lowmem_reserve_ratio[MAX_NR_ZONES - 1]; /* DMA, DMA32, Normal */
+	enum zonelist_order zonelist_order;
+	unsigned max_order;     /* MAX_ORDER: 2 .. 15, default 11 */
+	bool hw;                /* charge metadata accesses to the cost model */
+	bool check;             /* run the invariant checker after every operation */
+};
+
+/* The classic era with 2.6.11's defaults: pcp on, min_free_kbytes auto,
+ * lowmem_reserve_ratio 256,256,32, node order, max_order 11, hw on, check off. */
+void mm_policy_default(struct mm_policy *p);
+
+/*
+ * Set one knob from text: name is one of era, pcp, min_free_kbytes,
+ * lowmem_reserve_ratio, zonelist_order, max_order, hw, check. Returns 0, or
+ * -1 with a message naming the knob and its accepted values (an unknown
+ * name lists the knobs). p is unchanged on error.
+ */
+int mm_policy_set(struct mm_policy *p, const char *name, const char *value,
+		  char *err, size_t errlen);
+/* The same from "name=value" (the -P command-line form). */
+int mm_policy_parse(struct mm_policy *p, const char *assignment, char *err, size_t errlen);
+
+/* The knob names, NULL-terminated, in the order traces record them. */
+const char *const *mm_policy_knobs(void);
+/* One knob's value as text, as mm_policy_set accepts it ("on", "256,256,32").
+ * Returns the length wanted (snprintf-style), or -1 for an unknown knob. */
+int mm_policy_get(const struct mm_policy *p, const char *name, char *buf, size_t len);
+
+/* Write the whole policy as a JSON object member `key` of the line being
+ * written (the trace header's "policy"), knob by knob in mm_policy_knobs()
+ * order, each value as mm_policy_get gives it. */
+void mm_policy_trace(const struct mm_policy *p, struct trace *tr, const char *key);
+
+/* ---- Boot and teardown ------------------------------------------------- */
+
+struct mm;
+
+/* Error codes (negative when returned). */
+enum {
+	MM_OK = 0,
+	MM_ENOMEM = 1,          /* the allocation failed: not enough free memory */
+	MM_EINVAL = 2,          /* misuse: see mm_error() */
+	MM_ENOCPU = 3,          /* called with no current CPU */
+};
+
+/*
+ * Build the memory manager of the machine d (which must pass
+ * hw_desc_validate) under policy p: nodes and zones from the memory map,
+ * mem_map and the zone and per-CPU structures placed in simulated memory and
+ * reserved, all usable memory freed into the buddy lists, watermarks,
+ * lowmem_reserve, per-CPU list sizes and zonelists computed, one kswapd task
+ * per node created (started on the node's first CPU). Boot itself costs no
+ * simulated cycles. tr may be NULL (no trace). Returns the mm, or NULL with a
+ * message in err (an invalid description or policy, too little memory).
+ */
+struct mm *mm_boot(struct sim *s, const struct hw_machine_desc *d, const struct mm_policy *p,
+		   struct trace *tr, char *err, size_t errlen);
+
+/* Free everything mm_boot allocated. The kswapd tasks must not be queued in
+ * a simulation that keeps running: destroy the sim first, or stop running it. */
+void mm_destroy(struct mm *mm);
+
+/* Register every counter (vmstat, per zone and per node) in reg under
+ * "mm."; the mm must outlive reg's use. */
+void mm_register_stats(struct mm *mm, struct stats_registry *reg);
+
+/* The last error: its code (0 after a success) and message. */
+int mm_errno(const struct mm *mm);
+const char *mm_error(const struct mm *mm);
+
+/* For tests and tools driving the allocator outside sim_run: make cpu the
+ * current CPU of s (sets s->cur.cpu). */
+void mm_set_cpu(struct mm *mm, int cpu);
+
+/*
+ * The current task's process flags as the allocator reads them
+ * (current->flags & PF_MEMALLOC, rt_task(current), in_interrupt()). The layer
+ * that runs tasks sets them before calling in; they default to 0/false.
+ */
+#define PF_MEMALLOC 0x00000800u /* 2.6.11's value: reclaiming, may use all memory */
+void mm_set_current(struct mm *mm, unsigned pf_flags, bool rt, bool in_interrupt);
+
+/* ---- Lookups ----------------------------------------------------------- */
+
+const struct mm_policy *mm_policy(const struct mm *mm);
+int mm_nr_nodes(const struct mm *mm);
+int mm_nr_cpus(const struct mm *mm);
+pg_data_t *NODE_DATA(struct mm *mm, int nid);
+int cpu_to_node(const struct mm *mm, int cpu);
+unsigned mm_max_order(const struct mm *mm);
+/* min_free_kbytes in effect (computed or from the policy). */
+unsigned long mm_min_free_kbytes(const struct mm *mm);
+
+/* The descriptor of frame pfn, or NULL if no node has it. */
+struct page *pfn_to_page(struct mm *mm, uint64_t pfn);
+uint64_t page_to_pfn(const struct mm *mm, const struct page *page);
+struct zone *page_zone(struct mm *mm, const struct page *page);
+/* The simulated physical address of a frame's 64-byte struct page. */
+uint64_t page_desc_paddr(const struct mm *mm, const struct page *page);
+
+/* ---- The zoned page frame allocator (mm/page_alloc.c) ------------------- */
+
+/*
+ * 2^order contiguous frames as the gfp mask allows, preferring the current
+ * CPU's node. NULL when it fails (mm_errno says why); order >= MAX_ORDER is
+ * MM_EINVAL as well as NULL.
+ */
+struct page *alloc_pages(struct mm *mm, gfp_t gfp_mask, unsigned order);
+#define alloc_page(mm, gfp_mask) alloc_pages((mm), (gfp_mask), 0)
+/* The same, preferring node nid (-1: the current CPU's node). */
+struct page *alloc_pages_node(struct mm *mm, int nid, gfp_t gfp_mask, unsigned order);
+/* The zoned allocator itself, on an explicit zonelist. */
+struct page *__alloc_pages(struct mm *mm, gfp_t gfp_mask, unsigned order,
+			   struct zonelist *zonelist);
+
+/* Kernel virtual addresses (the direct map: PAGE_OFFSET + physical address;
+ * 0xffff810000000000 on x86_64, 0xc0000000 on i386). HighMem frames have
+ * none: these calls refuse __GFP_HIGHMEM with MM_EINVAL. 0 on failure. */
+uint64_t __get_free_pages(struct mm *mm, gfp_t gfp_mask, unsigned order);
+#define __get_free_page(mm, gfp_mask) __get_free_pages((mm), (gfp_mask), 0)
+uint64_t get_zeroed_page(struct mm *mm, gfp_t gfp_mask);
+uint64_t __get_dma_pages(struct mm *mm, gfp_t gfp_mask, unsigned order);
+uint64_t page_address(const struct mm *mm, const struct page *page);
+/* The page of a direct-map address, or NULL. */
+struct page *virt_to_page(struct mm *mm, uint64_t kaddr);
+
+/*
+ * Drop a reference to the block of 2^order frames at page, freeing it when
+ * the count reaches zero (order 0 to the current CPU's hot list). Returns 0,
+ * or -MM_EINVAL (nothing changed) for a free page, a reserved page, a page
+ * that does not head a block handed out with this order, an unaligned block.
+ */
+int __free_pages(struct mm *mm, struct page *page, unsigned order);
+#define __free_page(mm, page) __free_pages((mm), (page), 0)
+int free_pages(struct mm *mm, uint64_t kaddr, unsigned order);
+/* 2.6.11 free_cold_page: like __free_page, but onto the head of the cold
+ * per-CPU list (a frame whose contents the caller knows are not cached). */
+int free_cold_page(struct mm *mm, struct page *page);
+/* The same by frame number: pfn outside every zone is -MM_EINVAL. */
+int free_pages_pfn(struct mm *mm, uint64_t pfn, unsigned order);
+
+/* Take a reference (get_page). -MM_EINVAL on a free page. */
+int get_page(struct mm *mm, struct page *page);
+
+/* Empty every per-CPU list of the current CPU (drain_local_pages) or of
+ * every CPU (drain_all_pages) back into the buddy lists. */
+void drain_local_pages(struct mm *mm);
+void drain_all_pages(struct mm *mm);
+
+/*
+ * 2.6.11 zone_watermark_ok: may an allocation of 2^order frames go ahead in
+ * z, leaving `mark` pages (halved for gfp_high, less a quarter for
+ * can_try_harder) plus lowmem_reserve[classzone_idx] free, with enough
+ * blocks at each order above?
+ */
+int zone_watermark_ok(struct zone *z, int order, unsigned long mark,
+		      int classzone_idx, int can_try_harder, int gfp_high);
+
+/* Sum of free pages over every zone (nr_free_pages). */
+unsigned long nr_free_pages(const struct mm *mm);
+
+/* ---- Views (mm/vmstat.c): text in the kernel's formats ------------------ */
+
+/*
+ * Each writes into buf (at most len bytes, NUL-terminated) and returns the
+ * length the whole text needs (snprintf-style), so a caller can size a
+ * buffer by calling with len 0.
+ *   buddyinfo  /proc/buddyinfo
+ *   zoneinfo   /proc/zoneinfo (2.6.13's format with 'managed' and the
+ *              per-CPU lists' low/high/batch)
+ *   vmstat     /proc/vmstat (the counters that apply)
+ *   meminfo    /proc/meminfo (MemTotal, MemFree, HighTotal, HighFree,
+ *              LowTotal, LowFree)
+ *   freelists  every free list, per node, zone and order: the pfns in list
+ *              order, head first; then every per-CPU list the same way
+ */
+size_t mm_view(struct mm *mm, const char *name, char *buf, size_t len);
+/* The view names, NULL-terminated. */
+const char *const *mm_view_names(void);
+
+/*
+ * Trace lines that are not events (trace_line_begin/end around them):
+ *   mm_trace_freelists  {"freelists":[{"node":N,"zone":"DMA","free":F,
+ *                        "orders":[[pfn,...],...],"pcp":[{"cpu":C,"hot":[...],
+ *                        "cold":[...]},...]},...]}: every list, head first,
+ *                        so a reader can replay the events that follow
+ *                        through its own model of 2.6.11;
+ *   mm_trace_snapshot   {"snapshot":{"t":T,"zones":[{"node":N,"zone":"DMA",
+ *                        "free":F,"min":..,"low":..,"high":..,
+ *                        "nr_free":[...]},...],"vmstat":{name:value,...}}}.
+ * Zones without present pages are left out.
+ */
+void mm_trace_freelists(struct mm *mm, struct trace *tr);
+void mm_trace_snapshot(struct mm *mm, struct trace *tr);
+
+/*
+ * Walk every structure and check the invariants listed in mmzone.h and
+ * page_alloc.c. Returns 0, or -1 with the first violation described in err.
+ * Runs after every operation when the policy says check=on (then a
+ * violation panics: it is a bug in mmsim, not a user's mistake).
+ */
+int mm_check(struct mm *mm, char *err, size_t errlen);
+
+/* vmstat counters (mm/vmstat.c), machine-wide, with the kernel's names. */
+enum vm_event_item {
+	PGALLOC_DMA, PGALLOC_DMA32, PGALLOC_NORMAL, PGALLOC_HIGH,
+	PGFREE,
+	NUMA_HIT, NUMA_MISS, NUMA_FOREIGN, INTERLEAVE_HIT, LOCAL_NODE, OTHER_NODE,
+	ALLOCSTALL,             /* direct reclaim entered */
+	PAGEOUTRUN,             /* kswapd balance_pgdat passes */
+	KSWAPD_WAKE,            /* kswapd woken (mmsim's count of wakeup_kswapd that woke it) */
+	PGALLOC_FAIL,           /* allocations that returned NULL (mmsim) */
+	PCP_REFILL,             /* rmqueue_bulk calls (mmsim) */
+	PCP_DRAIN,              /* free_pages_bulk calls from a per-CPU list (mmsim) */
+	ZONE_LOCK,              /* zone->lock acquisitions (mmsim) */
+	NR_VM_EVENT_ITEMS
+};
+uint64_t mm_vm_event(const struct mm *mm, enum vm_event_item item);
+const char *mm_vm_event_name(enum vm_event_item item);
+
+#endif

@@ -1,0 +1,274 @@
+/*
+ * The memory manager's policy: a typed struct with documented defaults and
+ * one table of knobs, each with a parser and a printer. Scenarios, the -P
+ * command line and trace headers all go through this table, so a knob's
+ * name, accepted values and text form are defined once.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mm/mm.h"
+#include "sim/trace.h"
+
+void mm_policy_default(struct mm_policy *p)
+{
+	memset(p, 0, sizeof *p);
+	p->era = MM_ERA_CLASSIC;
+	p->pcp = true;
+	p->min_free_kbytes = -1;
+	/* 2.6.11 sysctl_lowmem_reserve_ratio = { 256, 32 } for DMA and Normal;
+	 * DMA32 (2.6.16) got 256 like DMA. */
+	p->lowmem_reserve_ratio[ZONE_DMA] = 256;
+	p->lowmem_reserve_ratio[ZONE_DMA32] = 256;
+	p->lowmem_reserve_ratio[ZONE_NORMAL] = 32;
+	p->zonelist_order = ZONELIST_ORDER_NODE;
+	p->max_order = MM_DEFAULT_MAX_ORDER;
+	p->hw = true;
+	p->check = false;
+}
+
+static int fail(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int fail(char *err, size_t errlen, const char *fmt, ...)
+{
+	if (err && errlen) {
+		va_list ap;
+		va_start(ap, fmt);
+		vsnprintf(err, errlen, fmt, ap);
+		va_end(ap);
+	}
+	return -1;
+}
+
+static int parse_bool(const char *v, bool *out)
+{
+	if (!strcmp(v, "on") || !strcmp(v, "1") || !strcmp(v, "true") || !strcmp(v, "yes"))
+		*out = true;
+	else if (!strcmp(v, "off") || !strcmp(v, "0") || !strcmp(v, "false") || !strcmp(v, "no"))
+		*out = false;
+	else
+		return -1;
+	return 0;
+}
+
+static int parse_ulong(const char *v, unsigned long max, unsigned long *out)
+{
+	char *end;
+	if (!*v || *v == '-' || *v == '+')
+		return -1;
+	errno = 0;
+	unsigned long x = strtoul(v, &end, 10);
+	if (errno || *end || x > max)
+		return -1;
+	*out = x;
+	return 0;
+}
+
+struct knob {
+	const char *name;
+	const char *accepted;   /* for error messages */
+	int (*set)(struct mm_policy *p, const char *v);
+	int (*get)(const struct mm_policy *p, char *buf, size_t len);
+};
+
+static int set_era(struct mm_policy *p, const char *v)
+{
+	if (!strcmp(v, "classic"))
+		p->era = MM_ERA_CLASSIC;
+	else if (!strcmp(v, "modern"))
+		p->era = MM_ERA_MODERN;
+	else
+		return -1;
+	return 0;
+}
+static int get_era(const struct mm_policy *p, char *b, size_t n)
+{
+	return snprintf(b, n, "%s", p->era == MM_ERA_CLASSIC ? "classic" : "modern");
+}
+static int set_pcp(struct mm_policy *p, const char *v)
+{
+	return parse_bool(v, &p->pcp);
+}
+static int get_pcp(const struct mm_policy *p, char *b, size_t n)
+{
+	return snprintf(b, n, "%s", p->pcp ? "on" : "off");
+}
+static int set_hw(struct mm_policy *p, const char *v)
+{
+	return parse_bool(v, &p->hw);
+}
+static int get_hw(const struct mm_policy *p, char *b, size_t n)
+{
+	return snprintf(b, n, "%s", p->hw ? "on" : "off");
+}
+static int set_check(struct mm_policy *p, const char *v)
+{
+	return parse_bool(v, &p->check);
+}
+static int get_check(const struct mm_policy *p, char *b, size_t n)
+{
+	return snprintf(b, n, "%s", p->check ? "on" : "off");
+}
+static int set_min_free(struct mm_policy *p, const char *v)
+{
+	unsigned long x;
+	if (!strcmp(v, "auto")) {
+		p->min_free_kbytes = -1;
+		return 0;
+	}
+	if (parse_ulong(v, 1UL << 30, &x))
+		return -1;
+	p->min_free_kbytes = (long)x;
+	return 0;
+}
+static int get_min_free(const struct mm_policy *p, char *b, size_t n)
+{
+	if (p->min_free_kbytes < 0)
+		return snprintf(b, n, "auto");
+	return snprintf(b, n, "%ld", p->min_free_kbytes);
+}
+/* "256,32" (2.6.11's two ratios: DMA and Normal; DMA32 takes DMA's) or
+ * "256,256,32" (DMA, DMA32, Normal). Each at least 1. */
+static int set_ratio(struct mm_policy *p, const char *v)
+{
+	unsigned long r[MAX_NR_ZONES - 1];
+	int n = 0;
+	const char *s = v;
+	while (n < MAX_NR_ZONES - 1) {
+		char word[24];
+		size_t len = strcspn(s, ",");
+		if (len == 0 || len >= sizeof word)
+			return -1;
+		memcpy(word, s, len);
+		word[len] = '\0';
+		if (parse_ulong(word, 1UL << 20, &r[n]) || r[n] < 1)
+			return -1;
+		n++;
+		s += len;
+		if (*s == '\0')
+			break;
+		s++;
+	}
+	if (*s != '\0' || n < 2)
+		return -1;
+	if (n == 2) {
+		p->lowmem_reserve_ratio[ZONE_DMA] = (unsigned)r[0];
+		p->lowmem_reserve_ratio[ZONE_DMA32] = (unsigned)r[0];
+		p->lowmem_reserve_ratio[ZONE_NORMAL] = (unsigned)r[1];
+	} else {
+		for (int i = 0; i < n; i++)
+			p->lowmem_reserve_ratio[i] = (unsigned)r[i];
+	}
+	return 0;
+}
+static int get_ratio(const struct mm_policy *p, char *b, size_t n)
+{
+	return snprintf(b, n, "%u,%u,%u", p->lowmem_reserve_ratio[0], p->lowmem_reserve_ratio[1],
+			p->lowmem_reserve_ratio[2]);
+}
+static int set_zlorder(struct mm_policy *p, const char *v)
+{
+	if (!strcmp(v, "node"))
+		p->zonelist_order = ZONELIST_ORDER_NODE;
+	else if (!strcmp(v, "zone"))
+		p->zonelist_order = ZONELIST_ORDER_ZONE;
+	else
+		return -1;
+	return 0;
+}
+static int get_zlorder(const struct mm_policy *p, char *b, size_t n)
+{
+	return snprintf(b, n, "%s", p->zonelist_order == ZONELIST_ORDER_NODE ? "node" : "zone");
+}
+static int set_max_order(struct mm_policy *p, const char *v)
+{
+	unsigned long x;
+	if (parse_ulong(v, 15, &x) || x < 2)
+		return -1;
+	p->max_order = (unsigned)x;
+	return 0;
+}
+static int get_max_order(const struct mm_policy *p, char *b, size_t n)
+{
+	return snprintf(b, n, "%u", p->max_order);
+}
+
+static const struct knob knobs[] = {
+	{ "era", "classic (modern is not implemented yet)", set_era, get_era },
+	{ "pcp", "on or off", set_pcp, get_pcp },
+	{ "min_free_kbytes", "auto (2.6.11's sqrt(lowmem_kbytes * 16)) or a number of KiB", set_min_free,
+	  get_min_free },
+	{ "lowmem_reserve_ratio", "two ratios DMA,Normal (e.g. 256,32) or three DMA,DMA32,Normal, each >= 1",
+	  set_ratio, get_ratio },
+	{ "zonelist_order", "node or zone", set_zlorder, get_zlorder },
+	{ "max_order", "2 to 15", set_max_order, get_max_order },
+	{ "hw", "on or off", set_hw, get_hw },
+	{ "check", "on or off", set_check, get_check },
+};
+#define NR_KNOBS (sizeof knobs / sizeof knobs[0])
+
+static const char *const knob_names[NR_KNOBS + 1] = {
+	"era", "pcp", "min_free_kbytes", "lowmem_reserve_ratio", "zonelist_order", "max_order", "hw",
+	"check", NULL,
+};
+
+const char *const *mm_policy_knobs(void)
+{
+	return knob_names;
+}
+
+int mm_policy_set(struct mm_policy *p, const char *name, const char *value, char *err, size_t errlen)
+{
+	for (size_t i = 0; i < NR_KNOBS; i++) {
+		if (strcmp(knobs[i].name, name) != 0)
+			continue;
+		struct mm_policy tmp = *p;
+		if (!value || knobs[i].set(&tmp, value) != 0)
+			return fail(err, errlen, "policy %s: bad value '%s' (accepted: %s)", name,
+				    value ? value : "", knobs[i].accepted);
+		*p = tmp;
+		return 0;
+	}
+	char known[256] = "";
+	for (size_t i = 0; i < NR_KNOBS; i++) {
+		strncat(known, knobs[i].name, sizeof known - strlen(known) - 1);
+		if (i + 1 < NR_KNOBS)
+			strncat(known, ", ", sizeof known - strlen(known) - 1);
+	}
+	return fail(err, errlen, "policy: unknown knob '%s' (known: %s)", name, known);
+}
+
+int mm_policy_parse(struct mm_policy *p, const char *assignment, char *err, size_t errlen)
+{
+	const char *eq = strchr(assignment, '=');
+	if (!eq || eq == assignment)
+		return fail(err, errlen, "policy: '%s' is not name=value", assignment);
+	char name[64];
+	size_t len = (size_t)(eq - assignment);
+	if (len >= sizeof name)
+		return fail(err, errlen, "policy: unknown knob '%.*s'", (int)len, assignment);
+	memcpy(name, assignment, len);
+	name[len] = '\0';
+	return mm_policy_set(p, name, eq + 1, err, errlen);
+}
+
+int mm_policy_get(const struct mm_policy *p, const char *name, char *buf, size_t len)
+{
+	for (size_t i = 0; i < NR_KNOBS; i++)
+		if (!strcmp(knobs[i].name, name))
+			return knobs[i].get(p, buf, len);
+	return -1;
+}
+
+void mm_policy_trace(const struct mm_policy *p, struct trace *tr, const char *key)
+{
+	char buf[64];
+	trace_obj_begin(tr, key);
+	for (size_t i = 0; i < NR_KNOBS; i++) {
+		knobs[i].get(p, buf, sizeof buf);
+		trace_str(tr, knobs[i].name, buf);
+	}
+	trace_obj_end(tr);
+}

@@ -1,0 +1,491 @@
+/*
+ * Counters and views (Linux 2.6.11 mm/page_alloc.c's /proc printers, which
+ * later kernels moved to mm/vmstat.c): /proc/buddyinfo, /proc/zoneinfo,
+ * /proc/vmstat, /proc/meminfo, a full dump of the free lists, the stats
+ * registry entries, and the invariant checker.
+ *
+ * Views are text in the kernel's formats, written into a caller's buffer
+ * snprintf-style. Models never print: these functions only format.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mm/internal.h"
+
+static const char *const vm_event_names[NR_VM_EVENT_ITEMS] = {
+	[PGALLOC_DMA] = "pgalloc_dma",
+	[PGALLOC_DMA32] = "pgalloc_dma32",
+	[PGALLOC_NORMAL] = "pgalloc_normal",
+	[PGALLOC_HIGH] = "pgalloc_high",
+	[PGFREE] = "pgfree",
+	[NUMA_HIT] = "numa_hit",
+	[NUMA_MISS] = "numa_miss",
+	[NUMA_FOREIGN] = "numa_foreign",
+	[INTERLEAVE_HIT] = "interleave_hit",
+	[LOCAL_NODE] = "local_node",
+	[OTHER_NODE] = "other_node",
+	[ALLOCSTALL] = "allocstall",
+	[PAGEOUTRUN] = "pageoutrun",
+	[KSWAPD_WAKE] = "kswapd_wake",
+	[PGALLOC_FAIL] = "pgalloc_fail",
+	[PCP_REFILL] = "pcp_refill",
+	[PCP_DRAIN] = "pcp_drain",
+	[ZONE_LOCK] = "zone_lock",
+};
+
+static const char *const vm_event_descs[NR_VM_EVENT_ITEMS] = {
+	[PGALLOC_DMA] = "pages allocated from ZONE_DMA",
+	[PGALLOC_DMA32] = "pages allocated from ZONE_DMA32",
+	[PGALLOC_NORMAL] = "pages allocated from ZONE_NORMAL",
+	[PGALLOC_HIGH] = "pages allocated from ZONE_HIGHMEM",
+	[PGFREE] = "pages freed",
+	[NUMA_HIT] = "allocations served by the node the zonelist preferred",
+	[NUMA_MISS] = "allocations served by another node than the preferred one",
+	[NUMA_FOREIGN] = "allocations that preferred a node but were served elsewhere",
+	[INTERLEAVE_HIT] = "interleave-policy allocations served where intended",
+	[LOCAL_NODE] = "allocations served by the allocating CPU's node",
+	[OTHER_NODE] = "allocations served by another node than the CPU's",
+	[ALLOCSTALL] = "direct reclaim entries",
+	[PAGEOUTRUN] = "kswapd balance_pgdat passes",
+	[KSWAPD_WAKE] = "kswapd wakeups",
+	[PGALLOC_FAIL] = "allocations that failed",
+	[PCP_REFILL] = "per-CPU list refills (rmqueue_bulk)",
+	[PCP_DRAIN] = "per-CPU list drains (free_pages_bulk)",
+	[ZONE_LOCK] = "zone->lock acquisitions",
+};
+
+uint64_t mm_vm_event(const struct mm *mm, enum vm_event_item item)
+{
+	return (unsigned)item < NR_VM_EVENT_ITEMS ? mm->vm[item] : 0;
+}
+
+const char *mm_vm_event_name(enum vm_event_item item)
+{
+	return (unsigned)item < NR_VM_EVENT_ITEMS ? vm_event_names[item] : "unknown";
+}
+
+void mm_register_stats(struct mm *mm, struct stats_registry *reg)
+{
+	struct stats_def defs[NR_VM_EVENT_ITEMS];
+	for (int i = 0; i < NR_VM_EVENT_ITEMS; i++) {
+		defs[i].name = vm_event_names[i];
+		defs[i].desc = vm_event_descs[i];
+	}
+	stats_add_counters(reg, "mm.vmstat", defs, NR_VM_EVENT_ITEMS, mm->vm);
+	for (int nid = 0; nid < mm->nr_nodes; nid++) {
+		pg_data_t *pgdat = mm->node_data[nid];
+		for (int j = 0; j < MAX_NR_ZONES; j++) {
+			struct zone *z = &pgdat->node_zones[j];
+			if (!populated_zone(z))
+				continue;
+			char name[96];
+			snprintf(name, sizeof name, "mm.node%d.%s.free_pages", nid, z->name);
+			stats_add_gauge(reg, name, "free pages in the buddy lists",
+					(const uint64_t *)&z->free_pages);
+			snprintf(name, sizeof name, "mm.node%d.%s.lock_acquisitions", nid, z->name);
+			stats_add_counter(reg, name, "zone->lock acquisitions", &z->lock.acquisitions);
+			snprintf(name, sizeof name, "mm.node%d.%s.lock_spin_cycles", nid, z->name);
+			stats_add_counter(reg, name, "cycles spent spinning on zone->lock", &z->lock.spin_cycles);
+		}
+		char name[64];
+		snprintf(name, sizeof name, "mm.node%d.kswapd_wakeups", nid);
+		stats_add_counter(reg, name, "kswapd wakeups", &pgdat->kswapd_wakeups);
+	}
+}
+
+/* ---- A growing text buffer with snprintf semantics ---------------------- */
+
+struct out {
+	char *buf;
+	size_t len;     /* capacity */
+	size_t n;       /* length wanted so far */
+};
+
+static void outf(struct out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void outf(struct out *o, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	size_t room = o->n < o->len ? o->len - o->n : 0;
+	int w = vsnprintf(room ? o->buf + o->n : NULL, room, fmt, ap);
+	va_end(ap);
+	if (w > 0)
+		o->n += (size_t)w;
+}
+
+#define K(x) ((unsigned long)(x) << (HW_PAGE_SHIFT - 10))
+
+/* 2.6.11 frag_show: "Node N, zone NAME" then nr_free per order. */
+static void view_buddyinfo(struct mm *mm, struct out *o)
+{
+	for (int nid = 0; nid < mm->nr_nodes; nid++)
+		for (int j = 0; j < MAX_NR_ZONES; j++) {
+			struct zone *z = &mm->node_data[nid]->node_zones[j];
+			if (!populated_zone(z))
+				continue;
+			outf(o, "Node %d, zone %8s ", nid, z->name);
+			for (unsigned order = 0; order < mm->max_order; order++)
+				outf(o, "%6lu ", z->free_area[order].nr_free);
+			outf(o, "\n");
+		}
+}
+
+/* 2.6.13 zoneinfo_show (the first kernel with /proc/zoneinfo), with
+ * `managed` added after `present` as later kernels print it. The kernel
+ * lists only CPUs with pages on their lists; we list every CPU so the
+ * lists' sizes are always visible. */
+static void view_zoneinfo(struct mm *mm, struct out *o)
+{
+	for (int nid = 0; nid < mm->nr_nodes; nid++)
+		for (int j = 0; j < MAX_NR_ZONES; j++) {
+			struct zone *z = &mm->node_data[nid]->node_zones[j];
+			if (!populated_zone(z))
+				continue;
+			outf(o, "Node %d, zone %8s", nid, z->name);
+			outf(o, "\n  pages free     %lu"
+				"\n        min      %lu"
+				"\n        low      %lu"
+				"\n        high     %lu"
+				"\n        active   %lu"
+				"\n        inactive %lu"
+				"\n        scanned  %lu (a: %lu i: %lu)"
+				"\n        spanned  %lu"
+				"\n        present  %lu"
+				"\n        managed  %lu",
+			     z->free_pages, z->pages_min, z->pages_low, z->pages_high, 0UL, 0UL,
+			     z->pages_scanned, 0UL, 0UL, z->spanned_pages, z->present_pages, z->managed_pages);
+			outf(o, "\n        protection: (%lu", z->lowmem_reserve[0]);
+			for (int i = 1; i < MAX_NR_ZONES; i++)
+				outf(o, ", %lu", z->lowmem_reserve[i]);
+			outf(o, ")\n  pagesets");
+			for (int cpu = 0; cpu < mm->ncpus; cpu++) {
+				struct per_cpu_pageset *ps = &z->pageset[cpu];
+				for (int t = 0; t < 2; t++)
+					outf(o, "\n    cpu: %i pcp: %i"
+						"\n              count: %i"
+						"\n              low:   %i"
+						"\n              high:  %i"
+						"\n              batch: %i",
+					     cpu, t, ps->pcp[t].count, ps->pcp[t].low, ps->pcp[t].high,
+					     ps->pcp[t].batch);
+				outf(o, "\n            numa_hit:       %llu"
+					"\n            numa_miss:      %llu"
+					"\n            numa_foreign:   %llu"
+					"\n            interleave_hit: %llu"
+					"\n            local_node:     %llu"
+					"\n            other_node:     %llu",
+				     (unsigned long long)ps->numa_hit, (unsigned long long)ps->numa_miss,
+				     (unsigned long long)ps->numa_foreign, (unsigned long long)ps->interleave_hit,
+				     (unsigned long long)ps->local_node, (unsigned long long)ps->other_node);
+			}
+			outf(o, "\n  all_unreclaimable: %u"
+				"\n  prev_priority:     %i"
+				"\n  temp_priority:     %i"
+				"\n  start_pfn:         %lu\n",
+			     (unsigned)z->all_unreclaimable, 12, 12, z->zone_start_pfn);
+		}
+}
+
+static void view_vmstat(struct mm *mm, struct out *o)
+{
+	outf(o, "nr_free_pages %lu\n", nr_free_pages(mm));
+	static const enum vm_event_item order[] = {
+		PGALLOC_HIGH, PGALLOC_NORMAL, PGALLOC_DMA32, PGALLOC_DMA, PGFREE, ALLOCSTALL, PAGEOUTRUN,
+		NUMA_HIT, NUMA_MISS, NUMA_FOREIGN, INTERLEAVE_HIT, LOCAL_NODE, OTHER_NODE,
+		KSWAPD_WAKE, PGALLOC_FAIL, PCP_REFILL, PCP_DRAIN, ZONE_LOCK,
+	};
+	for (size_t i = 0; i < sizeof order / sizeof order[0]; i++)
+		outf(o, "%s %llu\n", vm_event_names[order[i]], (unsigned long long)mm->vm[order[i]]);
+}
+
+/* 2.6.11 meminfo_read_proc, the lines that apply: totals are the frames
+ * given to the buddy system (totalram_pages), free is zone->free_pages. */
+static void view_meminfo(struct mm *mm, struct out *o)
+{
+	unsigned long total = 0, free = 0, htotal = 0, hfree = 0;
+	for (int nid = 0; nid < mm->nr_nodes; nid++)
+		for (int j = 0; j < MAX_NR_ZONES; j++) {
+			struct zone *z = &mm->node_data[nid]->node_zones[j];
+			total += z->managed_pages;
+			free += z->free_pages;
+			if (j == ZONE_HIGHMEM) {
+				htotal += z->managed_pages;
+				hfree += z->free_pages;
+			}
+		}
+	outf(o, "MemTotal:     %8lu kB\n", K(total));
+	outf(o, "MemFree:      %8lu kB\n", K(free));
+	outf(o, "HighTotal:    %8lu kB\n", K(htotal));
+	outf(o, "HighFree:     %8lu kB\n", K(hfree));
+	outf(o, "LowTotal:     %8lu kB\n", K(total - htotal));
+	outf(o, "LowFree:      %8lu kB\n", K(free - hfree));
+}
+
+static void dump_list(struct mm *mm, struct out *o, pg_data_t *pgdat, const struct page_list *l)
+{
+	for (uint32_t i = l->first; i != PAGE_NIL; i = pgdat->node_mem_map[i].lru_next)
+		outf(o, " %llu", (unsigned long long)(pgdat->node_start_pfn + i));
+	(void)mm;
+}
+
+/* Every free list and per-CPU list, pfns in list order, head first. */
+static void view_freelists(struct mm *mm, struct out *o)
+{
+	for (int nid = 0; nid < mm->nr_nodes; nid++) {
+		pg_data_t *pgdat = mm->node_data[nid];
+		for (int j = 0; j < MAX_NR_ZONES; j++) {
+			struct zone *z = &pgdat->node_zones[j];
+			if (!populated_zone(z))
+				continue;
+			outf(o, "Node %d, zone %s: free %lu\n", nid, z->name, z->free_pages);
+			for (unsigned order = 0; order < mm->max_order; order++) {
+				outf(o, "  order %u (%lu):", order, z->free_area[order].nr_free);
+				dump_list(mm, o, pgdat, &z->free_area[order].free_list);
+				outf(o, "\n");
+			}
+			for (int cpu = 0; cpu < mm->ncpus; cpu++)
+				for (int t = 0; t < 2; t++) {
+					const struct per_cpu_pages *pcp = &z->pageset[cpu].pcp[t];
+					outf(o, "  cpu %d %s (%d):", cpu, t ? "cold" : "hot", pcp->count);
+					dump_list(mm, o, pgdat, &pcp->list);
+					outf(o, "\n");
+				}
+		}
+	}
+}
+
+static const char *const view_names[] = { "buddyinfo", "zoneinfo", "vmstat", "meminfo", "freelists", NULL };
+
+const char *const *mm_view_names(void)
+{
+	return view_names;
+}
+
+size_t mm_view(struct mm *mm, const char *name, char *buf, size_t len)
+{
+	struct out o = { buf, len, 0 };
+	if (len)
+		buf[0] = '\0';
+	if (!strcmp(name, "buddyinfo"))
+		view_buddyinfo(mm, &o);
+	else if (!strcmp(name, "zoneinfo"))
+		view_zoneinfo(mm, &o);
+	else if (!strcmp(name, "vmstat"))
+		view_vmstat(mm, &o);
+	else if (!strcmp(name, "meminfo"))
+		view_meminfo(mm, &o);
+	else if (!strcmp(name, "freelists"))
+		view_freelists(mm, &o);
+	else
+		mm_fail(mm, MM_EINVAL, "view '%s': unknown (known: buddyinfo, zoneinfo, vmstat, meminfo, freelists)",
+			name);
+	return o.n;
+}
+
+/* ---- Trace lines -------------------------------------------------------- */
+
+static void trace_list(struct trace *tr, const char *key, pg_data_t *pgdat, const struct page_list *l)
+{
+	trace_arr_begin(tr, key);
+	for (uint32_t i = l->first; i != PAGE_NIL; i = pgdat->node_mem_map[i].lru_next)
+		trace_u64(tr, NULL, pgdat->node_start_pfn + i);
+	trace_arr_end(tr);
+}
+
+void mm_trace_freelists(struct mm *mm, struct trace *tr)
+{
+	trace_line_begin(tr);
+	trace_arr_begin(tr, "freelists");
+	for (int nid = 0; nid < mm->nr_nodes; nid++) {
+		pg_data_t *pgdat = mm->node_data[nid];
+		for (int j = 0; j < MAX_NR_ZONES; j++) {
+			struct zone *z = &pgdat->node_zones[j];
+			if (!populated_zone(z))
+				continue;
+			trace_obj_begin(tr, NULL);
+			trace_i64(tr, "node", nid);
+			trace_str(tr, "zone", z->name);
+			trace_u64(tr, "free", z->free_pages);
+			trace_arr_begin(tr, "orders");
+			for (unsigned o = 0; o < mm->max_order; o++)
+				trace_list(tr, NULL, pgdat, &z->free_area[o].free_list);
+			trace_arr_end(tr);
+			trace_arr_begin(tr, "pcp");
+			for (int cpu = 0; cpu < mm->ncpus; cpu++) {
+				trace_obj_begin(tr, NULL);
+				trace_i64(tr, "cpu", cpu);
+				trace_list(tr, "hot", pgdat, &z->pageset[cpu].pcp[0].list);
+				trace_list(tr, "cold", pgdat, &z->pageset[cpu].pcp[1].list);
+				trace_obj_end(tr);
+			}
+			trace_arr_end(tr);
+			trace_obj_end(tr);
+		}
+	}
+	trace_arr_end(tr);
+	trace_line_end(tr);
+}
+
+void mm_trace_snapshot(struct mm *mm, struct trace *tr)
+{
+	trace_line_begin(tr);
+	trace_obj_begin(tr, "snapshot");
+	trace_u64(tr, "t", sim_now(mm->sim));
+	trace_arr_begin(tr, "zones");
+	for (int nid = 0; nid < mm->nr_nodes; nid++)
+		for (int j = 0; j < MAX_NR_ZONES; j++) {
+			struct zone *z = &mm->node_data[nid]->node_zones[j];
+			if (!populated_zone(z))
+				continue;
+			trace_obj_begin(tr, NULL);
+			trace_i64(tr, "node", nid);
+			trace_str(tr, "zone", z->name);
+			trace_u64(tr, "free", z->free_pages);
+			trace_u64(tr, "min", z->pages_min);
+			trace_u64(tr, "low", z->pages_low);
+			trace_u64(tr, "high", z->pages_high);
+			trace_arr_begin(tr, "nr_free");
+			for (unsigned o = 0; o < mm->max_order; o++)
+				trace_u64(tr, NULL, z->free_area[o].nr_free);
+			trace_arr_end(tr);
+			trace_obj_end(tr);
+		}
+	trace_arr_end(tr);
+	trace_obj_begin(tr, "vmstat");
+	for (int i = 0; i < NR_VM_EVENT_ITEMS; i++)
+		trace_u64(tr, vm_event_names[i], mm->vm[i]);
+	trace_obj_end(tr);
+	trace_obj_end(tr);
+	trace_line_end(tr);
+}
+
+/* ---- The invariant checker -------------------------------------------- */
+
+static int bad(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int bad(char *err, size_t errlen, const char *fmt, ...)
+{
+	if (err && errlen) {
+		va_list ap;
+		va_start(ap, fmt);
+		vsnprintf(err, errlen, fmt, ap);
+		va_end(ap);
+	}
+	return -1;
+}
+
+/* Walk a list checking its links; returns its length or -1. */
+static long walk_list(pg_data_t *pgdat, const struct page_list *l, char *err, size_t errlen, const char *what)
+{
+	long n = 0;
+	uint32_t prev = PAGE_NIL;
+	for (uint32_t i = l->first; i != PAGE_NIL; i = pgdat->node_mem_map[i].lru_next) {
+		if (i >= pgdat->node_spanned_pages)
+			return bad(err, errlen, "%s: link %u outside node %d", what, i, pgdat->node_id);
+		if (pgdat->node_mem_map[i].lru_prev != prev)
+			return bad(err, errlen, "%s: pfn %llu: prev link broken", what,
+				   (unsigned long long)(pgdat->node_start_pfn + i));
+		prev = i;
+		if (++n > (long)pgdat->node_spanned_pages)
+			return bad(err, errlen, "%s: list loops", what);
+	}
+	if (l->last != prev)
+		return bad(err, errlen, "%s: tail link broken", what);
+	return n;
+}
+
+static int check_zone(struct mm *mm, struct zone *z, char *err, size_t errlen)
+{
+	pg_data_t *pgdat = z->zone_pgdat;
+	char what[96];
+	unsigned long free = 0, on_pcp = 0, allocated = 0;
+	for (unsigned order = 0; order < mm->max_order; order++) {
+		snprintf(what, sizeof what, "node %d %s order %u", pgdat->node_id, z->name, order);
+		const struct free_area *area = &z->free_area[order];
+		long n = walk_list(pgdat, &area->free_list, err, errlen, what);
+		if (n < 0)
+			return -1;
+		if ((unsigned long)n != area->nr_free)
+			return bad(err, errlen, "%s: nr_free %lu but %ld blocks on the list", what, area->nr_free, n);
+		for (uint32_t i = area->free_list.first; i != PAGE_NIL; i = pgdat->node_mem_map[i].lru_next) {
+			struct page *p = &pgdat->node_mem_map[i];
+			unsigned long idx = (unsigned long)(p - z->zone_mem_map);
+			unsigned long long pfn = pgdat->node_start_pfn + i;
+			if (p < z->zone_mem_map || idx >= z->spanned_pages || page_zone(mm, p) != z)
+				return bad(err, errlen, "%s: pfn %llu is not in the zone", what, pfn);
+			if (!PagePrivate(p) || page_order(p) != order || page_count(p) != 0 || PageReserved(p))
+				return bad(err, errlen, "%s: pfn %llu: flags/order/count do not say free of order %u",
+					   what, pfn, order);
+			if (idx & ((1UL << order) - 1))
+				return bad(err, errlen, "%s: pfn %llu not aligned to its order", what, pfn);
+			if (idx + (1UL << order) > z->spanned_pages)
+				return bad(err, errlen, "%s: pfn %llu: block runs past the zone", what, pfn);
+			unsigned long bidx = idx ^ (1UL << order);
+			if (order + 1 < mm->max_order && bidx < z->spanned_pages) {
+				struct page *b = z->zone_mem_map + bidx;
+				if (PagePrivate(b) && page_order(b) == order && page_count(b) == 0 && !PageReserved(b))
+					return bad(err, errlen, "%s: pfn %llu and its buddy are both free: not merged",
+						   what, pfn);
+			}
+			for (unsigned long k = 1; k < (1UL << order); k++)
+				if (PagePrivate(p + k) || page_count(p + k) || PageReserved(p + k) ||
+				    PageAllocHead(p + k))
+					return bad(err, errlen, "%s: pfn %llu: frame %lu of the block is not free",
+						   what, pfn, k);
+		}
+		free += (unsigned long)n << order;
+	}
+	if (free != z->free_pages)
+		return bad(err, errlen, "node %d %s: free_pages %lu but the lists hold %lu", pgdat->node_id, z->name,
+			   z->free_pages, free);
+	for (int cpu = 0; cpu < mm->ncpus; cpu++)
+		for (int t = 0; t < 2; t++) {
+			const struct per_cpu_pages *pcp = &z->pageset[cpu].pcp[t];
+			snprintf(what, sizeof what, "node %d %s cpu %d %s list", pgdat->node_id, z->name, cpu,
+				 t ? "cold" : "hot");
+			long n = walk_list(pgdat, &pcp->list, err, errlen, what);
+			if (n < 0)
+				return -1;
+			if (n != pcp->count)
+				return bad(err, errlen, "%s: count %d but %ld pages on it", what, pcp->count, n);
+			for (uint32_t i = pcp->list.first; i != PAGE_NIL; i = pgdat->node_mem_map[i].lru_next) {
+				struct page *p = &pgdat->node_mem_map[i];
+				if (page_zone(mm, p) != z || PagePrivate(p) || page_count(p) || PageReserved(p))
+					return bad(err, errlen, "%s: pfn %llu is not a free frame of the zone", what,
+						   (unsigned long long)(pgdat->node_start_pfn + i));
+			}
+			on_pcp += (unsigned long)n;
+		}
+	for (unsigned long i = 0; i < z->spanned_pages; i++) {
+		struct page *p = z->zone_mem_map + i;
+		if (PageAllocHead(p)) {
+			if (page_count(p) <= 0)
+				return bad(err, errlen, "node %d %s: pfn %lu handed out with count %d", pgdat->node_id,
+					   z->name, z->zone_start_pfn + i, page_count(p));
+			allocated += 1UL << page_alloc_order(p);
+		}
+	}
+	if (free + on_pcp + allocated != z->managed_pages)
+		return bad(err, errlen, "node %d %s: %lu free + %lu on per-CPU lists + %lu handed out != %lu managed",
+			   pgdat->node_id, z->name, free, on_pcp, allocated, z->managed_pages);
+	return 0;
+}
+
+int mm_check(struct mm *mm, char *err, size_t errlen)
+{
+	for (int nid = 0; nid < mm->nr_nodes; nid++)
+		for (int j = 0; j < MAX_NR_ZONES; j++) {
+			struct zone *z = &mm->node_data[nid]->node_zones[j];
+			if (z->spanned_pages && check_zone(mm, z, err, errlen))
+				return -1;
+		}
+	return 0;
+}
+
+void mm_check_or_panic(struct mm *mm, const char *where)
+{
+	char err[256];
+	if (mm_check(mm, err, sizeof err))
+		mmsim_panic("invariant broken after %s: %s", where, err);
+}

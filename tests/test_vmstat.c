@@ -1,0 +1,338 @@
+/*
+ * Tests of mm/vmstat.c: the /proc views in the kernel's formats, the dump
+ * of the free lists, the invariant checker (that it catches corruption),
+ * the stats registry entries, and the trace events of the allocator.
+ *
+ * The machine is tm_desc_dma32 with 2 CPUs and min_free_kbytes=0: ZONE_DMA
+ * has 256 present frames of which 66 hold the boot data (pg_data_t in one
+ * page, then (4096 + 32) * 64 bytes of mem_map: 65.5 pages, rounded up)
+ * at pfn 256..321; ZONE_DMA32 has 32 frames at pfn 4096.
+ * After alloc(GFP_DMA32, 0) (through the hot list: refilled with a batch
+ * of 1, which splits 4096's order-5 block) and alloc(GFP_DMA32, 2):
+ * DMA32 holds 4097 (o0), 4098 (o1), 4104 (o3), 4112 (o4): 27 free.
+ */
+#include <check.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mm/mm.h"
+#include "mm_testutil.h"
+#include "sim/stats.h"
+#include "sim/trace.h"
+
+static bool starts_with(const char *s, const char *prefix)
+{
+	return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+static void boot_small(struct tm *t, struct trace *tr)
+{
+	struct mm_policy p;
+	char err[256];
+	mm_policy_default(&p);
+	p.min_free_kbytes = 0;
+	tm_desc_dma32(&t->d, 32, 2);
+	t->p = p;
+	sim_init(&t->s, 2, 1);
+	t->mm = mm_boot(&t->s, &t->d, &p, tr, err, sizeof err);
+	ck_assert_msg(t->mm != NULL, "%s", err);
+	mm_set_cpu(t->mm, 0);
+	ck_assert_ptr_nonnull(alloc_pages(t->mm, GFP_DMA32, 0));
+	ck_assert_ptr_nonnull(alloc_pages(t->mm, GFP_DMA32, 2));
+}
+
+START_TEST(test_buddyinfo_meminfo)
+{
+	struct tm t;
+	char buf[4096];
+	boot_small(&t, NULL);
+	size_t n = mm_view(t.mm, "buddyinfo", buf, sizeof buf);
+	ck_assert_str_eq(buf,
+		"Node 0, zone      DMA      0      1      1      1      1      1      0      1      0      0      0 \n"
+		"Node 0, zone    DMA32      1      1      0      1      1      0      0      0      0      0      0 \n");
+	ck_assert_uint_eq(n, strlen(buf));
+	/* snprintf semantics: a short buffer gets a truncated, terminated text
+	 * and the full length back. */
+	char small[10];
+	ck_assert_uint_eq(mm_view(t.mm, "buddyinfo", small, sizeof small), n);
+	ck_assert_str_eq(small, "Node 0, z");
+	ck_assert_uint_eq(mm_view(t.mm, "buddyinfo", NULL, 0), n);
+	/* MemTotal: 190 + 32 frames = 888 kB; MemFree: 190 + 27 = 868 kB. */
+	mm_view(t.mm, "meminfo", buf, sizeof buf);
+	ck_assert_str_eq(buf,
+		"MemTotal:          888 kB\n"
+		"MemFree:           868 kB\n"
+		"HighTotal:           0 kB\n"
+		"HighFree:            0 kB\n"
+		"LowTotal:          888 kB\n"
+		"LowFree:           868 kB\n");
+	ck_assert_uint_eq(mm_view(t.mm, "nonesuch", buf, sizeof buf), 0);
+	ck_assert_int_eq(mm_errno(t.mm), MM_EINVAL);
+	tm_free(&t);
+}
+END_TEST
+
+START_TEST(test_zoneinfo_vmstat)
+{
+	struct tm t;
+	static char buf[16384];
+	boot_small(&t, NULL);
+	mm_view(t.mm, "zoneinfo", buf, sizeof buf);
+	const char *z = strstr(buf, "Node 0, zone    DMA32\n");
+	ck_assert_ptr_nonnull(z);
+	ck_assert(starts_with(z,
+		"Node 0, zone    DMA32\n"
+		"  pages free     27\n"
+		"        min      0\n"
+		"        low      0\n"
+		"        high     0\n"
+		"        active   0\n"
+		"        inactive 0\n"
+		"        scanned  0 (a: 0 i: 0)\n"
+		"        spanned  32\n"
+		"        present  32\n"
+		"        managed  32\n"
+		"        protection: (0, 0, 0, 0)\n"
+		"  pagesets\n"
+		"    cpu: 0 pcp: 0\n"
+		"              count: 0\n"
+		"              low:   2\n"
+		"              high:  6\n"
+		"              batch: 1\n"
+		"    cpu: 0 pcp: 1\n"
+		"              count: 0\n"
+		"              low:   0\n"
+		"              high:  2\n"
+		"              batch: 1\n"
+		"            numa_hit:       2\n"
+		"            numa_miss:      0\n"
+		"            numa_foreign:   0\n"
+		"            interleave_hit: 0\n"
+		"            local_node:     2\n"
+		"            other_node:     0\n"
+		"    cpu: 1 pcp: 0\n"));
+	ck_assert(strstr(z, "  start_pfn:         4096\n") != NULL);
+	ck_assert(strstr(buf, "        present  256\n        managed  190\n") != NULL);
+
+	mm_view(t.mm, "vmstat", buf, sizeof buf);
+	ck_assert(starts_with(buf,
+		"nr_free_pages 217\n"
+		"pgalloc_high 0\n"
+		"pgalloc_normal 0\n"
+		"pgalloc_dma32 5\n"
+		"pgalloc_dma 0\n"
+		"pgfree 0\n"));
+	ck_assert(strstr(buf, "\nnuma_hit 2\n") != NULL);
+	ck_assert(strstr(buf, "\nzone_lock 2\n") != NULL);
+	tm_free(&t);
+}
+END_TEST
+
+START_TEST(test_freelists_dump)
+{
+	struct tm t;
+	static char buf[8192];
+	boot_small(&t, NULL);
+	/* Put one frame on CPU 0's hot list: free an order-0 page. */
+	struct page *p = alloc_pages(t.mm, GFP_DMA32, 0);   /* refill takes 4097 */
+	ck_assert_uint_eq(page_to_pfn(t.mm, p), 4097);
+	ck_assert_int_eq(__free_pages(t.mm, p, 0), 0);
+	mm_view(t.mm, "freelists", buf, sizeof buf);
+	const char *z = strstr(buf, "Node 0, zone DMA32: free 26\n");
+	ck_assert_ptr_nonnull(z);
+	ck_assert_str_eq(z,
+		"Node 0, zone DMA32: free 26\n"
+		"  order 0 (0):\n"
+		"  order 1 (1): 4098\n"
+		"  order 2 (0):\n"
+		"  order 3 (1): 4104\n"
+		"  order 4 (1): 4112\n"
+		"  order 5 (0):\n"
+		"  order 6 (0):\n"
+		"  order 7 (0):\n"
+		"  order 8 (0):\n"
+		"  order 9 (0):\n"
+		"  order 10 (0):\n"
+		"  cpu 0 hot (1): 4097\n"
+		"  cpu 0 cold (0):\n"
+		"  cpu 1 hot (0):\n"
+		"  cpu 1 cold (0):\n");
+	ck_assert(strstr(buf, "Node 0, zone DMA: free 190\n  order 0 (0):\n  order 1 (1): 322\n") == buf);
+	tm_free(&t);
+}
+END_TEST
+
+/* The checker passes on a healthy machine and names each kind of damage. */
+START_TEST(test_checker_catches_corruption)
+{
+	struct tm t;
+	char err[256];
+	boot_small(&t, NULL);
+	struct zone *z = tm_zone(&t, 0, ZONE_DMA32);
+	ck_assert_int_eq(mm_check(t.mm, err, sizeof err), 0);
+
+	z->free_pages++;
+	ck_assert_int_eq(mm_check(t.mm, err, sizeof err), -1);
+	ck_assert_str_eq(err, "node 0 DMA32: free_pages 28 but the lists hold 27");
+	z->free_pages--;
+
+	z->free_area[3].nr_free = 2;
+	ck_assert_int_eq(mm_check(t.mm, err, sizeof err), -1);
+	ck_assert_str_eq(err, "node 0 DMA32 order 3: nr_free 2 but 1 blocks on the list");
+	z->free_area[3].nr_free = 1;
+
+	struct page *p = pfn_to_page(t.mm, 4104);
+	p->private = 2;
+	ck_assert_int_eq(mm_check(t.mm, err, sizeof err), -1);
+	ck_assert_str_eq(err, "node 0 DMA32 order 3: pfn 4104: flags/order/count do not say free of order 3");
+	p->private = 3;
+
+	z->pageset[1].pcp[0].count = 1;
+	ck_assert_int_eq(mm_check(t.mm, err, sizeof err), -1);
+	ck_assert_str_eq(err, "node 0 DMA32 cpu 1 hot list: count 1 but 0 pages on it");
+	z->pageset[1].pcp[0].count = 0;
+
+	z->managed_pages++;
+	ck_assert_int_eq(mm_check(t.mm, err, sizeof err), -1);
+	ck_assert_str_eq(err, "node 0 DMA32: 27 free + 0 on per-CPU lists + 5 handed out != 33 managed");
+	z->managed_pages--;
+	ck_assert_int_eq(mm_check(t.mm, err, sizeof err), 0);
+	tm_free(&t);
+}
+END_TEST
+
+START_TEST(test_stats_registry)
+{
+	struct tm t;
+	boot_small(&t, NULL);
+	struct stats_registry *reg = stats_create();
+	mm_register_stats(t.mm, reg);
+	size_t i = stats_find(reg, "mm.vmstat.pgalloc_dma32");
+	ck_assert_uint_ne(i, STATS_NONE);
+	ck_assert_uint_eq(stats_value(reg, i), 5);
+	i = stats_find(reg, "mm.node0.DMA32.free_pages");
+	ck_assert_uint_ne(i, STATS_NONE);
+	ck_assert_uint_eq(stats_value(reg, i), 27);
+	ck_assert_int_eq(stats_kind(reg, i), STATS_GAUGE);
+	ck_assert_uint_eq(stats_value(reg, stats_find(reg, "mm.node0.DMA32.lock_acquisitions")), 2);
+	stats_destroy(reg);
+	tm_free(&t);
+}
+END_TEST
+
+/* The allocator's trace events: the refill's mm_page_alloc_zone_locked,
+ * then mm_page_alloc with the fields a replay needs. */
+START_TEST(test_trace_events)
+{
+	struct tm t;
+	FILE *fp = tmpfile();
+	ck_assert_ptr_nonnull(fp);
+	struct trace *tr = trace_open_fp(fp, "test");
+	boot_small(&t, tr);
+	struct page *p = alloc_pages(t.mm, GFP_DMA32 | __GFP_COLD, 0);
+	ck_assert_int_eq(free_cold_page(t.mm, p), 0);
+	ck_assert_int_eq(trace_close(tr), 0);
+	rewind(fp);
+	static char buf[8192];
+	size_t n = fread(buf, 1, sizeof buf - 1, fp);
+	buf[n] = '\0';
+	fclose(fp);
+	ck_assert_str_eq(buf,
+		"{\"ev\":\"mm_page_alloc_zone_locked\",\"t\":0,\"cpu\":0,\"pfn\":4096,\"order\":0,\"percpu_refill\":true}\n"
+		"{\"ev\":\"mm_page_alloc\",\"t\":0,\"cpu\":0,\"pfn\":4096,\"order\":0,\"gfp_flags\":\"GFP_DMA32\","
+		"\"nid\":0,\"zone\":\"DMA32\",\"cycles\":0}\n"
+		"{\"ev\":\"mm_page_alloc\",\"t\":0,\"cpu\":0,\"pfn\":4100,\"order\":2,\"gfp_flags\":\"GFP_DMA32\","
+		"\"nid\":0,\"zone\":\"DMA32\",\"cycles\":0}\n"
+		"{\"ev\":\"mm_page_alloc_zone_locked\",\"t\":0,\"cpu\":0,\"pfn\":4097,\"order\":0,\"percpu_refill\":true}\n"
+		"{\"ev\":\"mm_page_alloc\",\"t\":0,\"cpu\":0,\"pfn\":4097,\"order\":0,"
+		"\"gfp_flags\":\"GFP_DMA32|__GFP_COLD\",\"nid\":0,\"zone\":\"DMA32\",\"cycles\":0}\n"
+		"{\"ev\":\"mm_page_free\",\"t\":0,\"cpu\":0,\"pfn\":4097,\"order\":0,\"cycles\":0}\n");
+	sim_destroy(&t.s);
+	mm_destroy(t.mm);
+}
+END_TEST
+
+/* A failed allocation is reported (mm_page_alloc_fail, with the kernel's
+ * message), unless __GFP_NOWARN; an atomic one takes no reclaim path, a
+ * GFP_KERNEL one enters direct reclaim (traced) and the OOM path. */
+START_TEST(test_trace_failure)
+{
+	struct tm t;
+	FILE *fp = tmpfile();
+	struct trace *tr = trace_open_fp(fp, "test");
+	trace_set_filter(tr, "mm_page_alloc_fail,mm_vmscan_*,mm_oom", NULL, 0);
+	boot_small(&t, tr);
+	ck_assert_ptr_null(alloc_pages(t.mm, GFP_DMA32 | __GFP_NOWARN, 10));
+	ck_assert_ptr_null(alloc_pages(t.mm, GFP_ATOMIC | GFP_DMA32, 10));
+	ck_assert_ptr_null(alloc_pages(t.mm, GFP_KERNEL | GFP_DMA32, 10));
+	ck_assert_int_eq(trace_close(tr), 0);
+	rewind(fp);
+	static char buf[4096];
+	size_t n = fread(buf, 1, sizeof buf - 1, fp);
+	buf[n] = '\0';
+	fclose(fp);
+	ck_assert_str_eq(buf,
+		"{\"ev\":\"mm_page_alloc_fail\",\"t\":0,\"cpu\":0,\"order\":10,"
+		"\"gfp_flags\":\"GFP_ATOMIC|__GFP_DMA32\","
+		"\"msg\":\"mmsim: page allocation failure. order:10, mode:0x24\"}\n"
+		"{\"ev\":\"mm_vmscan_direct_reclaim_begin\",\"t\":0,\"cpu\":0,\"order\":10,"
+		"\"gfp_flags\":\"GFP_KERNEL|__GFP_DMA32\"}\n"
+		"{\"ev\":\"mm_vmscan_direct_reclaim_end\",\"t\":0,\"cpu\":0,\"nr_reclaimed\":0}\n"
+		"{\"ev\":\"mm_oom\",\"t\":0,\"cpu\":0,\"order\":10}\n"
+		"{\"ev\":\"mm_page_alloc_fail\",\"t\":0,\"cpu\":0,\"order\":10,"
+		"\"gfp_flags\":\"GFP_KERNEL|__GFP_DMA32\","
+		"\"msg\":\"mmsim: page allocation failure. order:10, mode:0xd4\"}\n");
+	ck_assert_uint_eq(mm_vm_event(t.mm, PGALLOC_FAIL), 3);
+	ck_assert_uint_eq(mm_vm_event(t.mm, ALLOCSTALL), 1);
+	sim_destroy(&t.s);
+	mm_destroy(t.mm);
+}
+END_TEST
+
+/* The free lists and a snapshot as trace lines (replay needs the first). */
+START_TEST(test_trace_lines)
+{
+	struct tm t;
+	FILE *fp = tmpfile();
+	struct trace *tr = trace_open_fp(fp, "test");
+	trace_set_filter(tr, "-*", NULL, 0);     /* no events, just these lines */
+	boot_small(&t, tr);
+	mm_trace_freelists(t.mm, tr);
+	mm_trace_snapshot(t.mm, tr);
+	ck_assert_int_eq(trace_close(tr), 0);
+	rewind(fp);
+	static char buf[8192];
+	size_t n = fread(buf, 1, sizeof buf - 1, fp);
+	buf[n] = '\0';
+	fclose(fp);
+	const char *l2 = strchr(buf, '\n') + 1;
+	ck_assert(starts_with(buf, "{\"freelists\":[{\"node\":0,\"zone\":\"DMA\",\"free\":190,"
+				   "\"orders\":[[],[322],[324],[328],[336],[352],[],[384],[],[],[]],"
+				   "\"pcp\":[{\"cpu\":0,\"hot\":[],\"cold\":[]},{\"cpu\":1,\"hot\":[],\"cold\":[]}]},"
+				   "{\"node\":0,\"zone\":\"DMA32\",\"free\":27,"
+				   "\"orders\":[[4097],[4098],[],[4104],[4112],[],[],[],[],[],[]],"));
+	ck_assert(starts_with(l2, "{\"snapshot\":{\"t\":0,\"zones\":[{\"node\":0,\"zone\":\"DMA\",\"free\":190,"
+				  "\"min\":0,\"low\":0,\"high\":0,\"nr_free\":[0,1,1,1,1,1,0,1,0,0,0]},"));
+	ck_assert(strstr(l2, "\"vmstat\":{\"pgalloc_dma\":0,\"pgalloc_dma32\":5,") != NULL);
+	sim_destroy(&t.s);
+	mm_destroy(t.mm);
+}
+END_TEST
+
+Suite *vmstat_suite(void)
+{
+	Suite *s = suite_create("vmstat");
+	TCase *tc = tcase_create("views");
+	tcase_add_test(tc, test_buddyinfo_meminfo);
+	tcase_add_test(tc, test_zoneinfo_vmstat);
+	tcase_add_test(tc, test_freelists_dump);
+	tcase_add_test(tc, test_checker_catches_corruption);
+	tcase_add_test(tc, test_stats_registry);
+	tcase_add_test(tc, test_trace_events);
+	tcase_add_test(tc, test_trace_lines);
+	tcase_add_test(tc, test_trace_failure);
+	suite_add_tcase(s, tc);
+	return s;
+}
