@@ -175,6 +175,12 @@ int hw_desc_from_json(const char *text, const char *source, struct hw_machine_de
 		      char *err, size_t errlen);
 int hw_desc_load(const char *path, struct hw_machine_desc *d, char *err, size_t errlen);
 
+/* d as the member `key` of the trace line being written, in the JSON format
+ * hw_desc_from_json reads (hw/machine_trace.c): a trace header's machine
+ * can be run again as it is. */
+struct trace;
+void hw_desc_trace(const struct hw_machine_desc *d, struct trace *t, const char *key);
+
 /* Lookups over a valid description. */
 int hw_desc_node_of(const struct hw_machine_desc *d, uint64_t paddr); /* -1 if none */
 bool hw_desc_is_usable(const struct hw_machine_desc *d, uint64_t paddr);

@@ -205,4 +205,12 @@ void stats_snapshot_diff(const struct stats_snapshot *later,
 
 void stats_snapshot_free(struct stats_snapshot *snap);
 
+/*
+ * Every entry of r as the member `key` of the trace line being written
+ * (sim/stats_trace.c): counters and gauges as integers, histograms as
+ * {count, sum, min, p50, p90, p99, max}, in registration order.
+ */
+struct trace;
+void stats_trace(const struct stats_registry *r, struct trace *t, const char *key);
+
 #endif

@@ -200,38 +200,6 @@ static void smoke_register_stats(struct smoke *sm)
 
 /* ---- Trace header and summary -------------------------------------------- */
 
-static void trace_machine(struct trace *t, const struct hw_machine_desc *d)
-{
-	trace_obj_begin(t, "machine");
-	trace_str(t, "name", d->name);
-	trace_str(t, "arch", hw_arch_name(d->arch));
-	trace_arr_begin(t, "nodes");
-	for (int n = 0; n < d->nr_nodes; n++) {
-		trace_obj_begin(t, NULL);
-		trace_hex(t, "start", d->nodes[n].start);
-		trace_hex(t, "end", d->nodes[n].end);
-		trace_obj_end(t);
-	}
-	trace_arr_end(t);
-	trace_arr_begin(t, "cpus");
-	for (int c = 0; c < d->nr_cpus; c++) {
-		trace_obj_begin(t, NULL);
-		trace_u64(t, "node", (uint64_t)d->cpus[c].node);
-		trace_u64(t, "hz", d->cpus[c].hz);
-		trace_obj_end(t);
-	}
-	trace_arr_end(t);
-	trace_arr_begin(t, "distance");
-	for (int i = 0; i < d->nr_nodes; i++) {
-		trace_arr_begin(t, NULL);
-		for (int j = 0; j < d->nr_nodes; j++)
-			trace_u64(t, NULL, d->distance[i][j]);
-		trace_arr_end(t);
-	}
-	trace_arr_end(t);
-	trace_obj_end(t);
-}
-
 static void trace_header(struct smoke *sm, const struct run_opts *o)
 {
 	struct trace *t = sm->trace;
@@ -248,32 +216,8 @@ static void trace_header(struct smoke *sm, const struct run_opts *o)
 	if (o->max_cycles != CYCLE_MAX)
 		trace_u64(t, "max_cycles", o->max_cycles);
 	trace_obj_end(t);
-	trace_machine(t, &sm->desc);
+	hw_desc_trace(&sm->desc, t, "machine");
 	trace_line_end(t);
-}
-
-/* Every registered number: counters and gauges as values, histograms as
- * {count, sum, min, p50, p90, p99, max}. Registration order, always. */
-static void trace_stats(struct trace *t, const struct stats_registry *r)
-{
-	trace_obj_begin(t, "stats");
-	for (size_t i = 0; i < stats_count(r); i++) {
-		const struct stats_hist *h = stats_hist(r, i);
-		if (!h) {
-			trace_u64(t, stats_name(r, i), stats_value(r, i));
-			continue;
-		}
-		trace_obj_begin(t, stats_name(r, i));
-		trace_u64(t, "count", h->count);
-		trace_u64(t, "sum", h->sum);
-		trace_u64(t, "min", h->count ? h->min : 0);
-		trace_u64(t, "p50", stats_hist_percentile(h, 50));
-		trace_u64(t, "p90", stats_hist_percentile(h, 90));
-		trace_u64(t, "p99", stats_hist_percentile(h, 99));
-		trace_u64(t, "max", h->max);
-		trace_obj_end(t);
-	}
-	trace_obj_end(t);
 }
 
 static void trace_summary(struct smoke *sm, enum sim_stop why)
@@ -292,7 +236,7 @@ static void trace_summary(struct smoke *sm, enum sim_stop why)
 		trace_obj_end(t);
 	}
 	trace_arr_end(t);
-	trace_stats(t, sm->stats);
+	stats_trace(sm->stats, t, "stats");
 	trace_line_end(t);
 }
 
