@@ -133,13 +133,6 @@ static inline bool plist_empty(const struct page_list *l)
 	return l->first == PAGE_NIL;
 }
 
-void plist_add(struct mm *mm, pg_data_t *pgdat, struct page_list *l, uint64_t head_paddr,
-	       struct page *page);
-void plist_add_tail(struct mm *mm, pg_data_t *pgdat, struct page_list *l, uint64_t head_paddr,
-		    struct page *page);
-void plist_del(struct mm *mm, pg_data_t *pgdat, struct page_list *l, uint64_t head_paddr,
-	       struct page *page);
-
 /* ---- Shared between the files of mm/ ---------------------------------- */
 
 /* Set the error state; returns -code for convenience. */

@@ -57,7 +57,7 @@ static inline uint32_t page_idx_node(const pg_data_t *pgdat, const struct page *
 	return (uint32_t)(page - pgdat->node_mem_map);
 }
 
-void plist_add(struct mm *mm, pg_data_t *pgdat, struct page_list *l, uint64_t head_paddr,
+static inline void plist_add(struct mm *mm, pg_data_t *pgdat, struct page_list *l, uint64_t head_paddr,
 	       struct page *page)
 {
 	uint32_t i = page_idx_node(pgdat, page);
@@ -76,7 +76,7 @@ void plist_add(struct mm *mm, pg_data_t *pgdat, struct page_list *l, uint64_t he
 		mm_touch(mm, head_paddr, 8, 1);
 }
 
-void plist_add_tail(struct mm *mm, pg_data_t *pgdat, struct page_list *l, uint64_t head_paddr,
+static inline void plist_add_tail(struct mm *mm, pg_data_t *pgdat, struct page_list *l, uint64_t head_paddr,
 		    struct page *page)
 {
 	uint32_t i = page_idx_node(pgdat, page);
@@ -95,7 +95,7 @@ void plist_add_tail(struct mm *mm, pg_data_t *pgdat, struct page_list *l, uint64
 		mm_touch(mm, head_paddr + 8, 8, 1);
 }
 
-void plist_del(struct mm *mm, pg_data_t *pgdat, struct page_list *l, uint64_t head_paddr,
+static inline void plist_del(struct mm *mm, pg_data_t *pgdat, struct page_list *l, uint64_t head_paddr,
 	       struct page *page)
 {
 	touch_page(mm, pgdat, page, PAGE_OFF_LRU, 16, 0);
@@ -236,7 +236,7 @@ static struct page *__rmqueue(struct mm *mm, struct zone *zone, unsigned order)
  * index is zone-relative (base = zone->zone_mem_map), as the kernel's is.
  * Caller holds zone->lock (boot calls it before any CPU runs).
  */
-void __free_one_page(struct mm *mm, struct page *page, struct zone *zone, unsigned order)
+static inline void free_one_page_inl(struct mm *mm, struct page *page, struct zone *zone, unsigned order)
 {
 	pg_data_t *pgdat = zone->zone_pgdat;
 	struct page *base = zone->zone_mem_map;
@@ -263,6 +263,11 @@ void __free_one_page(struct mm *mm, struct page *page, struct zone *zone, unsign
 	set_page_order(mm, pgdat, coalesced, order);
 	plist_add(mm, pgdat, &zone->free_area[order].free_list, free_area_paddr(mm, zone, order), coalesced);
 	free_area_nr(mm, zone, order, 1);
+}
+
+void __free_one_page(struct mm *mm, struct page *page, struct zone *zone, unsigned order)
+{
+	free_one_page_inl(mm, page, zone, order);
 }
 
 /* Trace one frame leaving a per-CPU list for the buddy lists. */
@@ -296,7 +301,7 @@ static int free_pages_bulk(struct mm *mm, struct zone *zone, int count, struct p
 		plist_del(mm, pgdat, list, list_paddr, page);
 		if (from_pcp)
 			trace_pcpu_drain(mm, page, order);
-		__free_one_page(mm, page, zone, order);
+		free_one_page_inl(mm, page, zone, order);
 		ret++;
 	}
 	spin_unlock(mm, zone);
@@ -500,8 +505,8 @@ static void __drain_pages(struct mm *mm, int cpu)
 
 /* ---- Watermarks --------------------------------------------------------- */
 
-int zone_watermark_ok(struct zone *z, int order, unsigned long mark, int classzone_idx,
-		      int can_try_harder, int gfp_high)
+static inline int __zone_watermark_ok(const struct zone *z, int order, unsigned long mark,
+				      int classzone_idx, int can_try_harder, int gfp_high)
 {
 	/* free_pages may go negative: that is fine, as in 2.6.11. */
 	long min = (long)mark;
@@ -523,6 +528,12 @@ int zone_watermark_ok(struct zone *z, int order, unsigned long mark, int classzo
 	return 1;
 }
 
+int zone_watermark_ok(struct zone *z, int order, unsigned long mark, int classzone_idx,
+		      int can_try_harder, int gfp_high)
+{
+	return __zone_watermark_ok(z, order, mark, classzone_idx, can_try_harder, gfp_high);
+}
+
 /* zone_watermark_ok with the reads it makes reported to the cost model. */
 static int watermark_ok(struct mm *mm, struct zone *z, int order, unsigned long mark, int classzone_idx,
 			int can_try_harder, int gfp_high)
@@ -530,7 +541,7 @@ static int watermark_ok(struct mm *mm, struct zone *z, int order, unsigned long 
 	mm_touch(mm, z->paddr, 64, 0);
 	for (int o = 0; o < order; o++)
 		mm_touch(mm, free_area_paddr(mm, z, (unsigned)o) + FREE_AREA_OFF_NRFREE, 8, 0);
-	return zone_watermark_ok(z, order, mark, classzone_idx, can_try_harder, gfp_high);
+	return __zone_watermark_ok(z, order, mark, classzone_idx, can_try_harder, gfp_high);
 }
 
 /* ---- kswapd and reclaim (stubs until the reclaim issue) ---------------- */
