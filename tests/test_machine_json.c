@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "hw/machine.h"
+#include "sim/trace.h"
 
 #define MiB (UINT64_C(1) << 20)
 #define GiB (UINT64_C(1) << 30)
@@ -157,6 +158,34 @@ START_TEST(errors_name_the_field)
 }
 END_TEST
 
+/* A trace header's machine reads back as the same description. */
+START_TEST(trace_round_trip)
+{
+	static const char *const presets[] = {"pc-i386", "pc-i386-pae", "x86_64-numa4"};
+	for (int i = 0; i < 3; i++) {
+		struct hw_machine_desc a;
+		ck_assert_int_eq(hw_preset(presets[i], 0, 0, &a, err, sizeof err), 0);
+		a.l2.repl = HW_REPL_RANDOM;
+		a.dram_latency = 321;
+		char *text = NULL;
+		size_t len = 0;
+		FILE *f = open_memstream(&text, &len);
+		struct trace *t = trace_open_fp(f, "mem");
+		trace_line_begin(t);
+		hw_desc_trace(&a, t, "machine");
+		trace_line_end(t);
+		ck_assert_int_eq(trace_close(t), 0);
+		fclose(f);
+		/* The line is {"machine":{...}}\n: parse the inner object. */
+		ck_assert(strncmp(text, "{\"machine\":", 11) == 0);
+		text[len - 2] = 0;
+		ck_assert_int_eq(hw_desc_from_json(text + 11, "header", &d, err, sizeof err), 0);
+		ck_assert_int_eq(memcmp(&a, &d, sizeof a), 0);
+		free(text);
+	}
+}
+END_TEST
+
 START_TEST(load_from_file)
 {
 	char path[] = "/tmp/mmsim-machine-XXXXXX";
@@ -186,6 +215,7 @@ Suite *machine_json_suite(void)
 	tcase_add_test(tc, explicit_topology_defaults);
 	tcase_add_test(tc, errors_name_the_field);
 	tcase_add_test(tc, load_from_file);
+	tcase_add_test(tc, trace_round_trip);
 	suite_add_tcase(s, tc);
 	return s;
 }
