@@ -237,19 +237,25 @@ size_t mm_view(struct mm *mm, const char *name, char *buf, size_t len);
 const char *const *mm_view_names(void);
 
 /*
- * Trace lines that are not events (trace_line_begin/end around them):
- *   mm_trace_freelists  {"freelists":[{"node":N,"zone":"DMA","free":F,
+ * Members of a trace line that is not an event (the caller opens and closes
+ * the line and writes its "type"; docs/trace-format.md):
+ *   mm_trace_freelists  "freelists":[{"node":N,"zone":"DMA","free":F,
  *                        "orders":[[pfn,...],...],"pcp":[{"cpu":C,"hot":[...],
- *                        "cold":[...]},...]},...]}: every list, head first,
+ *                        "cold":[...]},...]},...]: every list, head first,
  *                        so a reader can replay the events that follow
  *                        through its own model of 2.6.11;
- *   mm_trace_snapshot   {"snapshot":{"t":T,"zones":[{"node":N,"zone":"DMA",
- *                        "free":F,"min":..,"low":..,"high":..,
- *                        "nr_free":[...]},...],"vmstat":{name:value,...}}}.
+ *   mm_trace_snapshot   "zones":[{"node":N,"zone":"DMA","free":F,"min":..,
+ *                        "low":..,"high":..,"nr_free":[...],"pcp":[[hot,cold]
+ *                        per CPU]},...],"vmstat":{name:value,...};
+ *   mm_trace_zones      "zones":[{"node","zone","start_pfn","spanned",
+ *                        "present","managed","min","low","high","protection":
+ *                        [...],"pcp":[{"list":"hot","low","high","batch"},
+ *                        {"list":"cold",...}]},...] (the header's layout).
  * Zones without present pages are left out.
  */
 void mm_trace_freelists(struct mm *mm, struct trace *tr);
 void mm_trace_snapshot(struct mm *mm, struct trace *tr);
+void mm_trace_zones(struct mm *mm, struct trace *tr);
 
 /*
  * Walk every structure and check the invariants listed in mmzone.h and

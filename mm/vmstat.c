@@ -296,7 +296,6 @@ static void trace_list(struct trace *tr, const char *key, pg_data_t *pgdat, cons
 
 void mm_trace_freelists(struct mm *mm, struct trace *tr)
 {
-	trace_line_begin(tr);
 	trace_arr_begin(tr, "freelists");
 	for (int nid = 0; nid < mm->nr_nodes; nid++) {
 		pg_data_t *pgdat = mm->node_data[nid];
@@ -325,14 +324,10 @@ void mm_trace_freelists(struct mm *mm, struct trace *tr)
 		}
 	}
 	trace_arr_end(tr);
-	trace_line_end(tr);
 }
 
 void mm_trace_snapshot(struct mm *mm, struct trace *tr)
 {
-	trace_line_begin(tr);
-	trace_obj_begin(tr, "snapshot");
-	trace_u64(tr, "t", sim_now(mm->sim));
 	trace_arr_begin(tr, "zones");
 	for (int nid = 0; nid < mm->nr_nodes; nid++)
 		for (int j = 0; j < MAX_NR_ZONES; j++) {
@@ -350,6 +345,14 @@ void mm_trace_snapshot(struct mm *mm, struct trace *tr)
 			for (unsigned o = 0; o < mm->max_order; o++)
 				trace_u64(tr, NULL, z->free_area[o].nr_free);
 			trace_arr_end(tr);
+			trace_arr_begin(tr, "pcp");
+			for (int cpu = 0; cpu < mm->ncpus; cpu++) {
+				trace_arr_begin(tr, NULL);
+				trace_u64(tr, NULL, (uint64_t)z->pageset[cpu].pcp[0].count);
+				trace_u64(tr, NULL, (uint64_t)z->pageset[cpu].pcp[1].count);
+				trace_arr_end(tr);
+			}
+			trace_arr_end(tr);
 			trace_obj_end(tr);
 		}
 	trace_arr_end(tr);
@@ -357,8 +360,44 @@ void mm_trace_snapshot(struct mm *mm, struct trace *tr)
 	for (int i = 0; i < NR_VM_EVENT_ITEMS; i++)
 		trace_u64(tr, vm_event_names[i], mm->vm[i]);
 	trace_obj_end(tr);
-	trace_obj_end(tr);
-	trace_line_end(tr);
+}
+
+void mm_trace_zones(struct mm *mm, struct trace *tr)
+{
+	trace_arr_begin(tr, "zones");
+	for (int nid = 0; nid < mm->nr_nodes; nid++)
+		for (int j = 0; j < MAX_NR_ZONES; j++) {
+			struct zone *z = &mm->node_data[nid]->node_zones[j];
+			if (!populated_zone(z))
+				continue;
+			trace_obj_begin(tr, NULL);
+			trace_i64(tr, "node", nid);
+			trace_str(tr, "zone", z->name);
+			trace_u64(tr, "start_pfn", z->zone_start_pfn);
+			trace_u64(tr, "spanned", z->spanned_pages);
+			trace_u64(tr, "present", z->present_pages);
+			trace_u64(tr, "managed", z->managed_pages);
+			trace_u64(tr, "min", z->pages_min);
+			trace_u64(tr, "low", z->pages_low);
+			trace_u64(tr, "high", z->pages_high);
+			trace_arr_begin(tr, "protection");
+			for (int k = 0; k < MAX_NR_ZONES; k++)
+				trace_u64(tr, NULL, z->lowmem_reserve[k]);
+			trace_arr_end(tr);
+			trace_arr_begin(tr, "pcp");
+			for (int l = 0; l < 2; l++) {
+				const struct per_cpu_pages *pcp = &z->pageset[0].pcp[l];
+				trace_obj_begin(tr, NULL);
+				trace_str(tr, "list", l ? "cold" : "hot");
+				trace_i64(tr, "low", pcp->low);
+				trace_i64(tr, "high", pcp->high);
+				trace_i64(tr, "batch", pcp->batch);
+				trace_obj_end(tr);
+			}
+			trace_arr_end(tr);
+			trace_obj_end(tr);
+		}
+	trace_arr_end(tr);
 }
 
 /* ---- The invariant checker -------------------------------------------- */
