@@ -106,7 +106,7 @@ deps:
 
 run: deps
 	@$(MAKE) --no-print-directory all
-	./mmsim run
+	./mmsim run scenarios/quickstart.lua
 
 # The plain build, then the same tests under ASan+UBSan in their own build
 # directory; the unit tests, then the command's end-to-end tests (tests/cli.sh)

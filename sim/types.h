@@ -14,6 +14,9 @@
 typedef uint64_t cycle_t;
 #define CYCLE_MAX UINT64_MAX
 
+/* The version every trace header and `mmsim version` print. */
+#define MMSIM_VERSION "0.1"
+
 /*
  * The memory port: how sim/ (which may not include hw/) reaches the hardware
  * model when one of its own objects lives in simulated memory, as a lock word

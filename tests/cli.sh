@@ -68,8 +68,9 @@ expect 0 "exclusion" -- "$MMSIM" run --quiet --iterations 200 --events '-smoke_s
 eq "$(grep -c '"ev":"smoke_shared"' "$tmp/g.jsonl")" 0 "excluded event absent"
 
 # Bad usage: exit 2 with one message naming what is wrong.
-expect 2 "scenario file" -- "$MMSIM" run nosuch.lua
-has "$tmp/err" '^mmsim: run: nosuch.lua: ' "scenario message names the file"
+expect 2 "missing scenario file" -- "$MMSIM" run nosuch.lua -o "$tmp/nosuch.jsonl"
+has "$tmp/err" '^mmsim: run: nosuch.lua: cannot open' "scenario message names the file"
+if [ -e "$tmp/nosuch.jsonl" ]; then bad "a trace was created for a missing scenario"; else ok; fi
 expect 2 "unknown option" -- "$MMSIM" run --bogus
 has "$tmp/err" "unknown option '--bogus'" "unknown option message"
 expect 2 "bad seed" -- "$MMSIM" run --seed abc

@@ -21,6 +21,8 @@
 #include <time.h>
 
 #include "hw/hw.h"
+#include "lua/scenario.h"
+#include "mm/mm.h"
 #include "hw/machine.h"
 #include "sim/sim.h"
 #include "sim/stats.h"
@@ -32,29 +34,39 @@
 static const char run_usage[] =
 	"usage: mmsim run [SCENARIO.lua] [options]\n"
 	"\n"
-	"Runs a simulation. Lua scenarios arrive with the Lua layer; until then,\n"
-	"without SCENARIO, this runs the built-in smoke simulation: one task per\n"
-	"CPU alternating private work with a locked increment of a shared counter.\n"
+	"Runs a Lua scenario (docs/scenarios.md) and writes its JSON Lines trace\n"
+	"(docs/trace-format.md). Without SCENARIO, runs the built-in smoke\n"
+	"simulation of the hardware model: one task per CPU alternating private\n"
+	"work with a locked increment of a shared counter.\n"
 	"\n"
 	"options:\n"
-	"  -o FILE            write the JSON Lines trace to FILE ('-': stdout);\n"
-	"                     without -o, print a human summary and write no trace\n"
-	"  --seed N           the run's random seed (default 1)\n"
-	"  --machine M        a preset: pc-i386, pc-i386-pae, x86_64, x86_64-numa2\n"
-	"                     (default), x86_64-numa4; or a JSON description,\n"
-	"                     FILE.json (docs/machines.md)\n"
-	"  --iterations N     operations per task (default 2000)\n"
-	"  --events LIST      trace only these events: names or globs, '-' excludes\n"
-	"                     (e.g. --events 'smoke_*,-smoke_private')\n"
-	"  --max-cycles N     stop the simulation at cycle N\n"
-	"  --no-cost          turn the hardware cost model off (speed comparisons)\n"
-	"  --quiet            no summary on stdout\n"
-	"  -h, --help         this text\n"
+	"  -o FILE              write the trace to FILE ('-': stdout); without -o,\n"
+	"                       print a human summary and write no trace\n"
+	"  --seed N             the run's random seed (default 1); math.random follows it\n"
+	"  --era classic|modern the allocator's era (same as -P era=...)\n"
+	"  -P name=value        set a policy knob over what the scenario asks for\n"
+	"                       (pcp, min_free_kbytes, lowmem_reserve_ratio,\n"
+	"                       zonelist_order, max_order, hw, check, era)\n"
+	"  --events LIST        trace only these events: names or globs, '-' excludes\n"
+	"                       (e.g. --events 'mm_page_*,-mm_page_pcpu_drain')\n"
+	"  --snapshot-every N   a snapshot line every N cycles (and one at the end)\n"
+	"  --max-cycles N       stop the simulation at cycle N\n"
+	"  --max-instructions N stop a runaway script after N Lua instructions\n"
+	"                       (default 4000000000)\n"
+	"  --quiet              no summary, no progress on standard error\n"
+	"  -h, --help           this text\n"
+	"\n"
+	"built-in simulation only:\n"
+	"  --machine M          a preset (pc-i386, pc-i386-pae, x86_64, x86_64-numa2\n"
+	"                       (default), x86_64-numa4) or FILE.json (docs/machines.md)\n"
+	"  --iterations N       operations per task (default 2000)\n"
+	"  --no-cost            turn the hardware cost model off\n"
 	"\n"
 	"examples:\n"
-	"  mmsim run\n"
-	"  mmsim run --machine x86_64-numa4 --seed 3 -o numa4.jsonl\n"
-	"  mmsim run -o - --events smoke_shared | head\n";
+	"  mmsim run scenarios/quickstart.lua\n"
+	"  mmsim run scenarios/labs/pcp/pcp.lua -P pcp=off -o off.jsonl\n"
+	"  mmsim run scenarios/quickstart.lua --seed 7 -o - --events mm_page_alloc | head\n"
+	"  mmsim run --machine x86_64-numa4 -o numa4.jsonl\n";
 
 struct run_opts {
 	const char *scenario;
@@ -64,8 +76,14 @@ struct run_opts {
 	uint64_t seed;
 	uint64_t iterations;
 	uint64_t max_cycles;
+	uint64_t snapshot_every;
+	uint64_t max_instructions;
 	int cost;
 	int quiet;
+	const char *policy[SCENARIO_MAX_POLICY];
+	int npolicy;
+	char era_knob[64];
+	int builtin_only;       /* an option only the built-in simulation takes */
 };
 
 /* ---- The smoke simulation ------------------------------------------------ */
@@ -326,13 +344,35 @@ static void print_summary(const struct smoke *sm, enum sim_stop why, double host
 
 /* ---- The command ----------------------------------------------------------- */
 
+static int add_policy(struct run_opts *o, const char *assignment)
+{
+	if (o->npolicy == SCENARIO_MAX_POLICY) {
+		tool_error("run: more than %d -P options", SCENARIO_MAX_POLICY);
+		return -1;
+	}
+	if (!strchr(assignment, '=')) {
+		tool_error("run: -P %s: expected name=value (e.g. -P pcp=off)", assignment);
+		return -1;
+	}
+	o->policy[o->npolicy++] = assignment;
+	return 0;
+}
+
 static int parse_opts(int argc, char **argv, struct run_opts *o)
 {
 	*o = (struct run_opts){.seed = 1, .iterations = 2000, .max_cycles = CYCLE_MAX,
+			       .max_instructions = SCENARIO_DEFAULT_MAX_INSTRUCTIONS,
 			       .cost = 1, .machine = "x86_64-numa2"};
+	static const char *const with_value[] = {
+		"-o", "--events", "--machine", "--seed", "--iterations", "--max-cycles",
+		"-P", "--era", "--snapshot-every", "--max-instructions", NULL,
+	};
 	for (int i = 0; i < argc; i++) {
 		const char *a = argv[i];
 		const char *val = i + 1 < argc ? argv[i + 1] : NULL;
+		bool takes_value = false;
+		for (const char *const *w = with_value; *w; w++)
+			takes_value |= !strcmp(a, *w);
 		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
 			fputs(run_usage, stdout);
 			exit(EXIT_OK);
@@ -340,9 +380,11 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 			o->quiet = 1;
 		} else if (!strcmp(a, "--no-cost")) {
 			o->cost = 0;
-		} else if (!strcmp(a, "-o") || !strcmp(a, "--events") || !strcmp(a, "--machine") ||
-			   !strcmp(a, "--seed") || !strcmp(a, "--iterations") ||
-			   !strcmp(a, "--max-cycles")) {
+			o->builtin_only = 1;
+		} else if (!strncmp(a, "-P", 2) && a[2]) {
+			if (add_policy(o, a + 2))
+				return -1;
+		} else if (takes_value) {
 			if (!val) {
 				tool_error("run: %s needs a value (see mmsim run --help)", a);
 				return -1;
@@ -354,10 +396,22 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 				o->events = val;
 			} else if (!strcmp(a, "--machine")) {
 				o->machine = val;
+				o->builtin_only = 1;
+			} else if (!strcmp(a, "-P")) {
+				if (add_policy(o, val))
+					return -1;
+			} else if (!strcmp(a, "--era")) {
+				snprintf(o->era_knob, sizeof o->era_knob, "era=%s", val);
+				if (add_policy(o, o->era_knob))
+					return -1;
 			} else {
 				uint64_t *dst = !strcmp(a, "--seed") ? &o->seed
 					      : !strcmp(a, "--iterations") ? &o->iterations
+					      : !strcmp(a, "--snapshot-every") ? &o->snapshot_every
+					      : !strcmp(a, "--max-instructions") ? &o->max_instructions
 					      : &o->max_cycles;
+				if (!strcmp(a, "--iterations"))
+					o->builtin_only = 1;
 				if (tool_parse_u64(val, 0, dst)) {
 					tool_error("run: %s: '%s' is not a non-negative integer", a, val);
 					return -1;
@@ -376,6 +430,43 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 	return 0;
 }
 
+/* Knob names and values are checked against the policy before anything
+ * runs, so a typo is a usage error (exit 2), not a failed scenario. */
+static int check_policy(const struct run_opts *o)
+{
+	struct mm_policy p;
+	mm_policy_default(&p);
+	char err[512];
+	for (int i = 0; i < o->npolicy; i++) {
+		if (mm_policy_parse(&p, o->policy[i], err, sizeof err)) {
+			tool_error("run: -P %s: %s", o->policy[i], err);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int run_scenario(const struct run_opts *o)
+{
+	if (o->builtin_only) {
+		tool_error("run: --machine, --iterations and --no-cost are for the built-in "
+			   "simulation; a scenario chooses its machine (and -P hw=off turns the "
+			   "cost model off)");
+		return EXIT_USAGE;
+	}
+	if (check_policy(o))
+		return EXIT_USAGE;
+	struct scenario_opts so = {
+		.path = o->scenario, .out = o->out, .events = o->events, .seed = o->seed,
+		.npolicy = o->npolicy, .max_cycles = o->max_cycles,
+		.snapshot_every = o->snapshot_every, .max_instructions = o->max_instructions,
+		.quiet = o->quiet,
+	};
+	for (int i = 0; i < o->npolicy; i++)
+		so.policy[i] = o->policy[i];
+	return scenario_run(&so);
+}
+
 static void smoke_free(struct smoke *sm)
 {
 	free(sm->tasks);
@@ -391,10 +482,11 @@ int cmd_run(int argc, char **argv)
 	struct run_opts o;
 	if (parse_opts(argc, argv, &o))
 		return EXIT_USAGE;
-	if (o.scenario) {
-		tool_error("run: %s: Lua scenarios are not supported yet (the Lua layer is "
-			   "the next milestone); run 'mmsim run' without a scenario for the "
-			   "built-in simulation", o.scenario);
+	if (o.scenario)
+		return run_scenario(&o);
+	if (o.npolicy || o.snapshot_every) {
+		tool_error("run: -P, --era and --snapshot-every need a scenario (the built-in "
+			   "simulation has no memory manager)");
 		return EXIT_USAGE;
 	}
 

@@ -11,7 +11,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#define MMSIM_VERSION "0.1"
+#include "sim/types.h"   /* MMSIM_VERSION */
 
 /* Exit statuses, the same for every subcommand. */
 enum {

@@ -1,0 +1,1652 @@
+/*
+ * The `mmsim` Lua module and the scenario runner (see scenario.h and
+ * docs/scenarios.md for the scenario-facing reference).
+ *
+ * Objects. A scenario has one machine (struct machine: the description, the
+ * hardware model, the simulation, later the memory manager); Lua sees it as
+ * a "mmsim.machine" userdata, the booted kernel as "mmsim.kernel" and each
+ * task as "mmsim.task". The C structures belong to the run, not to Lua's
+ * garbage collector: they live until scenario_run returns, so a userdata
+ * kept by the script can never dangle.
+ *
+ * Tasks. A task is a coroutine plus a struct sim_task whose step resumes
+ * it. A kernel operation called from the coroutine (alloc_pages, touch,
+ * think...) does its work at once, charging cycles to the current context,
+ * then yields; the step ends, and the run loop resumes the coroutine when
+ * the CPU has spent those cycles. The operation's results are left on the
+ * coroutine's stack and returned by a continuation (lua_yieldk), so the
+ * script sees an ordinary function call. Bulk helpers loop in C the same
+ * way: one operation per step, the loop state on the coroutine's stack.
+ *
+ * Errors. A mistake in the script (a bad argument, a misuse the allocator
+ * refuses) is a Lua error raised at the script's line. An error inside a
+ * task stops the simulation; the runner reports it with the task's own
+ * traceback, and the trace ends with a failed summary line.
+ *
+ * Ownership. Blocks handed to tasks are recorded (pfn -> order) so that a
+ * touch of memory the scenario never allocated, or a free with the wrong
+ * order, is caught with a clear message before the allocator sees it.
+ */
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <lauxlib.h>
+#include <lua.h>
+#include <lualib.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "hw/hw.h"
+#include "hw/machine.h"
+#include "lua/scenario.h"
+#include "mm/gfp.h"
+#include "mm/mm.h"
+#include "sim/sim.h"
+#include "sim/stats.h"
+#include "sim/trace.h"
+
+#define TRACE_FORMAT_VERSION 1
+#define HOOK_EVERY 1000     /* Lua instructions between two count-hook calls */
+
+struct run;
+
+/* Allocated blocks: pfn -> order, open addressing with linear probing.
+ * Keys are pfn + 1 so that 0 means empty; deleted slots are re-filled by a
+ * backward shift, so there are no tombstones and lookups stay short. */
+struct owners {
+	uint64_t *key;
+	uint8_t *order;
+	size_t cap, n;
+};
+
+struct ltask;
+
+struct op_hists {
+	struct stats_hist alloc, free, touch;
+};
+
+struct machine {
+	struct run *run;
+	struct hw_machine_desc desc;
+	struct hw *hw;
+	struct sim sim;
+	struct mm *mm;
+	struct mm_policy policy;
+	struct stats_registry *stats;
+	struct ltask **tasks;
+	int ntasks, cap;
+	struct owners owners;
+	struct op_hists hist;
+	uint64_t ops_alloc, ops_alloc_failed, ops_free, ops_touch, ops_think;
+	struct sim_event snap_ev;
+	bool booted;
+	enum sim_stop last_stop;
+};
+
+struct ltask {
+	struct sim_task task;
+	struct machine *m;
+	lua_State *co;
+	int co_ref;             /* registry reference keeping the coroutine alive */
+	int nargs;              /* values for the next resume */
+	bool wait;              /* the operation asked to wait or sleep */
+	bool done;
+};
+
+struct run {
+	const struct scenario_opts *o;
+	lua_State *L;
+	struct trace *trace;
+	struct machine *m;
+	bool header_written;
+	char *failure;          /* message and traceback of the error that ended it */
+	bool failed;
+	uint64_t instructions;
+	int ev_task_start, ev_task_exit;
+	double t0;              /* host time the run started (progress only) */
+	double last_progress;
+};
+
+static const char RUN_KEY[] = "mmsim.run";
+
+static double host_now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static struct run *get_run(lua_State *L)
+{
+	lua_getfield(L, LUA_REGISTRYINDEX, RUN_KEY);
+	struct run *r = lua_touserdata(L, -1);
+	lua_pop(L, 1);
+	return r;
+}
+
+/* ---- Ownership table ------------------------------------------------------ */
+
+static size_t owners_slot(const struct owners *t, uint64_t k)
+{
+	uint64_t h = k * UINT64_C(0x9e3779b97f4a7c15);
+	return (size_t)(h >> 17) & (t->cap - 1);
+}
+
+static void owners_put(struct owners *t, uint64_t pfn, unsigned order);
+
+static void owners_grow(struct owners *t)
+{
+	struct owners old = *t;
+	t->cap = old.cap ? old.cap * 2 : 1024;
+	t->key = mmsim_xcalloc(t->cap, sizeof *t->key);
+	t->order = mmsim_xcalloc(t->cap, sizeof *t->order);
+	t->n = 0;
+	for (size_t i = 0; i < old.cap; i++)
+		if (old.key[i])
+			owners_put(t, old.key[i] - 1, old.order[i]);
+	free(old.key);
+	free(old.order);
+}
+
+static void owners_put(struct owners *t, uint64_t pfn, unsigned order)
+{
+	if (2 * (t->n + 1) > t->cap)
+		owners_grow(t);
+	uint64_t k = pfn + 1;
+	size_t i = owners_slot(t, k);
+	while (t->key[i] && t->key[i] != k)
+		i = (i + 1) & (t->cap - 1);
+	if (!t->key[i])
+		t->n++;
+	t->key[i] = k;
+	t->order[i] = (uint8_t)order;
+}
+
+/* The order of the block at pfn, or -1 if no block starts there. */
+static int owners_get(const struct owners *t, uint64_t pfn)
+{
+	if (!t->cap)
+		return -1;
+	uint64_t k = pfn + 1;
+	for (size_t i = owners_slot(t, k); t->key[i]; i = (i + 1) & (t->cap - 1))
+		if (t->key[i] == k)
+			return t->order[i];
+	return -1;
+}
+
+static void owners_del(struct owners *t, uint64_t pfn)
+{
+	uint64_t k = pfn + 1;
+	size_t mask = t->cap - 1, i = owners_slot(t, k);
+	while (t->key[i] != k) {
+		if (!t->key[i])
+			return;
+		i = (i + 1) & mask;
+	}
+	/* Backward-shift deletion: pull later members of the probe run into the
+	 * hole when their home slot does not lie between the hole and them. */
+	size_t j = i;
+	for (;;) {
+		j = (j + 1) & mask;
+		if (!t->key[j])
+			break;
+		size_t home = owners_slot(t, t->key[j]);
+		bool between = i <= j ? (i < home && home <= j) : (i < home || home <= j);
+		if (between)
+			continue;
+		t->key[i] = t->key[j];
+		t->order[i] = t->order[j];
+		i = j;
+	}
+	t->key[i] = 0;
+	t->n--;
+}
+
+/* ---- Lua values to cJSON (for machine descriptions) ---------------------- */
+
+static int key_cmp(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* The table at idx as JSON: an array when its keys are exactly 1..n, else an
+ * object with string keys, members in sorted order (Lua's traversal order is
+ * not deterministic, and an error message must not depend on it). Returns
+ * NULL with a message in err on a value JSON cannot hold; never raises a Lua
+ * error, so nothing built so far can leak. */
+static cJSON *lua_to_json(lua_State *L, int idx, const char *path, int depth, char *err,
+			  size_t errlen)
+{
+	idx = lua_absindex(L, idx);
+	switch (lua_type(L, idx)) {
+	case LUA_TBOOLEAN:
+		return cJSON_CreateBool(lua_toboolean(L, idx));
+	case LUA_TNUMBER:
+		return cJSON_CreateNumber(lua_tonumber(L, idx));
+	case LUA_TSTRING:
+		return cJSON_CreateString(lua_tostring(L, idx));
+	case LUA_TTABLE:
+		break;
+	default:
+		snprintf(err, errlen, "machine: %s: a %s cannot be part of a machine description",
+			 *path ? path : "(top)", luaL_typename(L, idx));
+		return NULL;
+	}
+	if (depth > 8) {
+		snprintf(err, errlen, "machine: %s: nested too deeply", path);
+		return NULL;
+	}
+	lua_Integer n = (lua_Integer)lua_rawlen(L, idx);
+	size_t count = 0;
+	lua_pushnil(L);
+	while (lua_next(L, idx)) {
+		count++;
+		lua_pop(L, 1);
+	}
+	char sub[256];
+	if (n > 0 && (size_t)n == count) {
+		cJSON *arr = cJSON_CreateArray();
+		for (lua_Integer i = 1; i <= n; i++) {
+			lua_rawgeti(L, idx, i);
+			snprintf(sub, sizeof sub, "%s[%lld]", path, (long long)(i - 1));
+			cJSON *item = lua_to_json(L, -1, sub, depth + 1, err, errlen);
+			lua_pop(L, 1);
+			if (!item) {
+				cJSON_Delete(arr);
+				return NULL;
+			}
+			cJSON_AddItemToArray(arr, item);
+		}
+		return arr;
+	}
+	const char **keys = mmsim_xcalloc(count ? count : 1, sizeof *keys);
+	size_t k = 0;
+	lua_pushnil(L);
+	while (lua_next(L, idx)) {
+		lua_pop(L, 1);
+		if (lua_type(L, -1) != LUA_TSTRING) {
+			snprintf(err, errlen, "machine: %s: keys must be names (found a %s key)",
+				 *path ? path : "(top)", luaL_typename(L, -1));
+			lua_pop(L, 1);
+			free(keys);
+			return NULL;
+		}
+		keys[k++] = lua_tostring(L, -1);
+	}
+	qsort(keys, count, sizeof *keys, key_cmp);
+	cJSON *obj = cJSON_CreateObject();
+	for (size_t i = 0; i < count; i++) {
+		lua_getfield(L, idx, keys[i]);
+		snprintf(sub, sizeof sub, "%s%s%s", path, *path ? "." : "", keys[i]);
+		cJSON *item = lua_to_json(L, -1, sub, depth + 1, err, errlen);
+		lua_pop(L, 1);
+		if (!item) {
+			cJSON_Delete(obj);
+			free(keys);
+			return NULL;
+		}
+		cJSON_AddItemToObject(obj, keys[i], item);
+	}
+	free(keys);
+	return obj;
+}
+
+/* ---- Trace lines ------------------------------------------------------------ */
+
+static void write_header(struct run *r)
+{
+	struct trace *t = r->trace;
+	struct machine *m = r->m;
+	if (!t || r->header_written)
+		return;
+	r->header_written = true;
+	trace_line_begin(t);
+	trace_str(t, "type", "header");
+	trace_str(t, "format", "mmsim-trace");
+	trace_u64(t, "version", TRACE_FORMAT_VERSION);
+	trace_str(t, "tool", "mmsim " MMSIM_VERSION);
+	trace_str(t, "scenario", r->o->path);
+	trace_u64(t, "seed", r->o->seed);
+	if (m && m->booted) {
+		char era[16];
+		mm_policy_get(&m->policy, "era", era, sizeof era);
+		trace_str(t, "era", era);
+		mm_policy_trace(&m->policy, t, "policy");
+	} else {
+		trace_null(t, "era");
+		trace_null(t, "policy");
+	}
+	if (m) {
+		hw_desc_trace(&m->desc, t, "machine");
+		if (m->booted)
+			mm_trace_zones(m->mm, t);
+	} else {
+		trace_null(t, "machine");
+	}
+	trace_line_end(t);
+}
+
+static void write_snapshot(struct machine *m, bool freelists)
+{
+	struct trace *t = m->run->trace;
+	if (!t || !m->booted)
+		return;
+	write_header(m->run);
+	trace_line_begin(t);
+	trace_str(t, "type", "snapshot");
+	trace_u64(t, "t", sim_now(&m->sim));
+	mm_trace_snapshot(m->mm, t);
+	if (freelists)
+		mm_trace_freelists(m->mm, t);
+	trace_line_end(t);
+}
+
+static void write_summary(struct run *r, int status)
+{
+	struct trace *t = r->trace;
+	if (!t)
+		return;
+	write_header(r);
+	struct machine *m = r->m;
+	if (m && m->booted)
+		write_snapshot(m, false);
+	trace_line_begin(t);
+	trace_str(t, "type", "summary");
+	trace_str(t, "status", status == 0 ? "ok" : "error");
+	if (r->failure) {
+		/* The message alone; the traceback stays on stderr. */
+		const char *nl = strchr(r->failure, '\n');
+		trace_strn(t, "error", r->failure, nl ? (size_t)(nl - r->failure) : strlen(r->failure));
+	}
+	if (m) {
+		trace_u64(t, "cycles", m->sim.now);
+		trace_str(t, "stop", sim_stop_name(m->last_stop));
+		trace_u64(t, "events", m->sim.count[SIM_CNT_EVENTS]);
+		if (m->stats)
+			stats_trace(m->stats, t, "stats");
+	}
+	trace_line_end(t);
+}
+
+/* ---- Tasks ------------------------------------------------------------------ */
+
+static void set_failure(struct run *r, const char *msg)
+{
+	if (r->failure)
+		return;
+	r->failure = mmsim_xstrdup(msg ? msg : "(error object is not a string)");
+	r->failed = true;
+}
+
+static enum sim_step ltask_step(struct sim *s, struct sim_task *st)
+{
+	struct ltask *t = (struct ltask *)st;
+	struct run *r = t->m->run;
+	int nres = 0;
+	t->wait = false;
+	int nargs = t->nargs;
+	t->nargs = 0;
+	int rc = lua_resume(t->co, r->L, nargs, &nres);
+	if (rc == LUA_YIELD) {
+		lua_pop(t->co, nres);
+		return t->wait ? SIM_STEP_WAIT : SIM_STEP_CONTINUE;
+	}
+	if (rc != LUA_OK) {
+		const char *msg = lua_tostring(t->co, -1);
+		luaL_traceback(r->L, t->co, msg, 0);
+		lua_pushfstring(r->L, "\n(in task '%s' on cpu %d at cycle %I)", st->name, st->cpu,
+				(lua_Integer)sim_now(s));
+		lua_concat(r->L, 2);
+		set_failure(r, lua_tostring(r->L, -1));
+		lua_pop(r->L, 1);
+		sim_stop(s);
+	}
+	t->done = true;
+	if (trace_enabled(r->trace, r->ev_task_exit)) {
+		trace_begin(r->trace, r->ev_task_exit, sim_now(s), st->cpu, st->name);
+		trace_u64(r->trace, "runtime", st->runtime + s->cur.charged);
+		trace_u64(r->trace, "steps", st->steps + 1);
+		trace_end(r->trace);
+	}
+	return SIM_STEP_EXIT;
+}
+
+static struct ltask *check_task(lua_State *L, int idx)
+{
+	struct ltask **p = luaL_checkudata(L, idx, "mmsim.task");
+	return *p;
+}
+
+/* The task whose coroutine is running this call, or an error naming the
+ * function: kernel operations need a CPU and a place in simulated time. */
+static struct ltask *running_task(lua_State *L, const char *fn)
+{
+	struct ltask *t = check_task(L, 1);
+	if (t->co != L)
+		luaL_error(L, "%s: only task '%s' itself can call this (call it inside the task's "
+			   "function)", fn, t->task.name);
+	if (t->m->sim.cur.task != &t->task)
+		luaL_error(L, "%s: task '%s' is not running", fn, t->task.name);
+	return t;
+}
+
+/* Continuation of a yield that left n results on the stack. */
+static int return_results(lua_State *L, int status, lua_KContext n)
+{
+	(void)status;
+	return (int)n;
+}
+
+/* End the step: the n values on top of the stack become the call's results
+ * when the task is resumed. */
+static int op_done(lua_State *L, int n)
+{
+	return lua_yieldk(L, 0, (lua_KContext)n, return_results);
+}
+
+static gfp_t check_gfp(lua_State *L, int idx, const char *fn)
+{
+	const char *s = luaL_checkstring(L, idx);
+	gfp_t g;
+	char err[1024];
+	if (gfp_parse(s, &g, err, sizeof err))
+		luaL_error(L, "%s: %s", fn, err);
+	return g;
+}
+
+static unsigned check_order(lua_State *L, struct machine *m, int idx, const char *fn)
+{
+	lua_Integer o = luaL_optinteger(L, idx, 0);
+	if (o < 0 || o >= (lua_Integer)mm_max_order(m->mm))
+		luaL_error(L, "%s: order %I is outside 0..%d (max_order is %d)", fn, o,
+			   (int)mm_max_order(m->mm) - 1, (int)mm_max_order(m->mm));
+	return (unsigned)o;
+}
+
+/* One allocation on the running task's CPU: the pfn, or -1 on failure. */
+static int64_t do_alloc(struct machine *m, int nid, gfp_t gfp, unsigned order)
+{
+	cycle_t t0 = sim_now(&m->sim);
+	struct page *p = nid < 0 ? alloc_pages(m->mm, gfp, order)
+				 : alloc_pages_node(m->mm, nid, gfp, order);
+	stats_hist_add(&m->hist.alloc, sim_now(&m->sim) - t0);
+	m->ops_alloc++;
+	if (!p) {
+		m->ops_alloc_failed++;
+		return -1;
+	}
+	uint64_t pfn = page_to_pfn(m->mm, p);
+	owners_put(&m->owners, pfn, order);
+	return (int64_t)pfn;
+}
+
+/* One free: 0, or -1 with a message in err. */
+static int do_free(struct machine *m, uint64_t pfn, lua_Integer order_arg, char *err, size_t len)
+{
+	int order = owners_get(&m->owners, pfn);
+	if (order < 0) {
+		snprintf(err, len, "pfn %llu is not a block this scenario allocated (or it was "
+			 "freed already)", (unsigned long long)pfn);
+		return -1;
+	}
+	if (order_arg >= 0 && order_arg != order) {
+		snprintf(err, len, "pfn %llu was allocated with order %d, freed with order %lld",
+			 (unsigned long long)pfn, order, (long long)order_arg);
+		return -1;
+	}
+	cycle_t t0 = sim_now(&m->sim);
+	int rc = free_pages_pfn(m->mm, pfn, (unsigned)order);
+	stats_hist_add(&m->hist.free, sim_now(&m->sim) - t0);
+	if (rc) {
+		snprintf(err, len, "%s", mm_error(m->mm));
+		return -1;
+	}
+	m->ops_free++;
+	owners_del(&m->owners, pfn);
+	return 0;
+}
+
+static int t_alloc_pages_common(lua_State *L, const char *fn, int nid_idx)
+{
+	struct ltask *t = running_task(L, fn);
+	struct machine *m = t->m;
+	int nid = -1;
+	if (nid_idx) {
+		lua_Integer n = luaL_checkinteger(L, nid_idx);
+		if (n < -1 || n >= mm_nr_nodes(m->mm))
+			luaL_error(L, "%s: node %I does not exist (the machine has %d)", fn, n,
+				   mm_nr_nodes(m->mm));
+		nid = (int)n;
+	}
+	int base = nid_idx ? nid_idx : 1;
+	gfp_t gfp = check_gfp(L, base + 1, fn);
+	unsigned order = check_order(L, m, base + 2, fn);
+	int64_t pfn = do_alloc(m, nid, gfp, order);
+	if (pfn < 0) {
+		if (mm_errno(m->mm) == MM_EINVAL)
+			luaL_error(L, "%s: %s", fn, mm_error(m->mm));
+		lua_pushnil(L);
+	} else {
+		lua_pushinteger(L, pfn);
+	}
+	return op_done(L, 1);
+}
+
+static int t_alloc_pages(lua_State *L)
+{
+	return t_alloc_pages_common(L, "alloc_pages", 0);
+}
+
+static int t_alloc_pages_node(lua_State *L)
+{
+	return t_alloc_pages_common(L, "alloc_pages_node", 2);
+}
+
+static int t_free_pages(lua_State *L)
+{
+	struct ltask *t = running_task(L, "free_pages");
+	lua_Integer pfn = luaL_checkinteger(L, 2);
+	lua_Integer order = luaL_optinteger(L, 3, -1);
+	char err[256];
+	if (pfn < 0 || do_free(t->m, (uint64_t)pfn, order, err, sizeof err))
+		return luaL_error(L, "free_pages: %s", pfn < 0 ? "a pfn is not negative" : err);
+	return op_done(L, 0);
+}
+
+/* touch(pfn [, {write=bool, offset=bytes, len=bytes}]): the task reads or
+ * writes bytes of a block it allocated, line by line through its CPU's
+ * caches at the frames' physical addresses. */
+static int t_touch(lua_State *L)
+{
+	struct ltask *t = running_task(L, "touch");
+	struct machine *m = t->m;
+	lua_Integer pfn = luaL_checkinteger(L, 2);
+	int order = pfn >= 0 ? owners_get(&m->owners, (uint64_t)pfn) : -1;
+	if (order < 0)
+		return luaL_error(L, "touch: pfn %I is not a block this scenario allocated "
+				  "(or it was freed)", pfn);
+	uint64_t size = HW_PAGE_SIZE << order;
+	uint64_t off = 0, len = size;
+	int write = 1;
+	if (!lua_isnoneornil(L, 3)) {
+		luaL_checktype(L, 3, LUA_TTABLE);
+		lua_getfield(L, 3, "write");
+		if (!lua_isnil(L, -1))
+			write = lua_toboolean(L, -1);
+		lua_getfield(L, 3, "offset");
+		if (!lua_isnil(L, -1))
+			off = (uint64_t)luaL_checkinteger(L, -1);
+		lua_getfield(L, 3, "len");
+		if (!lua_isnil(L, -1))
+			len = (uint64_t)luaL_checkinteger(L, -1);
+		else
+			len = off < size ? size - off : 0;
+		lua_pop(L, 3);
+	}
+	if (off > size || len > size - off)
+		return luaL_error(L, "touch: bytes [%I, %I) lie outside the %I-byte block at pfn %I",
+				  (lua_Integer)off, (lua_Integer)(off + len), (lua_Integer)size, pfn);
+	struct page *pg = pfn_to_page(m->mm, (uint64_t)pfn);
+	if (pg && PageHighMem(pg))
+		return luaL_error(L, "touch: pfn %I is in HighMem, which the kernel reaches only "
+				  "through kmap (not simulated yet)", pfn);
+	cycle_t t0 = sim_now(&m->sim);
+	uint64_t pa = ((uint64_t)pfn << HW_PAGE_SHIFT) + off;
+	unsigned line = m->desc.l1d.line;
+	while (len) {
+		uint64_t chunk = line - (pa & (line - 1));
+		if (chunk > len)
+			chunk = len;
+		sim_charge(&m->sim, hw_access(m->hw, t->task.cpu, pa, (unsigned)chunk, write));
+		pa += chunk;
+		len -= chunk;
+	}
+	stats_hist_add(&m->hist.touch, sim_now(&m->sim) - t0);
+	m->ops_touch++;
+	return op_done(L, 0);
+}
+
+static int t_think(lua_State *L)
+{
+	struct ltask *t = running_task(L, "think");
+	lua_Integer c = luaL_checkinteger(L, 2);
+	if (c < 0)
+		return luaL_error(L, "think: %I cycles: must not be negative", c);
+	sim_charge(&t->m->sim, (cycle_t)c);
+	t->m->ops_think++;
+	return op_done(L, 0);
+}
+
+static int t_sleep(lua_State *L)
+{
+	struct ltask *t = running_task(L, "sleep");
+	lua_Integer c = luaL_checkinteger(L, 2);
+	if (c < 0)
+		return luaL_error(L, "sleep: %I cycles: must not be negative", c);
+	sim_task_sleep(&t->m->sim, (cycle_t)c);
+	t->wait = true;
+	return op_done(L, 0);
+}
+
+static int t_drain(lua_State *L)
+{
+	struct ltask *t = running_task(L, "drain");
+	drain_local_pages(t->m->mm);
+	return op_done(L, 0);
+}
+
+static int t_now(lua_State *L)
+{
+	struct ltask *t = check_task(L, 1);
+	lua_pushinteger(L, (lua_Integer)sim_now(&t->m->sim));
+	return 1;
+}
+
+static int t_cpu(lua_State *L)
+{
+	lua_pushinteger(L, check_task(L, 1)->task.cpu);
+	return 1;
+}
+
+static int t_node(lua_State *L)
+{
+	struct ltask *t = check_task(L, 1);
+	lua_pushinteger(L, t->m->desc.cpus[t->task.cpu].node);
+	return 1;
+}
+
+static int t_name(lua_State *L)
+{
+	lua_pushstring(L, check_task(L, 1)->task.name);
+	return 1;
+}
+
+static int t_tostring(lua_State *L)
+{
+	struct ltask *t = check_task(L, 1);
+	lua_pushfstring(L, "task '%s' on cpu %d", t->task.name, t->task.cpu);
+	return 1;
+}
+
+/* ---- Bulk helpers: one operation per step, looping in C ------------------ */
+
+/* alloc_bulk(n, gfp [, order]) -> {pfn, ...}: stops at the first failure. */
+static int alloc_bulk_k(lua_State *L, int status, lua_KContext ctx)
+{
+	(void)status;
+	/* stack: 1 task, 2 n, 3 gfp, 4 order, 5 result, 6 count */
+	struct ltask *t = check_task(L, 1);
+	struct machine *m = t->m;
+	lua_Integer n = lua_tointeger(L, 2);
+	lua_Integer i = lua_tointeger(L, 6);
+	if (i < n && (i == 0 || ctx != 0)) {
+		gfp_t gfp = (gfp_t)lua_tointeger(L, 3);
+		int64_t pfn = do_alloc(m, -1, gfp, (unsigned)lua_tointeger(L, 4));
+		if (pfn >= 0) {
+			lua_pushinteger(L, pfn);
+			lua_rawseti(L, 5, i + 1);
+			lua_pushinteger(L, i + 1);
+			lua_replace(L, 6);
+		}
+		return lua_yieldk(L, 0, pfn >= 0, alloc_bulk_k);
+	}
+	lua_pushvalue(L, 5);
+	return 1;
+}
+
+static int t_alloc_bulk(lua_State *L)
+{
+	struct ltask *t = running_task(L, "alloc_bulk");
+	lua_Integer n = luaL_checkinteger(L, 2);
+	if (n < 0)
+		return luaL_error(L, "alloc_bulk: %I blocks: must not be negative", n);
+	gfp_t gfp = check_gfp(L, 3, "alloc_bulk");
+	unsigned order = check_order(L, t->m, 4, "alloc_bulk");
+	lua_settop(L, 2);
+	lua_pushinteger(L, gfp);
+	lua_pushinteger(L, order);
+	lua_createtable(L, (int)(n < 1 << 20 ? n : 1 << 20), 0);
+	lua_pushinteger(L, 0);
+	return alloc_bulk_k(L, LUA_OK, 1);
+}
+
+/* free_bulk({pfn, ...} [, order]): frees each, one per step. */
+static int free_bulk_k(lua_State *L, int status, lua_KContext ctx)
+{
+	(void)status;
+	(void)ctx;
+	/* stack: 1 task, 2 list, 3 order, 4 index */
+	struct ltask *t = check_task(L, 1);
+	lua_Integer i = lua_tointeger(L, 4);
+	if (lua_rawgeti(L, 2, i) == LUA_TNIL) {
+		lua_pop(L, 1);
+		return 0;
+	}
+	if (!lua_isinteger(L, -1))
+		return luaL_error(L, "free_bulk: entry %I is not a pfn", i);
+	lua_Integer pfn = lua_tointeger(L, -1);
+	lua_pop(L, 1);
+	char err[256];
+	if (pfn < 0 || do_free(t->m, (uint64_t)pfn, lua_tointeger(L, 3), err, sizeof err))
+		return luaL_error(L, "free_bulk: entry %I: %s", i, pfn < 0 ? "negative pfn" : err);
+	lua_pushinteger(L, i + 1);
+	lua_replace(L, 4);
+	return lua_yieldk(L, 0, 0, free_bulk_k);
+}
+
+static int t_free_bulk(lua_State *L)
+{
+	running_task(L, "free_bulk");
+	luaL_checktype(L, 2, LUA_TTABLE);
+	lua_Integer order = luaL_optinteger(L, 3, -1);
+	lua_settop(L, 2);
+	lua_pushinteger(L, order);
+	lua_pushinteger(L, 1);
+	return free_bulk_k(L, LUA_OK, 0);
+}
+
+/*
+ * churn{ops=N, gfp=..., orders={w0, w1, ...}, live=K, touch=bool}: N random
+ * operations, each an allocation (of an order drawn with the weights, wi for
+ * order i-1) or a free of a random live block; allocations while fewer than
+ * K are live, frees when K are (or with probability 1/2 in between).
+ * Randomness from the run's seeded generator. Frees everything at the end.
+ * Returns {allocs=, frees=, failures=}.
+ */
+struct churn {
+	uint64_t ops, done;
+	gfp_t gfp;
+	unsigned nweights;
+	uint64_t weights[16], total;
+	uint64_t *live;           /* pfn << 8 | order */
+	size_t nlive, cap;
+	bool touch;
+	uint64_t allocs, frees, failures;
+};
+
+static int churn_gc(lua_State *L)
+{
+	struct churn *c = lua_touserdata(L, 1);
+	free(c->live);
+	c->live = NULL;
+	return 0;
+}
+
+static int churn_k(lua_State *L, int status, lua_KContext ctx)
+{
+	(void)status;
+	(void)ctx;
+	/* stack: 1 task, 2 options, 3 churn state */
+	struct ltask *t = check_task(L, 1);
+	struct machine *m = t->m;
+	struct churn *c = lua_touserdata(L, 3);
+	struct rng *rng = &m->sim.rng;
+	char err[256];
+	if (c->done < c->ops) {
+		c->done++;
+		bool do_alloc_op = c->nlive == 0 ||
+			(c->nlive < c->cap && rng_below(rng, 2) == 0);
+		if (do_alloc_op) {
+			uint64_t x = rng_below(rng, c->total);
+			unsigned order = 0;
+			while (x >= c->weights[order]) {
+				x -= c->weights[order];
+				order++;
+			}
+			int64_t pfn = do_alloc(m, -1, c->gfp, order);
+			if (pfn < 0) {
+				c->failures++;
+			} else {
+				c->allocs++;
+				c->live[c->nlive++] = (uint64_t)pfn << 8 | order;
+				if (c->touch) {
+					uint64_t pa = (uint64_t)pfn << HW_PAGE_SHIFT;
+					sim_charge(&m->sim, hw_access(m->hw, t->task.cpu, pa, 8, HW_WRITE));
+				}
+			}
+		} else {
+			size_t k = (size_t)rng_below(rng, c->nlive);
+			uint64_t e = c->live[k];
+			c->live[k] = c->live[--c->nlive];
+			if (do_free(m, e >> 8, (lua_Integer)(e & 0xff), err, sizeof err))
+				return luaL_error(L, "churn: %s", err);
+			c->frees++;
+		}
+		return lua_yieldk(L, 0, 0, churn_k);
+	}
+	if (c->nlive) {
+		uint64_t e = c->live[--c->nlive];
+		if (do_free(m, e >> 8, (lua_Integer)(e & 0xff), err, sizeof err))
+			return luaL_error(L, "churn: %s", err);
+		c->frees++;
+		return lua_yieldk(L, 0, 0, churn_k);
+	}
+	lua_createtable(L, 0, 3);
+	lua_pushinteger(L, (lua_Integer)c->allocs);
+	lua_setfield(L, -2, "allocs");
+	lua_pushinteger(L, (lua_Integer)c->frees);
+	lua_setfield(L, -2, "frees");
+	lua_pushinteger(L, (lua_Integer)c->failures);
+	lua_setfield(L, -2, "failures");
+	return 1;
+}
+
+static int t_churn(lua_State *L)
+{
+	struct ltask *t = running_task(L, "churn");
+	luaL_checktype(L, 2, LUA_TTABLE);
+	lua_settop(L, 2);
+	struct churn *c = lua_newuserdatauv(L, sizeof *c, 0);
+	memset(c, 0, sizeof *c);
+	if (luaL_newmetatable(L, "mmsim.churn")) {
+		lua_pushcfunction(L, churn_gc);
+		lua_setfield(L, -2, "__gc");
+	}
+	lua_setmetatable(L, -2);
+	lua_getfield(L, 2, "ops");
+	lua_Integer ops = luaL_optinteger(L, -1, 1000);
+	lua_getfield(L, 2, "live");
+	lua_Integer live = luaL_optinteger(L, -1, 64);
+	lua_getfield(L, 2, "gfp");
+	c->gfp = lua_isnil(L, -1) ? GFP_KERNEL : check_gfp(L, -1, "churn");
+	lua_getfield(L, 2, "touch");
+	c->touch = lua_toboolean(L, -1);
+	lua_pop(L, 4);
+	if (ops < 0 || live < 1 || live > (1 << 24))
+		return luaL_error(L, "churn: ops must be >= 0 and live 1..16777216");
+	c->ops = (uint64_t)ops;
+	c->cap = (size_t)live;
+	lua_getfield(L, 2, "orders");
+	if (lua_isnil(L, -1)) {
+		c->nweights = 1;
+		c->weights[0] = 1;
+	} else {
+		luaL_checktype(L, -1, LUA_TTABLE);
+		lua_Integer n = (lua_Integer)lua_rawlen(L, -1);
+		if (n < 1 || n > 16 || n > (lua_Integer)mm_max_order(t->m->mm))
+			return luaL_error(L, "churn: orders: 1 to %d weights (order 0 first)",
+					  (int)mm_max_order(t->m->mm));
+		c->nweights = (unsigned)n;
+		for (lua_Integer i = 1; i <= n; i++) {
+			lua_rawgeti(L, -1, i);
+			lua_Integer w = lua_isinteger(L, -1) ? lua_tointeger(L, -1) : -1;
+			if (w < 0)
+				return luaL_error(L, "churn: orders[%I]: a weight is an integer >= 0", i);
+			c->weights[i - 1] = (uint64_t)w;
+			lua_pop(L, 1);
+		}
+	}
+	lua_pop(L, 1);
+	for (unsigned i = 0; i < c->nweights; i++)
+		c->total += c->weights[i];
+	if (!c->total)
+		return luaL_error(L, "churn: orders: the weights add up to 0");
+	c->live = mmsim_xcalloc(c->cap, sizeof *c->live);
+	return churn_k(L, LUA_OK, 0);
+}
+
+/* ---- The machine ------------------------------------------------------------ */
+
+static struct machine *check_machine(lua_State *L, int idx)
+{
+	struct machine **p = luaL_checkudata(L, idx, "mmsim.machine");
+	return *p;
+}
+
+static struct machine *check_kernel(lua_State *L, int idx)
+{
+	struct machine **p = luaL_checkudata(L, idx, "mmsim.kernel");
+	return *p;
+}
+
+static void push_ptr_udata(lua_State *L, void *ptr, const char *tname)
+{
+	void **p = lua_newuserdatauv(L, sizeof ptr, 0);
+	*p = ptr;
+	luaL_setmetatable(L, tname);
+}
+
+/* mmsim.machine(desc): desc is a preset name, a JSON file name (ending in
+ * .json), or a table: {preset=, mem=, cpus=N} or a full description in the
+ * JSON format's shape (docs/machines.md). */
+static int l_machine(lua_State *L)
+{
+	struct run *r = get_run(L);
+	if (r->m)
+		return luaL_error(L, "machine: a scenario builds one machine (this one has %s)",
+				  r->m->desc.name);
+	struct hw_machine_desc d;
+	char err[512];
+	int rc;
+	if (lua_type(L, 1) == LUA_TSTRING) {
+		const char *s = lua_tostring(L, 1);
+		size_t n = strlen(s);
+		rc = n > 5 && !strcmp(s + n - 5, ".json") ? hw_desc_load(s, &d, err, sizeof err)
+							  : hw_preset(s, 0, 0, &d, err, sizeof err);
+	} else {
+		luaL_checktype(L, 1, LUA_TTABLE);
+		lua_settop(L, 1);
+		lua_getfield(L, 1, "file");
+		if (lua_type(L, -1) == LUA_TSTRING) {
+			rc = hw_desc_load(lua_tostring(L, -1), &d, err, sizeof err);
+		} else {
+			lua_pop(L, 1);
+			/* `cpus = N` is the count (the sketch's spelling); the JSON
+			 * format's "cpus" is the list. */
+			lua_getfield(L, 1, "cpus");
+			bool cpus_count = lua_type(L, -1) == LUA_TNUMBER;
+			lua_pop(L, 1);
+			cJSON *j = lua_to_json(L, 1, "", 0, err, sizeof err);
+			if (!j)
+				return luaL_error(L, "%s", err);
+			if (cpus_count) {
+				cJSON *c = cJSON_DetachItemFromObjectCaseSensitive(j, "cpus");
+				cJSON_AddItemToObject(j, "nr_cpus", c);
+			}
+			rc = hw_desc_from_cjson(j, "machine", &d, err, sizeof err);
+			cJSON_Delete(j);
+		}
+	}
+	if (rc)
+		return luaL_error(L, "%s", err);
+
+	struct machine *m = mmsim_xcalloc(1, sizeof *m);
+	m->run = r;
+	m->desc = d;
+	m->hw = hw_create(&m->desc, err, sizeof err);
+	if (!m->hw) {
+		free(m);
+		return luaL_error(L, "machine: %s", err);
+	}
+	sim_init(&m->sim, d.nr_cpus, r->o->seed);
+	m->sim.mem = hw_memport(m->hw);
+	m->sim.max_cycles = r->o->max_cycles;
+	for (int c = 0; c < d.nr_cpus; c++)
+		m->sim.cpus[c].hz = d.cpus[c].hz;
+	m->last_stop = SIM_STOP_NONE;
+	r->m = m;
+	push_ptr_udata(L, m, "mmsim.machine");
+	return 1;
+}
+
+/* A Lua value as a policy knob's text: strings as they are, numbers in
+ * decimal, booleans as on/off, arrays joined with commas. */
+static const char *knob_text(lua_State *L, int idx, const char *name)
+{
+	idx = lua_absindex(L, idx);
+	switch (lua_type(L, idx)) {
+	case LUA_TBOOLEAN:
+		return lua_toboolean(L, idx) ? "on" : "off";
+	case LUA_TNUMBER:
+	case LUA_TSTRING:
+		return lua_tostring(L, idx);
+	case LUA_TTABLE: {
+		luaL_Buffer b;
+		luaL_buffinit(L, &b);
+		lua_Integer n = (lua_Integer)lua_rawlen(L, idx);
+		for (lua_Integer i = 1; i <= n; i++) {
+			lua_rawgeti(L, idx, i);
+			if (i > 1)
+				luaL_addchar(&b, ',');
+			luaL_addvalue(&b);
+		}
+		luaL_pushresult(&b);
+		return lua_tostring(L, -1);
+	}
+	default:
+		luaL_error(L, "boot: %s: a %s is not a knob value", name, luaL_typename(L, idx));
+		return NULL;
+	}
+}
+
+/* Start the recurring snapshot event after `every` cycles. */
+static void snapshot_fire(struct sim *s, struct sim_event *ev);
+
+/* m:boot{era=..., knob=value, ...} -> kernel */
+static int m_boot(lua_State *L)
+{
+	struct machine *m = check_machine(L, 1);
+	struct run *r = m->run;
+	if (m->booted)
+		return luaL_error(L, "boot: the machine is booted already");
+	mm_policy_default(&m->policy);
+	char err[512];
+	if (!lua_isnoneornil(L, 2)) {
+		luaL_checktype(L, 2, LUA_TTABLE);
+		/* Knobs in name order: the first bad one reported is always the same. */
+		const char *keys[64];
+		size_t n = 0;
+		lua_pushnil(L);
+		while (lua_next(L, 2)) {
+			lua_pop(L, 1);
+			if (lua_type(L, -1) != LUA_TSTRING)
+				return luaL_error(L, "boot: knob names are strings");
+			if (n == 64)
+				return luaL_error(L, "boot: too many knobs");
+			keys[n++] = lua_tostring(L, -1);
+		}
+		qsort(keys, n, sizeof keys[0], key_cmp);
+		for (size_t i = 0; i < n; i++) {
+			lua_getfield(L, 2, keys[i]);
+			const char *v = knob_text(L, -1, keys[i]);
+			if (mm_policy_set(&m->policy, keys[i], v, err, sizeof err))
+				return luaL_error(L, "boot: %s", err);
+			lua_settop(L, 2);
+		}
+	}
+	/* The command line's -P knobs win over the scenario's. */
+	for (int i = 0; i < r->o->npolicy; i++)
+		if (mm_policy_parse(&m->policy, r->o->policy[i], err, sizeof err))
+			return luaL_error(L, "-P %s: %s", r->o->policy[i], err);
+	hw_set_cost_model(m->hw, m->policy.hw);
+	m->mm = mm_boot(&m->sim, &m->desc, &m->policy, r->trace, err, sizeof err);
+	if (!m->mm)
+		return luaL_error(L, "boot: %s", err);
+	m->booted = true;
+
+	m->stats = stats_create();
+	static const struct stats_def sim_defs[SIM_NR_COUNTERS] = {
+		[SIM_CNT_EVENTS] = {"events", "events processed"},
+		[SIM_CNT_STEPS] = {"steps", "task steps run"},
+		[SIM_CNT_DEFERRALS] = {"deferrals", "task steps deferred: their CPU was busy"},
+		[SIM_CNT_WAITS] = {"waits", "waits on wait queues"},
+		[SIM_CNT_WAKEUPS] = {"wakeups", "tasks woken"},
+		[SIM_CNT_TIMEOUTS] = {"timeouts", "waits that timed out"},
+		[SIM_CNT_SLEEPS] = {"sleeps", "sleeps"},
+	};
+	stats_add_counters(m->stats, "sim", sim_defs, SIM_NR_COUNTERS, m->sim.count);
+	stats_add_counter(m->stats, "ops.alloc", "allocations asked for by tasks", &m->ops_alloc);
+	stats_add_counter(m->stats, "ops.alloc_failed", "of which failed", &m->ops_alloc_failed);
+	stats_add_counter(m->stats, "ops.free", "frees by tasks", &m->ops_free);
+	stats_add_counter(m->stats, "ops.touch", "touches by tasks", &m->ops_touch);
+	stats_add_counter(m->stats, "ops.think", "think calls", &m->ops_think);
+	stats_add_hist(m->stats, "ops.alloc_cycles", "cycles per allocation", &m->hist.alloc);
+	stats_add_hist(m->stats, "ops.free_cycles", "cycles per free", &m->hist.free);
+	stats_add_hist(m->stats, "ops.touch_cycles", "cycles per touch", &m->hist.touch);
+	mm_register_stats(m->mm, m->stats);
+	hw_register_stats(m->hw, m->stats);
+
+	write_header(r);
+	if (r->o->snapshot_every) {
+		sim_event_init(&m->snap_ev, snapshot_fire, SIM_PRIO_STATS, -1);
+		sim_schedule(&m->sim, &m->snap_ev, m->sim.now + r->o->snapshot_every);
+	}
+	push_ptr_udata(L, m, "mmsim.kernel");
+	return 1;
+}
+
+static void snapshot_fire(struct sim *s, struct sim_event *ev)
+{
+	struct machine *m = (struct machine *)((char *)ev - offsetof(struct machine, snap_ev));
+	write_snapshot(m, false);
+	/* Only while something else is going on: the snapshot event alone must
+	 * not keep an idle simulation alive. */
+	if (ev_count(&s->queue) > 0)
+		sim_schedule(s, ev, s->now + m->run->o->snapshot_every);
+}
+
+/* m:spawn{cpu=, name=, fn=, at=} -> task */
+static int m_spawn(lua_State *L)
+{
+	struct machine *m = check_machine(L, 1);
+	luaL_checktype(L, 2, LUA_TTABLE);
+	if (!m->booted)
+		return luaL_error(L, "spawn: boot the machine first (m:boot{...})");
+	lua_getfield(L, 2, "cpu");
+	lua_Integer cpu = luaL_optinteger(L, -1, 0);
+	lua_getfield(L, 2, "name");
+	const char *name = luaL_optstring(L, -1, NULL);
+	lua_getfield(L, 2, "at");
+	lua_Integer at = luaL_optinteger(L, -1, (lua_Integer)m->sim.now);
+	lua_getfield(L, 2, "fn");
+	if (lua_type(L, -1) != LUA_TFUNCTION)
+		return luaL_error(L, "spawn: fn must be a function (the task's body)");
+	if (cpu < 0 || cpu >= m->desc.nr_cpus)
+		return luaL_error(L, "spawn: cpu %I does not exist (the machine has %d)", cpu,
+				  m->desc.nr_cpus);
+	if (at < (lua_Integer)m->sim.now)
+		return luaL_error(L, "spawn: at %I is in the past (now is %I)", at,
+				  (lua_Integer)m->sim.now);
+
+	struct ltask *t = mmsim_xcalloc(1, sizeof *t);
+	t->m = m;
+	char def[32];
+	if (!name) {
+		snprintf(def, sizeof def, "task%d", m->ntasks);
+		name = def;
+	}
+	sim_task_init(&m->sim, &t->task, name, (int)cpu, ltask_step, t);
+	if (m->ntasks == m->cap) {
+		m->cap = m->cap ? 2 * m->cap : 16;
+		m->tasks = mmsim_xrealloc(m->tasks, (size_t)m->cap * sizeof *m->tasks);
+	}
+	m->tasks[m->ntasks++] = t;
+
+	t->co = lua_newthread(L);
+	t->co_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+	lua_pushvalue(L, -1);              /* fn */
+	lua_xmove(L, t->co, 1);
+	push_ptr_udata(L, t, "mmsim.task");
+	lua_pushvalue(L, -1);
+	lua_xmove(L, t->co, 1);            /* the task is fn's argument */
+	t->nargs = 1;
+	sim_task_start(&m->sim, &t->task, (cycle_t)at);
+	struct run *r = m->run;
+	if (trace_enabled(r->trace, r->ev_task_start)) {
+		trace_begin(r->trace, r->ev_task_start, (cycle_t)at, (int)cpu, t->task.name);
+		trace_end(r->trace);
+	}
+	return 1;
+}
+
+static void progress(struct run *r, bool final)
+{
+	struct machine *m = r->m;
+	double now = host_now();
+	if (!final && now - r->last_progress < 0.5)
+		return;
+	r->last_progress = now;
+	double el = now - r->t0;
+	fprintf(stderr, "\rmmsim: %llu cycles, %llu events, %.1f M events/s   ",
+		(unsigned long long)m->sim.now, (unsigned long long)m->sim.count[SIM_CNT_EVENTS],
+		el > 0 ? (double)m->sim.count[SIM_CNT_EVENTS] / el / 1e6 : 0.0);
+	if (final)
+		fputc('\n', stderr);
+}
+
+/* m:run{max_cycles=} -> why it stopped ("empty", "max_cycles", ...) */
+static int m_run(lua_State *L)
+{
+	struct machine *m = check_machine(L, 1);
+	struct run *r = m->run;
+	if (m->sim.running)
+		return luaL_error(L, "run: the simulation is running already (called from a task?)");
+	cycle_t saved = m->sim.max_cycles;
+	if (lua_istable(L, 2)) {
+		lua_getfield(L, 2, "max_cycles");
+		if (!lua_isnil(L, -1)) {
+			lua_Integer c = luaL_checkinteger(L, -1);
+			if (c < 0)
+				return luaL_error(L, "run: max_cycles must not be negative");
+			if ((cycle_t)c < m->sim.max_cycles)
+				m->sim.max_cycles = (cycle_t)c;
+		}
+		lua_pop(L, 1);
+	}
+	bool show = !r->o->quiet && isatty(2);
+	bool shown = false;
+	enum sim_stop why;
+	/* In slices of events, so a long run can show progress. */
+	for (;;) {
+		m->sim.max_events = m->sim.count[SIM_CNT_EVENTS] + 1000000;
+		why = sim_run(&m->sim);
+		if (why != SIM_STOP_MAX_EVENTS)
+			break;
+		if (show && host_now() - r->t0 > 2.0) {
+			progress(r, false);
+			shown = true;
+		}
+	}
+	if (shown)
+		progress(r, true);
+	m->sim.max_events = UINT64_MAX;
+	m->sim.max_cycles = saved;
+	m->last_stop = why;
+	if (r->failed)
+		return luaL_error(L, "%s", "task failed");   /* the runner reports r->failure */
+	if (why == SIM_STOP_WATCHDOG)
+		return luaL_error(L, "run: the simulation made no progress at cycle %I (a task "
+				  "loops without spending cycles?)", (lua_Integer)m->sim.now);
+	lua_pushstring(L, sim_stop_name(why));
+	return 1;
+}
+
+static int m_now(lua_State *L)
+{
+	lua_pushinteger(L, (lua_Integer)check_machine(L, 1)->sim.now);
+	return 1;
+}
+
+static int m_ncpus(lua_State *L)
+{
+	lua_pushinteger(L, check_machine(L, 1)->desc.nr_cpus);
+	return 1;
+}
+
+static int m_nnodes(lua_State *L)
+{
+	lua_pushinteger(L, check_machine(L, 1)->desc.nr_nodes);
+	return 1;
+}
+
+static int m_cpu_node(lua_State *L)
+{
+	struct machine *m = check_machine(L, 1);
+	lua_Integer c = luaL_checkinteger(L, 2);
+	if (c < 0 || c >= m->desc.nr_cpus)
+		return luaL_error(L, "cpu_node: cpu %I does not exist", c);
+	lua_pushinteger(L, m->desc.cpus[c].node);
+	return 1;
+}
+
+/* m:stats() -> {name = value, ...}: every counter, histograms as tables. */
+static int m_stats(lua_State *L)
+{
+	struct machine *m = check_machine(L, 1);
+	lua_newtable(L);
+	if (!m->stats)
+		return 1;
+	for (size_t i = 0; i < stats_count(m->stats); i++) {
+		const struct stats_hist *h = stats_hist(m->stats, i);
+		if (h) {
+			lua_createtable(L, 0, 6);
+			lua_pushinteger(L, (lua_Integer)h->count);
+			lua_setfield(L, -2, "count");
+			lua_pushnumber(L, stats_hist_mean(h));
+			lua_setfield(L, -2, "mean");
+			lua_pushinteger(L, (lua_Integer)stats_hist_percentile(h, 50));
+			lua_setfield(L, -2, "p50");
+			lua_pushinteger(L, (lua_Integer)stats_hist_percentile(h, 90));
+			lua_setfield(L, -2, "p90");
+			lua_pushinteger(L, (lua_Integer)stats_hist_percentile(h, 99));
+			lua_setfield(L, -2, "p99");
+			lua_pushinteger(L, (lua_Integer)h->max);
+			lua_setfield(L, -2, "max");
+		} else {
+			lua_pushinteger(L, (lua_Integer)stats_value(m->stats, i));
+		}
+		lua_setfield(L, -2, stats_name(m->stats, i));
+	}
+	return 1;
+}
+
+/* ---- The kernel's views ------------------------------------------------------ */
+
+static int k_proc(lua_State *L)
+{
+	struct machine *m = check_kernel(L, 1);
+	const char *name = luaL_checkstring(L, 2);
+	const char *const *v = mm_view_names();
+	while (*v && strcmp(*v, name))
+		v++;
+	if (!*v) {
+		luaL_Buffer b;
+		luaL_buffinit(L, &b);
+		for (v = mm_view_names(); *v; v++) {
+			luaL_addstring(&b, *v);
+			if (v[1])
+				luaL_addstring(&b, ", ");
+		}
+		luaL_pushresult(&b);
+		return luaL_error(L, "proc: no view '%s' (known: %s)", name, lua_tostring(L, -1));
+	}
+	size_t need = mm_view(m->mm, name, NULL, 0);
+	char *buf = mmsim_xmalloc(need + 1);
+	mm_view(m->mm, name, buf, need + 1);
+	lua_pushlstring(L, buf, need);
+	free(buf);
+	return 1;
+}
+
+/* k:zones() -> {{node=, zone=, free=, min=, low=, high=, managed=, present=,
+ * spanned=, start_pfn=, nr_free={...}}, ...}: buddyinfo and zoneinfo as data. */
+static int k_zones(lua_State *L)
+{
+	struct machine *m = check_kernel(L, 1);
+	lua_newtable(L);
+	int n = 0;
+	for (int nid = 0; nid < mm_nr_nodes(m->mm); nid++) {
+		pg_data_t *pgdat = NODE_DATA(m->mm, nid);
+		for (int j = 0; j < MAX_NR_ZONES; j++) {
+			struct zone *z = &pgdat->node_zones[j];
+			if (!z->present_pages)
+				continue;
+			lua_createtable(L, 0, 12);
+			lua_pushinteger(L, nid);
+			lua_setfield(L, -2, "node");
+			lua_pushstring(L, z->name);
+			lua_setfield(L, -2, "zone");
+			const struct { const char *k; unsigned long v; } f[] = {
+				{"free", z->free_pages}, {"min", z->pages_min},
+				{"low", z->pages_low}, {"high", z->pages_high},
+				{"managed", z->managed_pages}, {"present", z->present_pages},
+				{"spanned", z->spanned_pages}, {"start_pfn", z->zone_start_pfn},
+			};
+			for (size_t i = 0; i < sizeof f / sizeof f[0]; i++) {
+				lua_pushinteger(L, (lua_Integer)f[i].v);
+				lua_setfield(L, -2, f[i].k);
+			}
+			lua_createtable(L, (int)mm_max_order(m->mm), 0);
+			for (unsigned o = 0; o < mm_max_order(m->mm); o++) {
+				lua_pushinteger(L, (lua_Integer)z->free_area[o].nr_free);
+				lua_rawseti(L, -2, o + 1);
+			}
+			lua_setfield(L, -2, "nr_free");
+			lua_rawseti(L, -2, ++n);
+		}
+	}
+	return 1;
+}
+
+/* k:vmstat() -> {pgalloc_normal = N, ...} */
+static int k_vmstat(lua_State *L)
+{
+	struct machine *m = check_kernel(L, 1);
+	lua_createtable(L, 0, NR_VM_EVENT_ITEMS);
+	for (int i = 0; i < NR_VM_EVENT_ITEMS; i++) {
+		lua_pushinteger(L, (lua_Integer)mm_vm_event(m->mm, (enum vm_event_item)i));
+		lua_setfield(L, -2, mm_vm_event_name((enum vm_event_item)i));
+	}
+	return 1;
+}
+
+/* k:snapshot{freelists=bool}: a snapshot line in the trace now. */
+static int k_snapshot(lua_State *L)
+{
+	struct machine *m = check_kernel(L, 1);
+	bool fl = false;
+	if (lua_istable(L, 2)) {
+		lua_getfield(L, 2, "freelists");
+		fl = lua_toboolean(L, -1);
+		lua_pop(L, 1);
+	}
+	write_snapshot(m, fl);
+	return 0;
+}
+
+static int k_check(lua_State *L)
+{
+	struct machine *m = check_kernel(L, 1);
+	char err[512];
+	if (mm_check(m->mm, err, sizeof err))
+		return luaL_error(L, "check: %s", err);
+	return 0;
+}
+
+static int k_nr_free_pages(lua_State *L)
+{
+	lua_pushinteger(L, (lua_Integer)nr_free_pages(check_kernel(L, 1)->mm));
+	return 1;
+}
+
+static int k_min_free_kbytes(lua_State *L)
+{
+	lua_pushinteger(L, (lua_Integer)mm_min_free_kbytes(check_kernel(L, 1)->mm));
+	return 1;
+}
+
+/* k:policy(name) -> the knob's value as text */
+static int k_policy(lua_State *L)
+{
+	struct machine *m = check_kernel(L, 1);
+	const char *name = luaL_checkstring(L, 2);
+	char buf[128];
+	if (mm_policy_get(&m->policy, name, buf, sizeof buf) < 0)
+		return luaL_error(L, "policy: no knob '%s'", name);
+	lua_pushstring(L, buf);
+	return 1;
+}
+
+/* ---- Module table -------------------------------------------------------------- */
+
+static int l_seed(lua_State *L)
+{
+	lua_pushinteger(L, (lua_Integer)get_run(L)->o->seed);
+	return 1;
+}
+
+static int l_parse_gfp(lua_State *L)
+{
+	gfp_t g = check_gfp(L, 1, "gfp");
+	lua_pushinteger(L, g);
+	return 1;
+}
+
+static const luaL_Reg module_fns[] = {
+	{"machine", l_machine},
+	{"seed", l_seed},
+	{"gfp", l_parse_gfp},
+	{NULL, NULL},
+};
+
+static const luaL_Reg machine_methods[] = {
+	{"boot", m_boot},
+	{"spawn", m_spawn},
+	{"run", m_run},
+	{"now", m_now},
+	{"ncpus", m_ncpus},
+	{"nnodes", m_nnodes},
+	{"cpu_node", m_cpu_node},
+	{"stats", m_stats},
+	{NULL, NULL},
+};
+
+static const luaL_Reg kernel_methods[] = {
+	{"proc", k_proc},
+	{"zones", k_zones},
+	{"vmstat", k_vmstat},
+	{"snapshot", k_snapshot},
+	{"check", k_check},
+	{"nr_free_pages", k_nr_free_pages},
+	{"min_free_kbytes", k_min_free_kbytes},
+	{"policy", k_policy},
+	{NULL, NULL},
+};
+
+static const luaL_Reg task_methods[] = {
+	{"alloc_pages", t_alloc_pages},
+	{"alloc_pages_node", t_alloc_pages_node},
+	{"free_pages", t_free_pages},
+	{"touch", t_touch},
+	{"think", t_think},
+	{"sleep", t_sleep},
+	{"drain", t_drain},
+	{"alloc_bulk", t_alloc_bulk},
+	{"free_bulk", t_free_bulk},
+	{"churn", t_churn},
+	{"now", t_now},
+	{"cpu", t_cpu},
+	{"node", t_node},
+	{"name", t_name},
+	{NULL, NULL},
+};
+
+static void new_class(lua_State *L, const char *name, const luaL_Reg *methods)
+{
+	luaL_newmetatable(L, name);
+	lua_newtable(L);
+	luaL_setfuncs(L, methods, 0);
+	lua_setfield(L, -2, "__index");
+	lua_pushstring(L, name);
+	lua_setfield(L, -2, "__name");
+	lua_pop(L, 1);
+}
+
+static int open_mmsim(lua_State *L)
+{
+	new_class(L, "mmsim.machine", machine_methods);
+	new_class(L, "mmsim.kernel", kernel_methods);
+	new_class(L, "mmsim.task", task_methods);
+	luaL_getmetatable(L, "mmsim.task");
+	lua_pushcfunction(L, t_tostring);
+	lua_setfield(L, -2, "__tostring");
+	lua_pop(L, 1);
+	luaL_newlib(L, module_fns);
+	return 1;
+}
+
+/* ---- The runner -------------------------------------------------------------------- */
+
+static void count_hook(lua_State *L, lua_Debug *ar)
+{
+	struct run *r = get_run(L);
+	r->instructions += HOOK_EVERY;
+	if (r->instructions > r->o->max_instructions) {
+		lua_getinfo(L, "Sl", ar);
+		luaL_error(L, "%s:%d: the scenario ran more than %I Lua instructions (a runaway "
+			   "loop? raise the limit with --max-instructions)", ar->short_src,
+			   ar->currentline, (lua_Integer)r->o->max_instructions);
+	}
+}
+
+/* print() when the trace goes to standard output: the script's words go to
+ * standard error, so they cannot break the trace. Same format as Lua's. */
+static int print_stderr(lua_State *L)
+{
+	int n = lua_gettop(L);
+	for (int i = 1; i <= n; i++) {
+		size_t len;
+		const char *s = luaL_tolstring(L, i, &len);
+		if (i > 1)
+			fputc('\t', stderr);
+		fwrite(s, 1, len, stderr);
+		lua_pop(L, 1);
+	}
+	fputc('\n', stderr);
+	return 0;
+}
+
+static int msgh(lua_State *L)
+{
+	const char *msg = lua_tostring(L, 1);
+	if (!msg)
+		msg = lua_pushfstring(L, "(error object is a %s value)", luaL_typename(L, 1));
+	luaL_traceback(L, L, msg, 1);
+	return 1;
+}
+
+static void free_machine(struct machine *m)
+{
+	if (!m)
+		return;
+	sim_destroy(&m->sim);     /* before mm_destroy: kswapd's event lives in mm */
+	if (m->mm)
+		mm_destroy(m->mm);
+	if (m->stats)
+		stats_destroy(m->stats);
+	hw_destroy(m->hw);
+	for (int i = 0; i < m->ntasks; i++)
+		free(m->tasks[i]);
+	free(m->tasks);
+	free(m->owners.key);
+	free(m->owners.order);
+	free(m);
+}
+
+int scenario_run(const struct scenario_opts *o)
+{
+	struct run r = {0};
+	r.o = o;
+	r.t0 = host_now();
+	char err[512];
+	/* A scenario that cannot be read is a usage error, found before any
+	 * trace file is created. */
+	FILE *probe = fopen(o->path, "r");
+	if (!probe) {
+		fprintf(stderr, "mmsim: run: %s: cannot open: %s\n", o->path, strerror(errno));
+		return 2;
+	}
+	fclose(probe);
+	if (o->out) {
+		r.trace = !strcmp(o->out, "-") ? trace_open_fp(stdout, "standard output")
+					       : trace_open(o->out, err, sizeof err);
+		if (!r.trace) {
+			fprintf(stderr, "mmsim: run: %s\n", err);
+			return 2;
+		}
+		if (trace_set_filter(r.trace, o->events, err, sizeof err)) {
+			fprintf(stderr, "mmsim: run: --events: %s\n", err);
+			trace_close(r.trace);
+			return 2;
+		}
+	}
+	r.ev_task_start = trace_event_id(r.trace, "task_start");
+	r.ev_task_exit = trace_event_id(r.trace, "task_exit");
+
+	lua_State *L = luaL_newstate();
+	if (!L) {
+		fprintf(stderr, "mmsim: run: cannot create a Lua state\n");
+		trace_close(r.trace);
+		return 1;
+	}
+	r.L = L;
+	luaL_openlibs(L);
+	lua_pushlightuserdata(L, &r);
+	lua_setfield(L, LUA_REGISTRYINDEX, RUN_KEY);
+	luaL_requiref(L, "mmsim", open_mmsim, 0);
+	lua_pop(L, 1);
+	/* math.random follows the run's seed, like everything else. */
+	lua_getglobal(L, "math");
+	lua_getfield(L, -1, "randomseed");
+	lua_pushinteger(L, (lua_Integer)o->seed);
+	lua_call(L, 1, 0);
+	lua_pop(L, 1);
+	if (o->out && !strcmp(o->out, "-")) {
+		lua_pushcfunction(L, print_stderr);
+		lua_setglobal(L, "print");
+		lua_getglobal(L, "io");
+		lua_getfield(L, -1, "stderr");
+		lua_setfield(L, -2, "stdout");   /* io.write goes through io.output() */
+		lua_pop(L, 1);
+		lua_getglobal(L, "io");
+		lua_getfield(L, -1, "output");
+		lua_getfield(L, -2, "stderr");
+		lua_call(L, 1, 0);
+		lua_pop(L, 1);
+	}
+	lua_sethook(L, count_hook, LUA_MASKCOUNT, HOOK_EVERY);
+
+	int status = 0;
+	lua_pushcfunction(L, msgh);
+	int rc = luaL_loadfile(L, o->path);
+	if (rc == LUA_OK)
+		rc = lua_pcall(L, 0, 0, -2);
+	if (rc == LUA_OK && r.m && r.m->booted) {
+		/* Tasks spawned but never run: the end of the script runs them. */
+		bool pending = false;
+		for (int i = 0; i < r.m->ntasks; i++)
+			pending |= !r.m->tasks[i]->done && r.m->tasks[i]->task.state != SIM_TASK_EXITED;
+		if (pending && ev_count(&r.m->sim.queue)) {
+			lua_pushcfunction(L, m_run);
+			push_ptr_udata(L, r.m, "mmsim.machine");
+			rc = lua_pcall(L, 1, 0, -3);
+		}
+	}
+	if (rc != LUA_OK) {
+		if (!r.failure) {
+			const char *msg = lua_tostring(L, -1);
+			if (rc == LUA_ERRFILE || rc == LUA_ERRSYNTAX)
+				msg = lua_tostring(L, -1);
+			set_failure(&r, msg);
+		}
+		fprintf(stderr, "mmsim: %s\n", r.failure);
+		status = 1;
+		if (rc == LUA_ERRFILE)
+			status = 2;
+	}
+	write_summary(&r, status);
+	if (r.trace && trace_close_err(r.trace, err, sizeof err)) {
+		fprintf(stderr, "mmsim: run: %s\n", err);
+		if (!status)
+			status = 1;
+	}
+	r.trace = NULL;
+
+	if (status == 0 && !o->quiet && !(o->out && !strcmp(o->out, "-")) && r.m) {
+		/* A one-paragraph summary for a human; the details are in the trace. */
+		struct machine *m = r.m;
+		double hz = (double)m->desc.cpus[0].hz;
+		printf("mmsim: %s on %s: %llu cycles (%.3f ms at %.2f GHz), %llu events; "
+		       "%llu allocations (%llu failed), %llu frees, %llu touches\n", o->path,
+		       m->desc.name, (unsigned long long)m->sim.now, (double)m->sim.now / hz * 1e3,
+		       hz / 1e9, (unsigned long long)m->sim.count[SIM_CNT_EVENTS],
+		       (unsigned long long)m->ops_alloc, (unsigned long long)m->ops_alloc_failed,
+		       (unsigned long long)m->ops_free, (unsigned long long)m->ops_touch);
+	}
+	lua_close(L);
+	free_machine(r.m);
+	free(r.failure);
+	return status;
+}
