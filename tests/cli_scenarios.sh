@@ -164,11 +164,21 @@ else
 	echo "note: no unit test runner at $MMSIM_TESTS and no python3: JSON validity not checked"
 fi
 
-# The labs and the quickstart run, each well under a second.
+# The labs and the quickstart run, each well under a second, and say what
+# their READMEs say they do.
 for f in scenarios/quickstart.lua scenarios/labs/*/*.lua; do
 	expect 0 "$f runs" -- run "$f"
 done
-expect 0 "pcp lab with the lists off" -- run scenarios/labs/pcp/pcp.lua -P pcp=off
+expect 0 "buddy lab" -- run scenarios/labs/buddy/buddy.lua --quiet
+has "$tmp/out" '^A = 1 page \(order 0\) +at pfn 228352 +1 +1 +1 +1 +1 +1 +1 +1 +1 +1 +214$' "buddy lab: one page splits an order-10 block"
+has "$tmp/out" '^free E: merges all the way up to order 10 +0 +0 +0 +0 +0 +0 +0 +0 +0 +0 +215$' "buddy lab: merging back to order 10"
+expect 0 "pcp lab" -- run scenarios/labs/pcp/pcp.lua --quiet
+has "$tmp/out" 'per-CPU list refills +12$' "pcp lab: 12 refills with the lists on"
+expect 0 "pcp lab with the lists off" -- run scenarios/labs/pcp/pcp.lua -P pcp=off --quiet
+has "$tmp/out" 'Per-CPU page lists: OFF' "pcp lab: -P pcp=off reaches the scenario"
+has "$tmp/out" 'zone lock acquisitions +19200 +\(2000.0 per 1000 allocations\)' "pcp lab: two lock round trips per page without the lists"
+expect 0 "numa lab" -- run scenarios/labs/numa/numa.lua --quiet
+eq "$(grep -cE '^  [0-3]( \*)? +(10|16|21|22|31) ' "$tmp/out")" 8 "numa lab: a row per node for each of the two CPUs"
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
