@@ -26,7 +26,13 @@ for cpu = 0, 1 do
   end }
 end
 -- A task that starts later; task names default to taskN.
-local late = m:spawn{ cpu = 2, at = 5000, fn = function(t)
+local late
+m:spawn{ cpu = 3, name = "other", fn = function(t)
+  -- one task cannot make another's kernel calls
+  local ok2, err2 = pcall(late.think, late, 10)
+  assert(not ok2 and err2:find("think: only task 'task3' itself can call this", 1, true), err2)
+end }
+late = m:spawn{ cpu = 2, at = 5000, fn = function(t)
   assert(t:now() == 5000 and t:cpu() == 2 and t:node() == 1)
   -- local and remote allocations from node 1's CPU
   local vm0 = k:vmstat()
@@ -46,7 +52,7 @@ local late = m:spawn{ cpu = 2, at = 5000, fn = function(t)
   local ok2, err2 = pcall(m.run, m)
   assert(not ok2 and err2:find("running already", 1, true), err2)
 end }
-assert(late:name() == "task2")
+assert(late:name() == "task3")
 ok, err = pcall(m.spawn, m, { cpu = 9, fn = function() end })
 assert(not ok and err:find("cpu 9 does not exist (the machine has 4)", 1, true), err)
 ok, err = pcall(m.spawn, m, { cpu = 0 })
@@ -54,7 +60,7 @@ assert(not ok and err:find("fn must be a function", 1, true), err)
 
 -- Outside its function, a task's kernel operations are refused.
 ok, err = pcall(late.alloc_pages, late, "GFP_KERNEL", 0)
-assert(not ok and err:find("only task 'task2' itself can call this", 1, true), err)
+assert(not ok and err:find("only task 'task3' itself can call this", 1, true), err)
 ok, err = pcall(late.think, late, 10)
 assert(not ok and err:find("think: only task", 1, true), err)
 
