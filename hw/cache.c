@@ -298,3 +298,9 @@ unsigned cache_way(const struct cache *c, size_t i, uint64_t *line)
 		*line = *tag_of(c, i);
 	return *flags_of(c, i);
 }
+
+uint64_t cache_way_stamp(const struct cache *c, size_t i)
+{
+	MMSIM_ASSERT(i < cache_nways(c));
+	return *stamp_of(c, i);
+}

@@ -92,6 +92,13 @@ unsigned cache_clean(struct cache *c, uint64_t addr);
 size_t cache_nways(const struct cache *c);
 unsigned cache_way(const struct cache *c, size_t i, uint64_t *line);
 
+/* Way i's replacement stamp: 0 when invalid; otherwise larger means more
+ * recently used (LRU) or filled (LRU, FIFO), so sorting a set's ways by stamp
+ * gives the policy's eviction order. Unused by RANDOM (fill order only).
+ * A simulator that must reproduce another tool's walk order over a set
+ * (mmsim cache's end-of-trace flush, which follows Dinero IV) needs it. */
+uint64_t cache_way_stamp(const struct cache *c, size_t i);
+
 /* Drops every line without counting (a cold start). */
 void cache_invalidate_all(struct cache *c);
 
