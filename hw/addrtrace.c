@@ -30,7 +30,7 @@
 #include "hw/addrtrace.h"
 #include "sim/types.h"
 
-#define BUF_SIZE (1u << 20)
+#define BUF_SIZE (1u << 18)
 #define MAX_SIZE 65535u     /* Dinero IV's reference size is an unsigned short */
 
 struct atrace {
