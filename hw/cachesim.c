@@ -23,6 +23,14 @@
  *        b. in write-through mode, the written bytes;
  *        c. if the victim was dirty, its write-back: a write of the line.
  *
+ * Miss classification (optional, Dinero's "ccc") runs beside the real
+ * cache: a fully associative shadow of the same capacity and policy (struct
+ * fa) sees every reference part, and is updated unless the part is a write
+ * miss (in the shadow) that does not allocate; a real miss that hits in the
+ * shadow is a conflict miss; otherwise the line is looked up, and recorded,
+ * in the set of every line that ever missed both (struct lineset, Dinero's
+ * "infinite cache"): new means compulsory, known means capacity.
+ *
  * Everything sent below counts bytes_read (fetches) or bytes_written
  * (writes) at the sending level. Flushing (csim_flush, din label 4) copies
  * dirty lines back in Dinero's order: sets from last to first, and within a
@@ -35,6 +43,35 @@
 #include "hw/cachesim.h"
 #include "sim/types.h"
 
+/* A set of line addresses: open addressing, linear probing, power-of-two
+ * capacity kept at most half full. NO_KEY marks an empty slot (no aligned
+ * line address has all bits set). */
+#define NO_KEY UINT64_MAX
+
+struct lineset {
+	uint64_t *keys;
+	uint32_t *vals;          /* payload per key (the fa slot), or unused */
+	size_t mask;             /* capacity - 1 */
+	size_t count;
+};
+
+/*
+ * A fully associative cache of n lines for classification: slots in an
+ * array, a lineset from line to slot, and a doubly linked list of the valid
+ * slots, most recent first (LRU: last use; FIFO: fill; RANDOM: fill, victim
+ * drawn from the rng). Slot indexes are 32-bit: a level of 2^32 lines would
+ * be 256 GiB of 64-byte lines.
+ */
+struct fa {
+	uint64_t *line;
+	uint32_t *prev, *next;   /* list links; NONE at the ends */
+	uint32_t head, tail, used, n;
+	enum hw_repl repl;
+	uint64_t rng;
+	struct lineset map;
+};
+#define NONE UINT32_MAX
+
 struct level {
 	struct cache *cache;
 	struct level *next;           /* NULL: memory */
@@ -42,6 +79,8 @@ struct level {
 	uint32_t line;
 	unsigned ways;
 	bool wt, nwa;
+	struct fa *fa;                /* classification only, else NULL */
+	struct lineset *seen;
 	struct csim_stats st;
 };
 
@@ -111,6 +150,193 @@ int csim_config_validate(const struct csim_config *cfg, char *err, size_t errlen
 	return 0;
 }
 
+/* ---- Classification: lineset and fully associative shadow ---------------- */
+
+static size_t hash_line(uint64_t line)
+{
+	line ^= line >> 29;
+	line *= UINT64_C(0xbf58476d1ce4e5b9);
+	return (size_t)(line ^ (line >> 32));
+}
+
+static void set_init(struct lineset *s, size_t cap, int with_vals)
+{
+	size_t c = 16;
+	while (c < 2 * cap)
+		c <<= 1;
+	s->keys = mmsim_xmalloc(c * sizeof s->keys[0]);
+	for (size_t i = 0; i < c; i++)
+		s->keys[i] = NO_KEY;
+	s->vals = with_vals ? mmsim_xcalloc(c, sizeof s->vals[0]) : NULL;
+	s->mask = c - 1;
+	s->count = 0;
+}
+
+static void set_free(struct lineset *s)
+{
+	free(s->keys);
+	free(s->vals);
+}
+
+/* The slot of key, or of the empty slot where it would go. */
+static size_t set_slot(const struct lineset *s, uint64_t key)
+{
+	size_t i = hash_line(key) & s->mask;
+	while (s->keys[i] != key && s->keys[i] != NO_KEY)
+		i = (i + 1) & s->mask;
+	return i;
+}
+
+static void set_grow(struct lineset *s)
+{
+	struct lineset old = *s;
+	set_init(s, (old.mask + 1), old.vals != NULL);
+	for (size_t i = 0; i <= old.mask; i++) {
+		if (old.keys[i] == NO_KEY)
+			continue;
+		size_t j = set_slot(s, old.keys[i]);
+		s->keys[j] = old.keys[i];
+		if (s->vals)
+			s->vals[j] = old.vals[i];
+		s->count++;
+	}
+	set_free(&old);
+}
+
+/* Adds key; returns 1 if it was new. */
+static int set_add(struct lineset *s, uint64_t key, uint32_t val)
+{
+	size_t i = set_slot(s, key);
+	if (s->keys[i] == key)
+		return 0;
+	s->keys[i] = key;
+	if (s->vals)
+		s->vals[i] = val;
+	if (++s->count * 2 > s->mask + 1)
+		set_grow(s);
+	return 1;
+}
+
+/* Removes key (present), shifting later members of its probe run back so
+ * that lookups never stop early (deletion without tombstones). */
+static void set_del(struct lineset *s, uint64_t key)
+{
+	size_t i = set_slot(s, key);
+	MMSIM_ASSERT(s->keys[i] == key);
+	for (size_t j = (i + 1) & s->mask; s->keys[j] != NO_KEY; j = (j + 1) & s->mask) {
+		size_t home = hash_line(s->keys[j]) & s->mask;
+		/* Move j into the hole at i unless its home lies cyclically in (i, j]. */
+		if (((j - home) & s->mask) >= ((j - i) & s->mask)) {
+			s->keys[i] = s->keys[j];
+			if (s->vals)
+				s->vals[i] = s->vals[j];
+			i = j;
+		}
+	}
+	s->keys[i] = NO_KEY;
+	s->count--;
+}
+
+static struct fa *fa_create(uint32_t n, enum hw_repl repl, uint64_t seed)
+{
+	struct fa *f = mmsim_xcalloc(1, sizeof *f);
+	f->line = mmsim_xcalloc(n, sizeof f->line[0]);
+	f->prev = mmsim_xcalloc(n, sizeof f->prev[0]);
+	f->next = mmsim_xcalloc(n, sizeof f->next[0]);
+	f->head = f->tail = NONE;
+	f->n = n;
+	f->repl = repl;
+	f->rng = seed * UINT64_C(0x9e3779b97f4a7c15) | 1;
+	set_init(&f->map, n, 1);
+	return f;
+}
+
+static void fa_destroy(struct fa *f)
+{
+	if (!f)
+		return;
+	set_free(&f->map);
+	free(f->line);
+	free(f->prev);
+	free(f->next);
+	free(f);
+}
+
+static void fa_unlink(struct fa *f, uint32_t i)
+{
+	if (f->prev[i] != NONE)
+		f->next[f->prev[i]] = f->next[i];
+	else
+		f->head = f->next[i];
+	if (f->next[i] != NONE)
+		f->prev[f->next[i]] = f->prev[i];
+	else
+		f->tail = f->prev[i];
+}
+
+static void fa_push_front(struct fa *f, uint32_t i)
+{
+	f->prev[i] = NONE;
+	f->next[i] = f->head;
+	if (f->head != NONE)
+		f->prev[f->head] = i;
+	f->head = i;
+	if (f->tail == NONE)
+		f->tail = i;
+}
+
+/* Looks line up; on a hit updates LRU order. Returns 1 on a hit. When it
+ * misses and `fill`, installs it, evicting the policy's victim if full. */
+static int fa_ref(struct fa *f, uint64_t line, int fill)
+{
+	size_t k = set_slot(&f->map, line);
+	if (f->map.keys[k] == line) {
+		uint32_t i = f->map.vals[k];
+		if (f->repl == HW_REPL_LRU && f->head != i) {
+			fa_unlink(f, i);
+			fa_push_front(f, i);
+		}
+		return 1;
+	}
+	if (!fill)
+		return 0;
+	uint32_t v;
+	if (f->used < f->n) {
+		v = f->used++;
+	} else {
+		if (f->repl == HW_REPL_RANDOM) {
+			uint64_t x = f->rng;
+			x ^= x << 13;
+			x ^= x >> 7;
+			x ^= x << 17;
+			f->rng = x;
+			v = (uint32_t)(x % f->n);
+		} else {
+			v = f->tail;
+		}
+		fa_unlink(f, v);
+		set_del(&f->map, f->line[v]);
+	}
+	f->line[v] = line;
+	fa_push_front(f, v);
+	set_add(&f->map, line, v);
+	return 0;
+}
+
+/* Classifies one reference part at level c (see the comment at the top). */
+static void classify(struct level *c, uint64_t line, unsigned type, int miss, int nofill)
+{
+	int full_hit = fa_ref(c->fa, line, !nofill);
+	if (!miss)
+		return;
+	if (full_hit)
+		c->st.conflict[type]++;
+	else if (set_add(c->seen, line, 0))
+		c->st.compulsory[type]++;
+	else
+		c->st.capacity[type]++;
+}
+
 struct csim *csim_create(const struct csim_config *cfg)
 {
 	char err[128];
@@ -133,6 +359,12 @@ struct csim *csim_create(const struct csim_config *cfg)
 		l->ways = c->geom.ways;
 		l->wt = c->write_through;
 		l->nwa = c->no_write_allocate;
+		if (c->classify) {
+			l->fa = fa_create((uint32_t)(c->geom.size / c->geom.line), c->geom.repl,
+					  cfg->seed * 4 + (uint64_t)i);
+			l->seen = mmsim_xcalloc(1, sizeof *l->seen);
+			set_init(l->seen, 1024, 0);
+		}
 		if (l->ways > maxways)
 			maxways = l->ways;
 		if (i != CSIM_L1I)
@@ -150,8 +382,14 @@ void csim_destroy(struct csim *s)
 {
 	if (!s)
 		return;
-	for (int i = 0; i < CSIM_NR_LEVELS; i++)
+	for (int i = 0; i < CSIM_NR_LEVELS; i++) {
 		cache_destroy(s->lv[i].cache);
+		fa_destroy(s->lv[i].fa);
+		if (s->lv[i].seen) {
+			set_free(s->lv[i].seen);
+			free(s->lv[i].seen);
+		}
+	}
 	free(s->scratch);
 	free(s);
 }
@@ -176,7 +414,10 @@ static void one_ref(struct level *c, uint64_t addr, uint32_t size, unsigned type
 	c->st.fetch[type]++;
 	/* A write-through write hit must not set the dirty bit: ask the cache
 	 * for a read, which updates the replacement state the same way. */
-	if (cache_access(c->cache, addr, write && !c->wt)) {
+	unsigned hit = cache_access(c->cache, addr, write && !c->wt);
+	if (c->fa)
+		classify(c, addr & ~c->line_mask, type, !hit, write && c->nwa);
+	if (hit) {
 		if (write && c->wt)
 			send(c, addr, size, ATRACE_WRITE);
 		return;

@@ -41,6 +41,10 @@ struct csim_level_config {
 	struct hw_cache_params geom;  /* size, ways, line, repl; latency unused */
 	bool write_through;           /* else write-back (dirty lines, written when evicted) */
 	bool no_write_allocate;       /* else a write miss allocates the line */
+	bool classify;                /* split misses into compulsory, capacity,
+	                                 conflict (Dinero's -lN-Tccc); costs a
+	                                 fully associative shadow and a set of
+	                                 every line ever missed */
 };
 
 struct csim_config {
@@ -62,6 +66,11 @@ struct csim_stats {
 	uint64_t writebacks;     /* dirty lines written to the next level (evicted or flushed) */
 	uint64_t bytes_read;     /* requested from the next level (Dinero: "Bytes From Memory") */
 	uint64_t bytes_written;  /* sent to the next level (Dinero: "Bytes To Memory") */
+	/* With classify, each miss is exactly one of (else all zero): */
+	uint64_t compulsory[ATRACE_NR_ACCESS]; /* the line had never missed here before */
+	uint64_t capacity[ATRACE_NR_ACCESS];   /* ... and a fully associative cache of the
+	                                          same size and policy misses too */
+	uint64_t conflict[ATRACE_NR_ACCESS];   /* that fully associative cache hits */
 };
 
 struct csim;

@@ -75,6 +75,16 @@ expect 0 "global wt nwa" -- "$MMSIM" cache $one --l1d 128:2:32 --write-through -
 eq "$(json bytes_to_next)" 12 "--write-through --no-write-allocate"
 has "$tmp/out" '"write":"through","write_allocate":false' "policies in the JSON"
 
+# Miss classification: Dinero IV gives 9 compulsory, 0 capacity, 3 conflict
+# misses for -l1-usize 8k -l1-ubsize 16 -l1-uassoc 4 -l1-uccc
+# (testing/simple.32.txt.good.u8b16a4cD).
+expect 0 "ccc table" -- "$MMSIM" cache $one --l1d 8K:4:16 --ccc "$tmp/simple.din"
+has "$tmp/out" '^   Compulsory misses +9 +0 +9 +9 +0 +0$' "compulsory row"
+has "$tmp/out" '^   Capacity misses +0 ' "capacity row"
+has "$tmp/out" '^   Conflict misses +3 +0 +3 +3 +0 +0$' "conflict row"
+expect 0 "ccc json" -- "$MMSIM" cache $one --l1d 8K:4:16:ccc --json "$tmp/simple.din"
+has "$tmp/out" '"compulsory":\{"total":9,.*"capacity":\{"total":0,.*"conflict":\{"total":3,' "classification in the JSON"
+
 # Bad trace lines: exit 2, the file and the line number.
 printf '0 1000\n1 2000\n0 zz\n' >"$tmp/bad.din"
 expect 2 "bad din line" -- "$MMSIM" cache "$tmp/bad.din"

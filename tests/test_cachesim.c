@@ -596,11 +596,12 @@ END_TEST
  * pending-reference stack, d4_wbblock and d4copyback) transcribed by hand
  * from a stored copy of the d4-7 sources, with a driver that follows
  * cmdmain.c's main loop (din records through tracein_din's rules, the SIZE
- * extension added, and the final whole-hierarchy copy-back). Customization,
- * prefetching and miss classification were left out. The transcription
- * reproduces the four real Dinero IV outputs pinned above, and agreed with
- * mmsim on 1,500 random traces and hierarchies (1 to 3 levels, split L1s,
- * LRU/FIFO, write-back/through, write-allocate or not). d4mini is a scratch
+ * extension added, and the final whole-hierarchy copy-back), and later the
+ * ccc classification (the fully associative stack and d4infcache).
+ * Customization and prefetching were left out. The transcription reproduces
+ * the five real Dinero IV outputs pinned here, and agreed with mmsim on
+ * 2,700 random traces and hierarchies (1 to 3 levels, split L1s, LRU/FIFO,
+ * write-back/through, write-allocate or not, classification or not). d4mini is a scratch
  * tool and is not in this repository (Dinero IV's licence); gen_trace below
  * is the trace it was given, seed 7, 3000 references.
  */
@@ -636,6 +637,8 @@ struct d4_expect {
 	uint64_t fetch[4];       /* read, write, instruction, misc */
 	uint64_t miss[4];
 	uint64_t multiblock, bytes_read, bytes_written;
+	/* With classification (Dinero -lN-Tccc), else all zero: */
+	uint64_t comp[4], cap[4], conf[4];
 };
 
 /* Checks every level of s against Dinero's numbers; e ends with level NULL. */
@@ -659,6 +662,16 @@ static void check_d4(const struct csim *s, const struct d4_expect *e)
 		ck_assert_uint_eq(st->multiblock, e->multiblock);
 		ck_assert_uint_eq(st->bytes_read, e->bytes_read);
 		ck_assert_uint_eq(st->bytes_written, e->bytes_written);
+		for (int t = 0; t < 4; t++) {
+			ck_assert_msg(st->compulsory[t] == e->comp[t] && st->capacity[t] == e->cap[t] &&
+				      st->conflict[t] == e->conf[t],
+				      "%s type %d: compulsory/capacity/conflict %llu/%llu/%llu, "
+				      "Dinero %llu/%llu/%llu", e->level, t,
+				      (unsigned long long)st->compulsory[t],
+				      (unsigned long long)st->capacity[t],
+				      (unsigned long long)st->conflict[t], (unsigned long long)e->comp[t],
+				      (unsigned long long)e->cap[t], (unsigned long long)e->conf[t]);
+		}
 	}
 }
 
@@ -685,8 +698,8 @@ START_TEST(d4_one_level_lru)
 {
 	struct csim_config c = one_level(1024, 2, 32, HW_REPL_LRU);
 	static const struct d4_expect e[] = {
-		{"l1d", {1597, 1007, 538, 554}, {1457, 913, 494, 502}, 1085, 104096, 31584},
-		{NULL, {0}, {0}, 0, 0, 0}};
+		{"l1d", {1597, 1007, 538, 554}, {1457, 913, 494, 502}, 1085, 104096, 31584, {0}, {0}, {0}},
+		{NULL, {0}, {0}, 0, 0, 0, {0}, {0}, {0}}};
 	run_generated(&c, e);
 }
 END_TEST
@@ -696,8 +709,8 @@ START_TEST(d4_one_level_fifo)
 {
 	struct csim_config c = one_level(1024, 2, 32, HW_REPL_FIFO);
 	static const struct d4_expect e[] = {
-		{"l1d", {1597, 1007, 538, 554}, {1460, 912, 492, 503}, 1085, 104128, 31616},
-		{NULL, {0}, {0}, 0, 0, 0}};
+		{"l1d", {1597, 1007, 538, 554}, {1460, 912, 492, 503}, 1085, 104128, 31616, {0}, {0}, {0}},
+		{NULL, {0}, {0}, 0, 0, 0, {0}, {0}, {0}}};
 	run_generated(&c, e);
 }
 END_TEST
@@ -708,8 +721,8 @@ START_TEST(d4_one_level_wt_nwa)
 	struct csim_config c = one_level(512, 4, 16, HW_REPL_LRU);
 	c.level[CSIM_L1D] = policy(c.level[CSIM_L1D], 1, 1);
 	static const struct d4_expect e[] = {
-		{"l1d", {2081, 1283, 715, 713}, {1965, 1207, 684, 676}, 2181, 53200, 10878},
-		{NULL, {0}, {0}, 0, 0, 0}};
+		{"l1d", {2081, 1283, 715, 713}, {1965, 1207, 684, 676}, 2181, 53200, 10878, {0}, {0}, {0}},
+		{NULL, {0}, {0}, 0, 0, 0, {0}, {0}, {0}}};
 	run_generated(&c, e);
 }
 END_TEST
@@ -721,9 +734,9 @@ START_TEST(d4_two_levels_lru)
 	c.level[CSIM_L1D] = level(256, 1, 32, HW_REPL_LRU);
 	c.level[CSIM_L2] = level(4096, 4, 64, HW_REPL_LRU);
 	static const struct d4_expect e[] = {
-		{"l1d", {1597, 1007, 538, 554}, {1565, 989, 529, 537}, 1085, 111936, 32064},
-		{"l2", {2432, 1002, 529, 537}, {1446, 23, 310, 309}, 0, 133632, 47616},
-		{NULL, {0}, {0}, 0, 0, 0}};
+		{"l1d", {1597, 1007, 538, 554}, {1565, 989, 529, 537}, 1085, 111936, 32064, {0}, {0}, {0}},
+		{"l2", {2432, 1002, 529, 537}, {1446, 23, 310, 309}, 0, 133632, 47616, {0}, {0}, {0}},
+		{NULL, {0}, {0}, 0, 0, 0, {0}, {0}, {0}}};
 	run_generated(&c, e);
 }
 END_TEST
@@ -735,9 +748,9 @@ START_TEST(d4_two_levels_fifo)
 	c.level[CSIM_L1D] = level(256, 1, 32, HW_REPL_FIFO);
 	c.level[CSIM_L2] = level(4096, 4, 64, HW_REPL_FIFO);
 	static const struct d4_expect e[] = {
-		{"l1d", {1597, 1007, 538, 554}, {1565, 989, 529, 537}, 1085, 111936, 32064},
-		{"l2", {2432, 1002, 529, 537}, {1521, 44, 323, 324}, 0, 141568, 49984},
-		{NULL, {0}, {0}, 0, 0, 0}};
+		{"l1d", {1597, 1007, 538, 554}, {1565, 989, 529, 537}, 1085, 111936, 32064, {0}, {0}, {0}},
+		{"l2", {2432, 1002, 529, 537}, {1521, 44, 323, 324}, 0, 141568, 49984, {0}, {0}, {0}},
+		{NULL, {0}, {0}, 0, 0, 0, {0}, {0}, {0}}};
 	run_generated(&c, e);
 }
 END_TEST
@@ -752,11 +765,11 @@ START_TEST(d4_split_three_levels)
 	c.level[CSIM_L2] = level(2048, 4, 32, HW_REPL_LRU);
 	c.level[CSIM_LLC] = level(8192, 8, 64, HW_REPL_LRU);
 	static const struct d4_expect e[] = {
-		{"l1i", {0, 0, 538, 0}, {0, 0, 520, 0}, 171, 16640, 0},
-		{"l1d", {1597, 1007, 0, 554}, {1523, 964, 0, 524}, 914, 92544, 31904},
-		{"l2", {2368, 997, 520, 524}, {2016, 128, 446, 454}, 0, 93312, 30144},
-		{"llc", {2016, 942, 446, 454}, {1066, 40, 209, 233}, 0, 99072, 38400},
-		{NULL, {0}, {0}, 0, 0, 0}};
+		{"l1i", {0, 0, 538, 0}, {0, 0, 520, 0}, 171, 16640, 0, {0}, {0}, {0}},
+		{"l1d", {1597, 1007, 0, 554}, {1523, 964, 0, 524}, 914, 92544, 31904, {0}, {0}, {0}},
+		{"l2", {2368, 997, 520, 524}, {2016, 128, 446, 454}, 0, 93312, 30144, {0}, {0}, {0}},
+		{"llc", {2016, 942, 446, 454}, {1066, 40, 209, 233}, 0, 99072, 38400, {0}, {0}, {0}},
+		{NULL, {0}, {0}, 0, 0, 0, {0}, {0}, {0}}};
 	run_generated(&c, e);
 }
 END_TEST
@@ -769,10 +782,63 @@ START_TEST(d4_mixed_policies)
 	c.level[CSIM_L1D] = policy(level(1024, 2, 32, HW_REPL_LRU), 1, 0);
 	c.level[CSIM_L2] = policy(level(4096, 2, 32, HW_REPL_FIFO), 0, 1);
 	static const struct d4_expect e[] = {
-		{"l1d", {1597, 1007, 538, 554}, {1457, 913, 494, 502}, 1085, 104096, 10878},
-		{"l2", {2257, 1007, 494, 502}, {1694, 79, 353, 367}, 0, 77248, 28240},
-		{NULL, {0}, {0}, 0, 0, 0}};
+		{"l1d", {1597, 1007, 538, 554}, {1457, 913, 494, 502}, 1085, 104096, 10878, {0}, {0}, {0}},
+		{"l2", {2257, 1007, 494, 502}, {1694, 79, 353, 367}, 0, 77248, 28240, {0}, {0}, {0}},
+		{NULL, {0}, {0}, 0, 0, 0, {0}, {0}, {0}}};
 	run_generated(&c, e);
+}
+END_TEST
+
+/* d4mini -d 1024:2:32:l:a:a:c -2 4096:4:64:f:a:n:c: miss classification at
+ * both levels, the L2 FIFO and not allocating on writes (so its shadow
+ * fully associative cache skips them too). */
+START_TEST(d4_classify_two_levels)
+{
+	struct csim_config c = {.seed = 1};
+	c.level[CSIM_L1D] = level(1024, 2, 32, HW_REPL_LRU);
+	c.level[CSIM_L2] = policy(level(4096, 4, 64, HW_REPL_FIFO), 0, 1);
+	c.level[CSIM_L1D].classify = c.level[CSIM_L2].classify = true;
+	static const struct d4_expect e[] = {
+		{"l1d", {1597, 1007, 538, 554}, {1457, 913, 494, 502}, 1085, 104096, 31584,
+		 {616, 389, 187, 222}, {800, 500, 298, 267}, {41, 24, 9, 13}},
+		{"l2", {2257, 987, 494, 502}, {1527, 147, 321, 320}, 0, 138752, 48992,
+		 {770, 9, 149, 174}, {637, 56, 141, 130}, {120, 82, 31, 16}},
+		{NULL, {0}, {0}, 0, 0, 0, {0}, {0}, {0}}};
+	run_generated(&c, e);
+}
+END_TEST
+
+/* d4mini -i 512:1:32:l:a:a:c -d 512:4:16:f:n:n:c: a direct-mapped L1i and
+ * a write-through, non-allocating FIFO L1d, both classified, to memory. */
+START_TEST(d4_classify_split)
+{
+	struct csim_config c = {.seed = 1};
+	c.level[CSIM_L1I] = level(512, 1, 32, HW_REPL_LRU);
+	c.level[CSIM_L1D] = policy(level(512, 4, 16, HW_REPL_FIFO), 1, 1);
+	c.level[CSIM_L1I].classify = c.level[CSIM_L1D].classify = true;
+	static const struct d4_expect e[] = {
+		{"l1i", {0, 0, 538, 0}, {0, 0, 510, 0}, 171, 16320, 0,
+		 {0, 0, 305, 0}, {0, 0, 203, 0}, {0, 0, 2, 0}},
+		{"l1d", {2081, 1283, 0, 713}, {1969, 1217, 0, 684}, 1833, 42448, 10878,
+		 {919, 536, 0, 317}, {1037, 672, 0, 363}, {13, 9, 0, 4}},
+		{NULL, {0}, {0}, 0, 0, 0, {0}, {0}, {0}}};
+	run_generated(&c, e);
+}
+END_TEST
+
+/* Dinero IV output: simple.32.txt.good.u8b16a4cD (-l1-usize 8k -l1-ubsize 16
+ * -l1-uassoc 4 -l1-uccc): 12 misses = 9 compulsory, 0 capacity, 3 conflict. */
+START_TEST(dinero_u8k_b16_a4_ccc)
+{
+	struct csim_config cfg = one_level(8192, 4, 16, HW_REPL_LRU);
+	cfg.level[CSIM_L1D].classify = true;
+	struct csim *s = run_din(&cfg, simple32);
+	const struct csim_stats *st = csim_stats(s, CSIM_L1D);
+	ck_assert_uint_eq(st->miss[ATRACE_READ], 12);
+	ck_assert_uint_eq(st->compulsory[ATRACE_READ], 9);
+	ck_assert_uint_eq(st->capacity[ATRACE_READ], 0);
+	ck_assert_uint_eq(st->conflict[ATRACE_READ], 3);
+	csim_destroy(s);
 }
 END_TEST
 
@@ -890,6 +956,9 @@ Suite *cachesim_suite(void)
 	tcase_add_test(tc, d4_two_levels_fifo);
 	tcase_add_test(tc, d4_split_three_levels);
 	tcase_add_test(tc, d4_mixed_policies);
+	tcase_add_test(tc, d4_classify_two_levels);
+	tcase_add_test(tc, d4_classify_split);
+	tcase_add_test(tc, dinero_u8k_b16_a4_ccc);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("properties");
 	tcase_add_test(tc, fitting_working_set);

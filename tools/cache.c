@@ -43,10 +43,12 @@ static const char cache_usage[] =
 	"                      SPEC is SIZE:WAYS:LINE[:POLICY...] with K/M/G sizes, or\n"
 	"                      'none' to leave the level out; POLICY overrides the\n"
 	"                      options below for that level: lru, fifo, random, wb, wt,\n"
-	"                      wa, nwa (e.g. --l1d 32K:8:64:wt:nwa)\n"
+	"                      wa, nwa, ccc (e.g. --l1d 32K:8:64:wt:nwa)\n"
 	"  --repl P            lru (default), fifo or random, for every level\n"
 	"  --write-through     every level writes through (default: write-back)\n"
 	"  --no-write-allocate write misses do not allocate (default: allocate)\n"
+	"  --ccc               classify misses as compulsory, capacity or conflict\n"
+	"                      (Dinero IV's -lN-Tccc; slower, more memory)\n"
 	"  --flush             copy dirty lines back at the end (Dinero IV always does;\n"
 	"                      default: no implicit flush)\n"
 	"  --seed N            seed of the random replacement policy (default 1)\n"
@@ -87,14 +89,14 @@ static const char *repl_name(enum hw_repl r)
 
 /* Per-level policy words given in a SPEC; -1 means "not given". */
 struct level_over {
-	int repl, wt, nwa;
+	int repl, wt, nwa, ccc;
 };
 
 /* SIZE:WAYS:LINE[:POLICY...] or none. */
 static int parse_spec(const char *opt, const char *spec, struct csim_level_config *l,
 		      struct level_over *ov)
 {
-	*ov = (struct level_over){-1, -1, -1};
+	*ov = (struct level_over){-1, -1, -1, -1};
 	if (!strcmp(spec, "none")) {
 		l->present = false;
 		return 0;
@@ -133,9 +135,11 @@ static int parse_spec(const char *opt, const char *spec, struct csim_level_confi
 			ov->nwa = 0;
 		else if (!strcmp(field[i], "nwa"))
 			ov->nwa = 1;
+		else if (!strcmp(field[i], "ccc"))
+			ov->ccc = 1;
 		else {
-			tool_error("cache: %s: unknown policy '%s' (lru, fifo, random, wb, wt, wa, nwa)",
-				   opt, field[i]);
+			tool_error("cache: %s: unknown policy '%s' (lru, fifo, random, wb, wt, wa, nwa, "
+				   "ccc)", opt, field[i]);
 			return -1;
 		}
 	}
@@ -153,8 +157,8 @@ static int parse_opts(int argc, char **argv, struct cache_opts *o)
 	csim_config_default(&o->cfg);
 	struct level_over over[CSIM_NR_LEVELS];
 	for (int i = 0; i < CSIM_NR_LEVELS; i++)
-		over[i] = (struct level_over){-1, -1, -1};
-	int repl = HW_REPL_LRU, wt = 0, nwa = 0;
+		over[i] = (struct level_over){-1, -1, -1, -1};
+	int repl = HW_REPL_LRU, wt = 0, nwa = 0, ccc = 0;
 	static const char *const level_opt[CSIM_NR_LEVELS] = {"--l1i", "--l1d", "--l2", "--llc"};
 
 	for (int i = 0; i < argc; i++) {
@@ -175,6 +179,8 @@ static int parse_opts(int argc, char **argv, struct cache_opts *o)
 			wt = 1;
 		} else if (!strcmp(a, "--write-back")) {
 			wt = 0;
+		} else if (!strcmp(a, "--ccc")) {
+			ccc = 1;
 		} else if (!strcmp(a, "--no-write-allocate")) {
 			nwa = 1;
 		} else if (!strcmp(a, "--write-allocate")) {
@@ -221,6 +227,7 @@ static int parse_opts(int argc, char **argv, struct cache_opts *o)
 		l->geom.repl = (enum hw_repl)(over[k].repl >= 0 ? over[k].repl : repl);
 		l->write_through = over[k].wt >= 0 ? over[k].wt : wt;
 		l->no_write_allocate = over[k].nwa >= 0 ? over[k].nwa : nwa;
+		l->classify = over[k].ccc >= 0 ? over[k].ccc : ccc;
 	}
 	char err[256];
 	if (csim_config_validate(&o->cfg, err, sizeof err)) {
@@ -276,9 +283,12 @@ static void print_level(const struct csim *s, enum csim_level_id id)
 	columns(st->miss, m);
 	printf("%s  ", level_title(s, id));
 	print_size(c->geom.size);
-	printf(", %u-way, %u-byte lines, %s, %s, %s\n", c->geom.ways, c->geom.line,
-	       repl_name(c->geom.repl), c->write_through ? "write-through" : "write-back",
-	       c->no_write_allocate ? "no-write-allocate" : "write-allocate");
+	printf(", %u-way, %u-byte lines, %s", c->geom.ways, c->geom.line, repl_name(c->geom.repl));
+	if (id == CSIM_L1I)    /* never written: write policies would only confuse */
+		printf("\n");
+	else
+		printf(", %s, %s\n", c->write_through ? "write-through" : "write-back",
+		       c->no_write_allocate ? "no-write-allocate" : "write-allocate");
 	printf(" %-22s %12s %12s %12s %12s %12s %12s\n", "Metrics", "Total", "Instrn", "Data",
 	       "Read", "Write", "Misc");
 	printf(" %-22s %12s %12s %12s %12s %12s %12s\n", "-----------------", "------", "------",
@@ -295,6 +305,24 @@ static void print_level(const struct csim *s, enum csim_level_id id)
 	printf("\n  %-21s", "Demand miss rate");
 	for (int i = 0; i < 6; i++)
 		printf(" %12.4f", ratio(m[i], f[i]));
+	if (c->classify) {
+		const uint64_t *v[3] = {st->compulsory, st->capacity, st->conflict};
+		uint64_t k[3][6];
+		for (int j = 0; j < 3; j++)
+			columns(v[j], k[j]);
+		for (int j = 0; j < 3; j++) {
+			printf("\n   %-20s", j == 0 ? "Compulsory misses" : j == 1 ? "Capacity misses"
+										: "Conflict misses");
+			for (int i = 0; i < 6; i++)
+				printf(" %12llu", (unsigned long long)k[j][i]);
+		}
+		for (int j = 0; j < 3; j++) {
+			printf("\n   %-20s", j == 0 ? "Compulsory fraction" : j == 1 ? "Capacity fraction"
+										  : "Conflict fraction");
+			for (int i = 0; i < 6; i++)
+				printf(" %12.4f", ratio(k[j][i], m[i]));
+		}
+	}
 	printf("\n\n");
 	printf(" %-22s %12llu\n", "Multi-block refs", (unsigned long long)st->multiblock);
 	printf(" %-22s %12llu\n", "Evictions", (unsigned long long)st->evictions);
@@ -376,6 +404,14 @@ static void print_json(const struct csim *s, const char *name, enum atrace_forma
 		json_types("fetches", st->fetch);
 		putchar(',');
 		json_types("misses", st->miss);
+		if (c->classify) {
+			putchar(',');
+			json_types("compulsory", st->compulsory);
+			putchar(',');
+			json_types("capacity", st->capacity);
+			putchar(',');
+			json_types("conflict", st->conflict);
+		}
 		printf(",\"multiblock\":%llu,\"evictions\":%llu,\"writebacks\":%llu,"
 		       "\"bytes_from_next\":%llu,\"bytes_to_next\":%llu}",
 		       (unsigned long long)st->multiblock, (unsigned long long)st->evictions,
