@@ -138,6 +138,11 @@ int csim_config_validate(const struct csim_config *cfg, char *err, size_t errlen
 				 g->ways, g->line);
 			return -1;
 		}
+		if (l->classify && nsets * g->ways >= UINT32_MAX) {
+			snprintf(err, errlen, "%s: too many lines (%llu) to classify misses",
+				 level_names[i], (unsigned long long)(nsets * g->ways));
+			return -1;
+		}
 		if (g->repl != HW_REPL_LRU && g->repl != HW_REPL_FIFO && g->repl != HW_REPL_RANDOM) {
 			snprintf(err, errlen, "%s: unknown replacement policy", level_names[i]);
 			return -1;
