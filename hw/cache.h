@@ -15,6 +15,7 @@
 #ifndef MMSIM_HW_CACHE_H
 #define MMSIM_HW_CACHE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -98,6 +99,13 @@ unsigned cache_way(const struct cache *c, size_t i, uint64_t *line);
  * A simulator that must reproduce another tool's walk order over a set
  * (mmsim cache's end-of-trace flush, which follows Dinero IV) needs it. */
 uint64_t cache_way_stamp(const struct cache *c, size_t i);
+
+/* How lookups search a set; changes speed only, never results. By default a
+ * lookup stops at the matching way, which is fastest when the same ways hit
+ * again and again; with scan_all it compares every tag without branching on
+ * which one matched, which is faster when hits land in unpredictable ways
+ * (trace-driven simulation). Ignored for more than 64 ways. */
+void cache_set_scan_all(struct cache *c, bool on);
 
 /* Drops every line without counting (a cold start). */
 void cache_invalidate_all(struct cache *c);

@@ -358,6 +358,7 @@ struct csim *csim_create(const struct csim_config *cfg)
 			continue;
 		struct level *l = &s->lv[i];
 		l->cache = cache_create(&c->geom, cfg->seed * 4 + (uint64_t)i);
+		cache_set_scan_all(l->cache, true);   /* traces hit in random ways */
 		l->next = i == CSIM_L1I && s->lv[CSIM_L1D].cache ? s->lv[CSIM_L1D].next : below;
 		l->line = c->geom.line;
 		l->line_mask = c->geom.line - 1;

@@ -900,6 +900,42 @@ START_TEST(stride_thrashes_lru)
 }
 END_TEST
 
+/* cache_set_scan_all changes how a set is searched, never what is found:
+ * two caches, one of each kind, agree on every access, fill and victim. */
+START_TEST(scan_all_same_results)
+{
+	static const unsigned ways[] = {1, 2, 8, 16, 64, 128};
+	for (int k = 0; k < 6; k++) {
+		struct hw_cache_params p = {.size = (uint64_t)ways[k] * 64 * 16, .ways = ways[k],
+					    .line = 64, .repl = k & 1 ? HW_REPL_FIFO : HW_REPL_LRU};
+		struct cache *a = cache_create(&p, 3), *b = cache_create(&p, 3);
+		cache_set_scan_all(b, true);
+		uint64_t x = 12345;
+		for (int i = 0; i < 20000; i++) {
+			x ^= x << 13;
+			x ^= x >> 7;
+			x ^= x << 17;
+			uint64_t addr = (x >> 8) % (p.size * 3);
+			int w = (x >> 60) & 1;
+			unsigned fa = cache_access(a, addr, w), fb = cache_access(b, addr, w);
+			ck_assert_uint_eq(fa, fb);
+			if (!fa) {
+				uint64_t va = 0, vb = 0;
+				unsigned fla = 0, flb = 0;
+				ck_assert_int_eq(cache_fill(a, addr, 0, &va, &fla),
+						 cache_fill(b, addr, 0, &vb, &flb));
+				ck_assert_uint_eq(va, vb);
+				ck_assert_uint_eq(fla, flb);
+			}
+			ck_assert_uint_eq(cache_probe(a, addr ^ 4096), cache_probe(b, addr ^ 4096));
+		}
+		ck_assert_mem_eq(cache_stats(a), cache_stats(b), sizeof(struct cache_stats));
+		cache_destroy(a);
+		cache_destroy(b);
+	}
+}
+END_TEST
+
 START_TEST(config_checks)
 {
 	char err[256];
@@ -964,6 +1000,7 @@ Suite *cachesim_suite(void)
 	tcase_add_test(tc, fitting_working_set);
 	tcase_add_test(tc, stride_thrashes_lru);
 	tcase_add_test(tc, config_checks);
+	tcase_add_test(tc, scan_all_same_results);
 	suite_add_tcase(s, tc);
 	return s;
 }
