@@ -121,6 +121,7 @@ fails lua_error "something went wrong"
 hasf "$tmp/err" "stack traceback:" "a task's error comes with its traceback"
 hasf "$tmp/err" "(in task 'failing' on cpu 0 at cycle 10)" "and names the task, CPU and cycle"
 fails assert_fail "the clock moved"
+fails caught_task_error "caught but fatal"
 fails double_free "free_pages: pfn 8193 is not a block this scenario allocated (or it was freed already)"
 fails wrong_order "free_pages: pfn 8196 was allocated with order 2, freed with order 1"
 fails touch_unowned "touch: pfn 8194 is not a block this scenario allocated (or it was freed)"
@@ -137,11 +138,12 @@ hasf "$tmp/err" "syntax.lua:2:" "syntax error names the line"
 eq "$(tail -n 1 "$tmp/syntax.jsonl" | grep -c '^{"type":"summary","status":"error"')" 1 "syntax error: failed summary"
 expect 2 "missing scenario" -- run "$tmp/none.lua"
 
-# --max-cycles stops a task that never ends; the run itself succeeds and
-# the summary says why it stopped.
+# --max-cycles stops a task that never ends; the run did not finish, so it
+# fails, and the summary says why it stopped.
 printf 'local m = require("mmsim").machine("pc-i386")\nm:boot{}\nm:spawn{fn = function(t) while true do t:think(100) end end}\n' >"$tmp/forever.lua"
-expect 0 "--max-cycles" -- run "$tmp/forever.lua" --max-cycles 100000 -o "$tmp/forever.jsonl"
-eq "$(tail -n 1 "$tmp/forever.jsonl" | grep -c '"cycles":100000,"stop":"max_cycles"')" 1 "summary: stopped at max_cycles"
+expect 1 "--max-cycles" -- run "$tmp/forever.lua" --max-cycles 100000 -o "$tmp/forever.jsonl"
+has "$tmp/err" 'stopped at --max-cycles 100000 before it finished' "--max-cycles message"
+eq "$(tail -n 1 "$tmp/forever.jsonl" | grep -c '"status":"error","error":"the simulation was stopped at --max-cycles 100000 before it finished","cycles":100000,"stop":"max_cycles"')" 1 "summary: failed at max_cycles"
 
 # Every line of these traces is one JSON object, header first, summary last
 # (the jsonl suite of the unit test runner; python3 if there is no runner).
