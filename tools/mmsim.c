@@ -19,12 +19,17 @@ static const char usage[] =
 	"  run       run a simulation and write its JSON Lines trace\n"
 	"            (mmsim run --help; without a scenario it runs the built-in\n"
 	"            smoke simulation)\n"
+	"  diff      compare two traces: setup, outcome, first divergence\n"
+	"            (mmsim diff --help)\n"
+	"  report    a readable summary of one trace (mmsim report --help)\n"
 	"  version   print the version\n"
 	"  help      this text\n"
 	"\n"
 	"examples:\n"
 	"  mmsim run                          the built-in simulation, summary on stdout\n"
-	"  mmsim run -o smoke.jsonl --seed 7  the same, trace to smoke.jsonl\n";
+	"  mmsim run -o smoke.jsonl --seed 7  the same, trace to smoke.jsonl\n"
+	"  mmsim diff a.jsonl b.jsonl         what changed between two runs\n"
+	"  mmsim report a.jsonl               what happened in one run\n";
 
 void tool_error(const char *fmt, ...)
 {
@@ -72,6 +77,10 @@ int main(int argc, char **argv)
 	const char *cmd = argv[1];
 	if (!strcmp(cmd, "run"))
 		return cmd_run(argc - 2, argv + 2);
+	if (!strcmp(cmd, "diff"))
+		return cmd_diff(argc - 2, argv + 2);
+	if (!strcmp(cmd, "report"))
+		return cmd_report(argc - 2, argv + 2);
 	if (!strcmp(cmd, "version") || !strcmp(cmd, "--version")) {
 		printf("mmsim %s\n", MMSIM_VERSION);
 		return EXIT_OK;
