@@ -109,15 +109,17 @@ run: deps
 	./mmsim run scenarios/quickstart.lua
 
 # The plain build, then the same tests under ASan+UBSan in their own build
-# directory; the unit tests, then the command's end-to-end tests (tests/cli.sh)
-# against both builds of ./mmsim. tests/run.sh adds the per-run
-# "N passed, N failed" lines up.
+# directory; the unit tests, then the command's end-to-end tests (tests/cli.sh,
+# and tests/cli_diff.sh for diff and report) against both builds of ./mmsim.
+# tests/run.sh adds the per-run "N passed, N failed" lines up.
 test: deps
 	@$(MAKE) --no-print-directory test-bins
 	@$(MAKE) --no-print-directory SAN=1 OPT="-O1 -g" test-bins
 	@sh tests/run.sh "unit" $(TEST_BIN) "asan" build/$(CC_NAME)-asan/tests/run_tests \
 	  "cli" "env MMSIM=$(BUILD)/mmsim sh tests/cli.sh" \
-	  "cli-asan" "env MMSIM=build/$(CC_NAME)-asan/mmsim sh tests/cli.sh"
+	  "cli-asan" "env MMSIM=build/$(CC_NAME)-asan/mmsim sh tests/cli.sh" \
+	  "cli-diff" "env MMSIM=$(BUILD)/mmsim sh tests/cli_diff.sh" \
+	  "cli-diff-asan" "env MMSIM=build/$(CC_NAME)-asan/mmsim sh tests/cli_diff.sh"
 
 bench: deps
 	@$(MAKE) --no-print-directory OPT="-O2 -DNDEBUG" BUILD=build/$(CC_NAME)-bench bench-bins

@@ -1,0 +1,242 @@
+#!/bin/sh
+# End-to-end tests of mmsim diff and mmsim report: real traces (the
+# quickstart scenario with pcp on and off), hand-made small traces for the
+# first divergence and every bad input, and a trace of two million events
+# read in a fixed memory budget. $MMSIM is the binary under test (default
+# ./mmsim). Ends with "N passed, N failed" like the unit tests.
+MMSIM=${MMSIM:-./mmsim}
+case $MMSIM in /*) ;; *) MMSIM=$(pwd)/$MMSIM ;; esac
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+passed=0
+failed=0
+
+ok() { passed=$((passed + 1)); }
+bad() { failed=$((failed + 1)); echo "FAIL: $*"; }
+
+# expect STATUS DESCRIPTION -- COMMAND...: runs COMMAND, stdout to $tmp/out,
+# stderr to $tmp/err, and checks its exit status.
+expect() {
+	want=$1; what=$2; shift 3
+	"$@" >"$tmp/out" 2>"$tmp/err"
+	got=$?
+	if [ "$got" -eq "$want" ]; then ok; else bad "$what: exit $got, expected $want"; cat "$tmp/err"; fi
+}
+# has FILE PATTERN DESCRIPTION: grep -E must find PATTERN in FILE.
+has() { if grep -Eq -- "$2" "$1"; then ok; else bad "$3: no /$2/ in $(basename "$1")"; fi; }
+hasnt() { if grep -Eq -- "$2" "$1"; then bad "$3: /$2/ in $(basename "$1")"; else ok; fi; }
+eq() { if [ "$1" = "$2" ]; then ok; else bad "$3: got '$1', expected '$2'"; fi; }
+# stat_of FILE NAME: a counter's value in the summary line of FILE.
+stat_of() { tail -n 1 "$1" | grep -o "\"$2\":[0-9]*" | cut -d: -f2; }
+# row NAME: the diff output's row for NAME as "A B B-A change".
+row() { awk -v n="$1" '$1 == n { print $2, $3, $4, $5; exit }' "$tmp/out"; }
+
+here=$(pwd)
+
+# ---- Real traces: the quickstart with per-CPU lists on and off ----
+expect 0 "run on" -- "$MMSIM" run "$here/scenarios/quickstart.lua" --quiet -o "$tmp/on.jsonl"
+expect 0 "run off" -- "$MMSIM" run "$here/scenarios/quickstart.lua" --quiet -P pcp=off \
+	--snapshot-every 100000 -o "$tmp/off.jsonl"
+
+expect 0 "diff of a trace with itself" -- "$MMSIM" diff "$tmp/on.jsonl" "$tmp/on.jsonl"
+has "$tmp/out" '^setup: the same$' "self: setup the same"
+has "$tmp/out" '^summary: 0 of [0-9]+ numbers differ$' "self: no summary change"
+has "$tmp/out" '^events .*: 0 of [0-9]+ numbers differ$' "self: no event change"
+has "$tmp/out" '^first divergence: none' "self: no divergence"
+expect 0 "self --json" -- "$MMSIM" diff --json "$tmp/on.jsonl" "$tmp/on.jsonl"
+has "$tmp/out" '"same":[[:space:]]*true' "self --json: same"
+has "$tmp/out" '"divergence":[[:space:]]*null' "self --json: no divergence"
+
+expect 1 "diff pcp on/off" -- "$MMSIM" diff "$tmp/on.jsonl" "$tmp/off.jsonl"
+has "$tmp/out" '^setup: 1 difference$' "pcp: one setup difference"
+has "$tmp/out" '^  policy\.pcp +on +off$' "pcp: the knob, key by key"
+# The arithmetic, against the two summary lines.
+for name in mm.vmstat.zone_lock mm.vmstat.pcp_refill cycles; do
+	a=$(stat_of "$tmp/on.jsonl" "$name"); b=$(stat_of "$tmp/off.jsonl" "$name")
+	want=$(awk -v a="$a" -v b="$b" 'BEGIN { printf "%d %d %+d %s", a, b, b - a,
+		(b - a) / a * 100 == -100 ? "-100.0%" : sprintf("%+.1f%%", (b - a) / a * 100) }')
+	eq "$(row "$name")" "$want" "pcp: row $name"
+done
+# zone_lock grows by the most of the mm counters: it comes before pcp_refill.
+first=$(grep -nE '^  mm\.vmstat\.(zone_lock|pcp_refill) ' "$tmp/out" | head -n 1 | cut -d' ' -f3)
+eq "$first" "mm.vmstat.zone_lock" "pcp: the largest change first"
+locked=$(grep -c '"ev":"mm_page_alloc_zone_locked"' "$tmp/on.jsonl")
+eq "$(row mm_page_alloc_zone_locked.count)" "$locked 0 -$locked -100.0%" "pcp: event count row"
+has "$tmp/out" '^  mm_page_free\.cycles\.p50 ' "pcp: event percentile rows"
+hasnt "$tmp/out" '^  ops\.alloc\.count ' "pcp: unchanged rows hidden"
+expect 1 "diff --all" -- "$MMSIM" diff --all "$tmp/on.jsonl" "$tmp/off.jsonl"
+has "$tmp/out" '^  ops\.alloc +2010 +2010 +\+0 += *$' "--all shows unchanged rows"
+expect 1 "diff --json" -- "$MMSIM" diff --json "$tmp/on.jsonl" "$tmp/off.jsonl"
+has "$tmp/out" '"same":[[:space:]]*false' "--json: not the same"
+has "$tmp/out" '"key":[[:space:]]*"policy.pcp"' "--json: setup key"
+has "$tmp/out" '"name":[[:space:]]*"mm.vmstat.zone_lock"' "--json: summary row"
+if command -v python3 >/dev/null 2>&1; then
+	if python3 -m json.tool "$tmp/out" >/dev/null 2>&1; then ok; else bad "--json: not one JSON document"; fi
+fi
+
+# ---- Hand-made traces: the first divergence ----
+H='{"type":"header","format":"mmsim-trace","version":1,"scenario":"hand","seed":1}'
+S='{"type":"summary","status":"ok","cycles":900,"stats":{"ops.alloc":4}}'
+ev() { printf '{"ev":"%s","t":%s,"cpu":0,"task":"w","pfn":%s,"cycles":%s}\n' "$@"; }
+{
+	echo "$H"
+	ev a 100 1 10; ev a 200 2 10
+	echo '{"type":"snapshot","t":250,"zones":[]}'
+	ev b 300 3 20; ev a 400 4 30; ev a 500 5 40
+	echo "$S"
+} >"$tmp/h1.jsonl"
+{
+	echo "$H"
+	ev a 100 1 10; ev a 200 2 10; ev b 300 3 20; ev a 450 4 30; ev a 500 5 40
+	echo "$S"
+} >"$tmp/h2.jsonl"
+expect 1 "hand: diverge at event 4" -- "$MMSIM" diff "$tmp/h1.jsonl" "$tmp/h2.jsonl"
+has "$tmp/out" '^first divergence: event 4 \(A line 6, B line 5\), cycle 400 in A, 450 in B$' "hand: index, lines, cycles"
+has "$tmp/out" '^  A +6 > \{"ev":"a","t":400,' "hand: A's line marked"
+has "$tmp/out" '^  B +5 > \{"ev":"a","t":450,' "hand: B's line marked"
+has "$tmp/out" '^  A +5   \{"ev":"b","t":300,' "hand: context before (after the snapshot line)"
+has "$tmp/out" '^  B +6   \{"ev":"a","t":500,' "hand: context after"
+has "$tmp/out" '^setup: the same$' "hand: same setup"
+expect 1 "hand --json" -- "$MMSIM" diff --json "$tmp/h1.jsonl" "$tmp/h2.jsonl"
+has "$tmp/out" '"event":[[:space:]]*4' "hand --json: index"
+# Ignoring t, the streams are the same, and so is everything else.
+expect 0 "hand: --ignore t" -- "$MMSIM" diff --ignore t "$tmp/h1.jsonl" "$tmp/h2.jsonl"
+has "$tmp/out" '^first divergence \(ignoring t\): none' "hand: --ignore named"
+# A field that differs in a value, and one missing from a line.
+{
+	echo "$H"
+	ev a 100 1 10; ev a 200 2 10; ev b 300 3 20; ev a 400 4 30
+	printf '{"ev":"a","t":500,"cpu":0,"task":"w","pfn":5}\n'
+	echo "$S"
+} >"$tmp/h3.jsonl"
+expect 1 "hand: missing field" -- "$MMSIM" diff --ignore t "$tmp/h1.jsonl" "$tmp/h3.jsonl"
+has "$tmp/out" '^first divergence \(ignoring t\): event 5 ' "hand: missing field found"
+# Ignoring cycles too, the streams match, but the cycle percentiles differ.
+expect 1 "hand: --ignore t,cycles" -- "$MMSIM" diff --ignore t,cycles "$tmp/h1.jsonl" "$tmp/h3.jsonl"
+has "$tmp/out" '^first divergence \(ignoring t,cycles\): none' "hand: --ignore t,cycles, no divergence"
+has "$tmp/out" '^  a\.cycles\.max +40 +30 +-10 +-25\.0%$' "hand: the cycles still compared"
+# B stops early: the divergence is where A goes on.
+{ echo "$H"; ev a 100 1 10; ev a 200 2 10; echo "$S"; } >"$tmp/h4.jsonl"
+expect 1 "hand: B shorter" -- "$MMSIM" diff "$tmp/h1.jsonl" "$tmp/h4.jsonl"
+has "$tmp/out" '^first divergence: event 3 \(A line 5, cycle 300\): A has 5 events, B only 2$' "hand: shorter side"
+has "$tmp/out" '^  B +> \(no more events' "hand: B's end shown"
+has "$tmp/out" '^  a\.count +4 +2 +-2 +-50\.0%$' "hand: count row"
+has "$tmp/out" '^  b\.count +1 +0 +-1 +-100\.0%$' "hand: vanished event"
+# A nested value (not a flat line) still reads and compares.
+{ echo "$H"; printf '{"ev":"n","t":1,"x":{"y":[1,2]},"cycles":5}\n'; echo "$S"; } >"$tmp/n1.jsonl"
+{ echo "$H"; printf '{"ev":"n","t":1,"x":{"y":[1,3]},"cycles":5}\n'; echo "$S"; } >"$tmp/n2.jsonl"
+expect 0 "nested: same" -- "$MMSIM" diff "$tmp/n1.jsonl" "$tmp/n1.jsonl"
+expect 1 "nested: differ" -- "$MMSIM" diff "$tmp/n1.jsonl" "$tmp/n2.jsonl"
+expect 0 "nested: ignored" -- "$MMSIM" diff --ignore x "$tmp/n1.jsonl" "$tmp/n2.jsonl"
+
+# ---- Bad inputs: each named by file and line, exit 2 ----
+good="$tmp/h2.jsonl"
+badcase() {  # badcase NAME PATTERN: $tmp/NAME.jsonl must be refused by both commands
+	expect 2 "diff $1" -- "$MMSIM" diff "$good" "$tmp/$1.jsonl"
+	has "$tmp/err" "^mmsim: diff: $tmp/$1.jsonl$2" "diff $1 message"
+	expect 2 "diff $1 (as A)" -- "$MMSIM" diff "$tmp/$1.jsonl" "$good"
+	expect 2 "report $1" -- "$MMSIM" report "$tmp/$1.jsonl"
+	has "$tmp/err" "^mmsim: report: $tmp/$1.jsonl$2" "report $1 message"
+}
+expect 2 "diff missing file" -- "$MMSIM" diff "$good" "$tmp/none.jsonl"
+has "$tmp/err" "^mmsim: diff: $tmp/none.jsonl: cannot open: No such file" "missing file message"
+expect 2 "report missing file" -- "$MMSIM" report "$tmp/none.jsonl"
+has "$tmp/err" "^mmsim: report: $tmp/none.jsonl: cannot open" "report missing file message"
+{ echo "$H"; ev a 1 1 1; echo '{"ev":"a","t":2,'; echo "$S"; } >"$tmp/notjson.jsonl"
+badcase notjson ':3: not JSON'
+{ echo "$H"; ev a 1 1 1; echo 'garbage'; echo "$S"; } >"$tmp/garbage.jsonl"
+badcase garbage ':3: not JSON'
+{ ev a 1 1 1; echo "$S"; } >"$tmp/noheader.jsonl"
+badcase noheader ':1: not an mmsim trace: the first line is not a header'
+{ echo '{"type":"header","format":"other","version":1}'; echo "$S"; } >"$tmp/format.jsonl"
+badcase format ':1: not an mmsim trace: the header.s format'
+{ echo '{"type":"header","format":"mmsim-trace","version":9}'; echo "$S"; } >"$tmp/version.jsonl"
+badcase version ':1: unknown trace format version 9'
+{ echo "$H"; ev a 1 1 1; ev a 2 2 2; } >"$tmp/nosummary.jsonl"
+badcase nosummary ':3: truncated: no summary line'
+{ echo "$H"; ev a 1 1 1; printf '{"ev":"a","t":2,"cp'; } >"$tmp/cut.jsonl"
+badcase cut ':3: truncated: the last line has no end'
+{ echo "$H"; echo "$S"; ev a 1 1 1; } >"$tmp/after.jsonl"
+badcase after ':3: a line after the summary'
+{ echo "$H"; echo '{"x":1}'; echo "$S"; } >"$tmp/untyped.jsonl"
+badcase untyped ':2: neither an event'
+: >"$tmp/empty.jsonl"
+badcase empty ': empty file'
+# Usage mistakes.
+expect 2 "diff one file" -- "$MMSIM" diff "$good"
+has "$tmp/err" 'two traces needed' "diff one file message"
+expect 2 "diff bad option" -- "$MMSIM" diff --frob "$good" "$good"
+expect 2 "report no file" -- "$MMSIM" report
+expect 0 "diff --help" -- "$MMSIM" diff --help
+has "$tmp/out" '^exit status: 0 ' "diff --help documents the exit status"
+expect 0 "report --help" -- "$MMSIM" report --help
+
+# ---- report ----
+expect 0 "report" -- "$MMSIM" report "$tmp/off.jsonl"
+has "$tmp/out" '^machine +x86_64-numa2 \(x86_64\): 2 nodes, 4 CPUs' "report: machine"
+has "$tmp/out" '^policy .* pcp=off' "report: policy"
+has "$tmp/out" '^  node1 Normal +1032191 +2047 +2558 +3070 ' "report: zone watermarks"
+has "$tmp/out" '^  free pages over time' "report: free pages over time"
+has "$tmp/out" '^kswapd +0 wake-ups' "report: kswapd"
+has "$tmp/out" '^  node0 DMA +1 +1 +1 +1 +1 +0 +0 +1 +1 +1 +3$' "report: final buddyinfo"
+allocs=$(grep -c '"ev":"mm_page_alloc"' "$tmp/off.jsonl")
+has "$tmp/out" "^  mm_page_alloc +$allocs " "report: cycles by event type"
+has "$tmp/out" '^  ops\.touch_cycles ' "report: by operation"
+has "$tmp/out" '^  L1d +4 ' "report: by hardware component"
+has "$tmp/out" '^the 10 dearest events' "report: top costs"
+# Memory pressure: crossings, kswapd and a failure.
+cat >"$tmp/press.lua" <<'EOF'
+local mmsim = require "mmsim"
+local m = mmsim.machine{ preset = "pc-i386" }
+m:boot{}
+m:spawn{ cpu = 0, name = "hog", fn = function(t)
+  t:free_bulk(t:alloc_bulk(40000, "GFP_KERNEL", 3), 3)
+end }
+m:run()
+EOF
+expect 0 "run pressure" -- "$MMSIM" run "$tmp/press.lua" --quiet --snapshot-every 10000 -o "$tmp/press.jsonl"
+expect 0 "report pressure" -- "$MMSIM" report "$tmp/press.jsonl"
+has "$tmp/out" '^  node0 Normal +cycle +[0-9]+ +above high -> below high' "pressure: a crossing"
+has "$tmp/out" '^  node0 Normal +cycle +[0-9]+ +below high -> below low' "pressure: below low"
+wakes=$(grep -c '"ev":"mm_vmscan_kswapd_wake"' "$tmp/press.jsonl")
+has "$tmp/out" "^kswapd +$wakes wake-ups; node0: $wakes, first at cycle" "pressure: kswapd wake-ups"
+has "$tmp/out" '^failures +1 allocation failed' "pressure: the failure"
+
+# ---- Memory stays flat: two million events in a fixed budget ----
+# The big trace (~240 MB) against the small one: a reader that kept the
+# trace would need hundreds of MB more; a streaming one needs the same.
+if [ -x /usr/bin/time ]; then
+	cat >"$tmp/big.lua" <<'EOF'
+local mmsim = require "mmsim"
+local m = mmsim.machine{ preset = "x86_64-numa2" }
+m:boot{}
+for cpu = 0, m:ncpus() - 1 do
+  m:spawn{ cpu = cpu, name = "churn" .. cpu, fn = function(t)
+    t:churn{ ops = 500000, live = 256, orders = {0, 0, 0, 1, 3} }
+  end }
+end
+m:run()
+EOF
+	expect 0 "run big" -- "$MMSIM" run "$tmp/big.lua" --quiet --snapshot-every 1000000 -o "$tmp/big.jsonl"
+	nev=$(grep -c '^{"ev"' "$tmp/big.jsonl")
+	if [ "$nev" -ge 2000000 ]; then ok; else bad "big trace: $nev events, expected 2 million"; fi
+	# ASan's quarantine keeps freed memory for a while; keep it small.
+	export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}quarantine_size_mb=4"
+	rss() { /usr/bin/time -f '%M' -o "$tmp/rss" "$@" >/dev/null 2>&1; tail -n 1 "$tmp/rss"; }
+	small_d=$(rss "$MMSIM" diff "$tmp/on.jsonl" "$tmp/on.jsonl")
+	big_d=$(rss "$MMSIM" diff "$tmp/big.jsonl" "$tmp/big.jsonl")
+	small_r=$(rss "$MMSIM" report "$tmp/on.jsonl")
+	big_r=$(rss "$MMSIM" report "$tmp/big.jsonl")
+	echo "peak RSS (KiB): diff small $small_d, big $big_d; report small $small_r, big $big_r"
+	budget=16384   # KiB over the small trace's peak
+	if [ "$big_d" -le $((small_d + budget)) ]; then ok; else bad "diff: peak RSS $big_d KiB on the big trace, over $small_d + $budget"; fi
+	if [ "$big_r" -le $((small_r + budget)) ]; then ok; else bad "report: peak RSS $big_r KiB on the big trace, over $small_r + $budget"; fi
+	expect 0 "diff big" -- "$MMSIM" diff "$tmp/big.jsonl" "$tmp/big.jsonl"
+	has "$tmp/out" "^first divergence: none, the $nev events are the same" "big: all events read"
+	rm -f "$tmp/big.jsonl"
+else
+	echo "cli_diff: no /usr/bin/time, memory budget not measured"
+fi
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
