@@ -401,7 +401,16 @@ enum trd_kind trd_next(struct trace_reader *r)
 		if (trd_scan_flat(r->line, r->len, &r->ev) == 0)
 			return TRD_EVENT;
 	}
-	r->json = cJSON_ParseWithLength(r->line, r->len);
+	/* cJSON stops after the first value; the rest of the line must be
+	 * blank. */
+	const char *end = NULL;
+	r->json = cJSON_ParseWithLengthOpts(r->line, r->len, &end, false);
+	const char *rest = r->json ? skip_ws(end, r->line + r->len) : NULL;
+	if (rest && rest != r->line + r->len) {
+		cJSON_Delete(r->json);
+		r->json = NULL;
+		return fail(r, "not JSON (column %ld: text after the object)", (long)(rest - r->line) + 1);
+	}
 	if (!r->json) {
 		const char *at = cJSON_GetErrorPtr();
 		long col = at && at >= r->line && at <= r->line + r->len ? (long)(at - r->line) + 1 : 0;
