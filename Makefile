@@ -126,7 +126,7 @@ bench: deps
 	@for b in $(BENCH_SRCS:bench/%.c=build/$(CC_NAME)-bench/bench/%); do $$b || exit 1; done
 
 .PHONY: bench-bins
-bench-bins: $(BENCH_BINS)
+bench-bins: $(BENCH_BINS) $(BUILD)/mmsim   # bench_diff times the command
 
 clean:
 	rm -rf build mmsim
