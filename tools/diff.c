@@ -463,9 +463,10 @@ static void print_side_line(const char *tag, const struct side *s)
 	char sd[32] = "?";
 	if (cJSON_IsNumber(seed))
 		snprintf(sd, sizeof sd, "%.0f", seed->valuedouble);
-	printf("%s  %s  (%s, seed %s, %llu events, %llu snapshots)\n", tag, s->path,
-	       str_or(s->header, "scenario", "?"), sd,
-	       (unsigned long long)s->events, (unsigned long long)s->snapshots);
+	printf("%s  %s  (%s, seed %s, %llu event%s, %llu snapshot%s)\n", tag, s->path,
+	       str_or(s->header, "scenario", "?"), sd, (unsigned long long)s->events,
+	       s->events == 1 ? "" : "s", (unsigned long long)s->snapshots,
+	       s->snapshots == 1 ? "" : "s");
 }
 
 static void print_context_line(const char *tag, const struct saved_line *l, bool mark)
