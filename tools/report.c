@@ -303,14 +303,16 @@ static void print_setup(const struct report *rp)
 	const cJSON *h = rp->header, *s = rp->summary;
 	uint64_t cycles = json_u64(s, "cycles");
 	double hz = cpu_hz(rp);
-	printf("run       %s, seed %llu: %s (stop: %s)", json_str(h, "scenario", "?"),
-	       (unsigned long long)json_u64(h, "seed"), json_str(s, "status", "?"),
-	       json_str(s, "stop", "?"));
+	printf("run       %s, seed %llu: %s", json_str(h, "scenario", "?"),
+	       (unsigned long long)json_u64(h, "seed"), json_str(s, "status", "?"));
+	if (json_str(s, "stop", NULL))
+		printf(" (stop: %s)", json_str(s, "stop", NULL));
 	printf(", %llu cycles", (unsigned long long)cycles);
 	if (hz)
 		printf(" (%.3f ms at %.2f GHz)", (double)cycles / hz * 1e3, hz / 1e9);
-	printf("\n          %llu events, %llu snapshots in the trace\n",
-	       (unsigned long long)rp->events, (unsigned long long)rp->snapshots);
+	printf("\n          %llu event%s, %llu snapshot%s in the trace\n",
+	       (unsigned long long)rp->events, rp->events == 1 ? "" : "s",
+	       (unsigned long long)rp->snapshots, rp->snapshots == 1 ? "" : "s");
 	const char *err = json_str(s, "error", NULL);
 	if (err)
 		printf("error     %s\n", err);
@@ -352,6 +354,10 @@ static void print_setup(const struct report *rp)
 
 static void print_zones(const struct report *rp)
 {
+	if (!rp->nzones) {
+		printf("\nzones: none (the run ended before the kernel booted)\n");
+		return;
+	}
 	printf("\nzones: free pages against the watermarks, over %llu snapshot%s",
 	       (unsigned long long)rp->snapshots, rp->snapshots == 1 ? "" : "s");
 	if (rp->snapshots < 2)
@@ -475,9 +481,12 @@ static void print_events(const struct report *rp)
 		total += v[i]->cycles.sum;
 	}
 	qsort(v, (size_t)rp->ev.n, sizeof v[0], evtype_by_sum);
-	printf("\nwhere the cycles went, by event type (the events' \"cycles\")\n");
-	printf("  %-30s %10s %14s %6s %9s %7s %7s %7s %9s\n", "event", "count", "cycles", "share",
-	       "mean", "p50", "p90", "p99", "max");
+	if (!rp->ev.n)
+		printf("\nno events in the trace\n");
+	else
+		printf("\nwhere the cycles went, by event type (the events' \"cycles\")\n"
+		       "  %-30s %10s %14s %6s %9s %7s %7s %7s %9s\n", "event", "count", "cycles",
+		       "share", "mean", "p50", "p90", "p99", "max");
 	for (int i = 0; i < rp->ev.n; i++) {
 		const struct evtype *e = v[i];
 		if (!e->with_cycles) {
