@@ -15,7 +15,8 @@
  *                     (the flat scan, the event table, the cycle histogram);
  *   mmsim diff T T    the whole command, a child process, both inputs the
  *                     same file: bytes of one input / wall time;
- *   mmsim report T    the whole command on one input.
+ *   mmsim report T    the whole command on one input;
+ *   mmsim export      --perfetto to /dev/null (reading and writing JSON).
  *
  * The mmsim binary is the one built beside this benchmark
  * (BUILD/bench/bench_diff -> BUILD/mmsim), or $MMSIM.
@@ -119,6 +120,14 @@ static void cmd_diff(void *arg, uint64_t iters)
 	run(argv);
 }
 
+static void cmd_export(void *arg, uint64_t iters)
+{
+	struct ctx *c = arg;
+	(void)iters;
+	char *argv[] = {c->mmsim, "export", "--perfetto", c->trace, "-o", "/dev/null", NULL};
+	run(argv);
+}
+
 static void cmd_report(void *arg, uint64_t iters)
 {
 	struct ctx *c = arg;
@@ -170,6 +179,8 @@ int main(int argc, char **argv)
 	bench_report("mmsim diff T T, per input", df, "B", "read+count", base, TARGET);
 	double rp = bench_rate(cmd_report, &c, bytes, BENCH_RUNS);
 	bench_report("mmsim report T", rp, "B", "read+count", base, 0);
+	double ex = bench_rate(cmd_export, &c, bytes, BENCH_RUNS);
+	bench_report("mmsim export --perfetto T -o /dev/null", ex, "B", "read+count", base, 0);
 
 	unlink(c.trace);
 	free(c.buf);

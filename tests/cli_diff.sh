@@ -1,8 +1,9 @@
 #!/bin/sh
-# End-to-end tests of mmsim diff and mmsim report: real traces (the
-# quickstart scenario with pcp on and off), hand-made small traces for the
-# first divergence and every bad input, and a trace of two million events
-# read in a fixed memory budget. $MMSIM is the binary under test (default
+# End-to-end tests of mmsim diff, mmsim report and mmsim export --perfetto:
+# real traces (the quickstart scenario with pcp on and off, a run under
+# memory pressure), hand-made small traces for the first divergence and
+# every bad input, the structure Perfetto's JSON importer needs, and a trace
+# of two million events read in a fixed memory budget. $MMSIM is the binary under test (default
 # ./mmsim). Ends with "N passed, N failed" like the unit tests.
 MMSIM=${MMSIM:-./mmsim}
 case $MMSIM in /*) ;; *) MMSIM=$(pwd)/$MMSIM ;; esac
@@ -202,6 +203,105 @@ wakes=$(grep -c '"ev":"mm_vmscan_kswapd_wake"' "$tmp/press.jsonl")
 has "$tmp/out" "^kswapd +$wakes wake-ups; node0: $wakes, first at cycle" "pressure: kswapd wake-ups"
 has "$tmp/out" '^failures +1 allocation failed' "pressure: the failure"
 
+# ---- export --perfetto: the structure Perfetto's JSON importer needs ----
+# The rules are written down in docs/perfetto.md; check_perfetto checks
+# them all (with python3's JSON parser; without python3, only the shape of
+# the lines).
+check_perfetto() {  # check_perfetto OUT.json TRACE.jsonl
+	if ! command -v python3 >/dev/null 2>&1; then
+		has "$1" '^\{"otherData":.*"traceEvents":\[$' "perfetto: opening"
+		return
+	fi
+	if python3 - "$1" "$2" >"$tmp/pcheck" 2>&1 <<'PY'
+import json, sys
+out, trace = sys.argv[1], sys.argv[2]
+doc = json.load(open(out))
+assert isinstance(doc, dict) and isinstance(doc.get("traceEvents"), list), "no traceEvents array"
+assert "displayTimeUnit" not in doc, "displayTimeUnit (read as the ts unit by some importers)"
+evs = doc["traceEvents"]
+named_p, named_t, slices = set(), set(), {}
+counts = {}
+for e in evs:
+    ph = e.get("ph")
+    assert ph in ("X", "i", "C", "M"), "phase %r" % ph
+    counts[ph] = counts.get(ph, 0) + 1
+    assert isinstance(e.get("pid"), int) and isinstance(e.get("tid"), int), "pid/tid ints: %r" % e
+    assert isinstance(e.get("name"), str) and e["name"], "name: %r" % e
+    if ph == "M":
+        assert e["name"] in ("process_name", "thread_name", "process_sort_index"), e
+        if e["name"] == "process_name":
+            assert isinstance(e["args"]["name"], str); named_p.add(e["pid"])
+        elif e["name"] == "thread_name":
+            assert isinstance(e["args"]["name"], str); named_t.add((e["pid"], e["tid"]))
+        else:
+            assert isinstance(e["args"]["sort_index"], int)
+        continue
+    ts = e.get("ts")
+    assert isinstance(ts, (int, float)) and ts >= 0, "ts: %r" % e
+    ts = round(ts * 1000)   # microseconds to nanoseconds, as Perfetto does
+    assert isinstance(e.get("args"), dict), "args: %r" % e
+    if ph == "X":
+        assert isinstance(e.get("dur"), (int, float)) and e["dur"] >= 0, "dur: %r" % e
+        slices.setdefault((e["pid"], e["tid"]), []).append((ts, ts + round(e["dur"] * 1000)))
+    if ph == "i":
+        assert e.get("s") in ("t", "p", "g"), "scope: %r" % e
+    if ph == "C":
+        assert e["args"] and all(isinstance(v, (int, float)) for v in e["args"].values()), e
+for (pid, tid), ss in slices.items():
+    assert pid in named_p, "process %d unnamed" % pid
+    assert tid == 0 or (pid, tid) in named_t, "thread %d/%d unnamed" % (pid, tid)
+    ss.sort(key=lambda s: (s[0], -s[1]))
+    stack = []
+    for b, en in ss:   # each slice nests in or follows the ones before
+        while stack and stack[-1] <= b:
+            stack.pop()
+        assert not stack or en <= stack[-1], "slices cross on %d/%d at %r" % (pid, tid, b)
+        stack.append(en)
+lines = [json.loads(l) for l in open(trace)]
+withc = sum(1 for l in lines if "ev" in l and "cycles" in l)
+nocyc = sum(1 for l in lines if "ev" in l and "cycles" not in l)
+snaps = sum(len(l["zones"]) for l in lines if l.get("type") == "snapshot")
+assert counts.get("X", 0) == withc, "X %d, events with cycles %d" % (counts.get("X", 0), withc)
+assert counts.get("i", 0) == nocyc, "i %d, events without %d" % (counts.get("i", 0), nocyc)
+assert counts.get("C", 0) == snaps, "C %d, zones in snapshots %d" % (counts.get("C", 0), snaps)
+print("ok", counts)
+PY
+	then ok; else bad "perfetto structure of $(basename "$1"): $(tail -n 1 "$tmp/pcheck")"; fi
+}
+expect 0 "export on" -- "$MMSIM" export --perfetto "$tmp/on.jsonl" -o "$tmp/on.pf.json"
+eq "$(cat "$tmp/err")" "" "export: no warning"
+check_perfetto "$tmp/on.pf.json" "$tmp/on.jsonl"
+expect 0 "export off" -- "$MMSIM" export --perfetto "$tmp/off.jsonl" -o "$tmp/off.pf.json"
+check_perfetto "$tmp/off.pf.json" "$tmp/off.jsonl"
+has "$tmp/off.pf.json" '^\{"name":"Normal free pages","ph":"C","ts":[0-9.]+,"pid":1001,"tid":0,"args":\{"free":[0-9]+,"min":2047,"low":2558,"high":3070\}\}' "export: counter track"
+has "$tmp/off.pf.json" '^\{"ph":"M","name":"thread_name","pid":1,"tid":1,"args":\{"name":"worker0"\}\}' "export: thread named after the task"
+has "$tmp/off.pf.json" '^\{"ph":"M","name":"process_name","pid":3,"tid":0,"args":\{"name":"cpu 2 \(node 1\)"\}\}' "export: process per CPU"
+expect 0 "export pressure" -- "$MMSIM" export --perfetto "$tmp/press.jsonl" -o "$tmp/press.pf.json"
+check_perfetto "$tmp/press.pf.json" "$tmp/press.jsonl"
+has "$tmp/press.pf.json" '^\{"name":"mm_page_alloc_fail","cat":"mmsim","ph":"i","s":"g",' "export: failure instant, global"
+has "$tmp/press.pf.json" '^\{"name":"mm_vmscan_kswapd_wake","cat":"mmsim","ph":"i","s":"t",' "export: kswapd instant"
+# An operation of 4000 cycles ending at cycle 10000 on a 2 GHz CPU: from
+# 3 us for 2 us. Hand-made, with a nested value.
+{
+	echo '{"type":"header","format":"mmsim-trace","version":1,"machine":{"cpus":[{"node":0,"hz":2000000000}]}}'
+	echo '{"ev":"op","t":10000,"cpu":0,"task":"a\"b","x":{"y":1},"cycles":4000}'
+	echo '{"ev":"op","t":10001,"cpu":0,"task":"a\"b","cycles":1}'
+	echo "$S"
+} >"$tmp/ex.jsonl"
+expect 0 "export hand" -- "$MMSIM" export --perfetto "$tmp/ex.jsonl" -o "$tmp/ex.pf.json"
+has "$tmp/ex.pf.json" '^\{"name":"op","cat":"mmsim","ph":"X","ts":3\.000,"dur":2\.000,"pid":1,"tid":1,"args":\{"x":\{"y":1\},"cycles":4000\}\}' "export: times at the CPU clock, nested args"
+has "$tmp/ex.pf.json" '"ts":5\.000,"dur":0\.000,' "export: back to back"
+has "$tmp/ex.pf.json" '"thread_name","pid":1,"tid":1,"args":\{"name":"a\\"b"\}' "export: task name escaped"
+check_perfetto "$tmp/ex.pf.json" "$tmp/ex.jsonl"
+expect 2 "export bad input" -- "$MMSIM" export --perfetto "$tmp/nosummary.jsonl" -o "$tmp/bad.pf.json"
+has "$tmp/err" "^mmsim: export: $tmp/nosummary.jsonl:3: truncated" "export: bad input message"
+if [ -e "$tmp/bad.pf.json" ]; then bad "export left a file for a bad input"; else ok; fi
+expect 2 "export no format" -- "$MMSIM" export "$tmp/on.jsonl" -o "$tmp/x.json"
+expect 2 "export no -o" -- "$MMSIM" export --perfetto "$tmp/on.jsonl"
+if [ -w /dev/full ]; then
+	expect 1 "export full disk" -- "$MMSIM" export --perfetto "$tmp/on.jsonl" -o /dev/full
+fi
+
 # ---- Memory stays flat: two million events in a fixed budget ----
 # The big trace (~240 MB) against the small one: a reader that kept the
 # trace would need hundreds of MB more; a streaming one needs the same.
@@ -227,10 +327,14 @@ EOF
 	big_d=$(rss "$MMSIM" diff "$tmp/big.jsonl" "$tmp/big.jsonl")
 	small_r=$(rss "$MMSIM" report "$tmp/on.jsonl")
 	big_r=$(rss "$MMSIM" report "$tmp/big.jsonl")
-	echo "peak RSS (KiB): diff small $small_d, big $big_d; report small $small_r, big $big_r"
+	small_e=$(rss "$MMSIM" export --perfetto "$tmp/on.jsonl" -o /dev/null)
+	big_e=$(rss "$MMSIM" export --perfetto "$tmp/big.jsonl" -o /dev/null)
+	echo "peak RSS (KiB): diff small $small_d, big $big_d; report small $small_r, big $big_r;" \
+	     "export small $small_e, big $big_e"
 	budget=16384   # KiB over the small trace's peak
 	if [ "$big_d" -le $((small_d + budget)) ]; then ok; else bad "diff: peak RSS $big_d KiB on the big trace, over $small_d + $budget"; fi
 	if [ "$big_r" -le $((small_r + budget)) ]; then ok; else bad "report: peak RSS $big_r KiB on the big trace, over $small_r + $budget"; fi
+	if [ "$big_e" -le $((small_e + budget)) ]; then ok; else bad "export: peak RSS $big_e KiB on the big trace, over $small_e + $budget"; fi
 	expect 0 "diff big" -- "$MMSIM" diff "$tmp/big.jsonl" "$tmp/big.jsonl"
 	has "$tmp/out" "^first divergence: none, the $nev events are the same" "big: all events read"
 	rm -f "$tmp/big.jsonl"

@@ -22,6 +22,7 @@ static const char usage[] =
 	"  diff      compare two traces: setup, outcome, first divergence\n"
 	"            (mmsim diff --help)\n"
 	"  report    a readable summary of one trace (mmsim report --help)\n"
+	"  export    a trace as Chrome trace JSON for Perfetto UI (mmsim export --help)\n"
 	"  version   print the version\n"
 	"  help      this text\n"
 	"\n"
@@ -81,6 +82,8 @@ int main(int argc, char **argv)
 		return cmd_diff(argc - 2, argv + 2);
 	if (!strcmp(cmd, "report"))
 		return cmd_report(argc - 2, argv + 2);
+	if (!strcmp(cmd, "export"))
+		return cmd_export(argc - 2, argv + 2);
 	if (!strcmp(cmd, "version") || !strcmp(cmd, "--version")) {
 		printf("mmsim %s\n", MMSIM_VERSION);
 		return EXIT_OK;
