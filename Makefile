@@ -18,7 +18,7 @@ BUILD   ?= build/$(CC_NAME)$(if $(SAN),-asan)
 OPT     ?= -O2 -g
 
 PKGS      := lua5.4 libcjson
-DEB_PKGS  := build-essential pkg-config liblua5.4-dev libcjson-dev check
+DEB_PKGS  := build-essential pkg-config liblua5.4-dev libcjson-dev check gnuplot-nox
 
 WARN    := -Wall -Wextra -Werror -Wshadow -Wundef -Wstrict-prototypes \
            -Wmissing-prototypes -Wno-unused-parameter
@@ -90,6 +90,7 @@ deps:
 	@missing=""; \
 	command -v $(firstword $(CC)) >/dev/null 2>&1 || missing="$$missing build-essential"; \
 	command -v make >/dev/null 2>&1 || missing="$$missing build-essential"; \
+	command -v gnuplot >/dev/null 2>&1 || missing="$$missing gnuplot-nox"; \
 	if ! command -v pkg-config >/dev/null 2>&1; then \
 	  missing="$$missing pkg-config liblua5.4-dev libcjson-dev check"; \
 	else \

@@ -23,6 +23,7 @@ static const char usage[] =
 	"            (mmsim diff --help)\n"
 	"  report    a readable summary of one trace (mmsim report --help)\n"
 	"  export    a trace as Chrome trace JSON for Perfetto UI (mmsim export --help)\n"
+	"  plot      pictures of a run, drawn by gnuplot (mmsim plot --help)\n"
 	"  version   print the version\n"
 	"  help      this text\n"
 	"\n"
@@ -84,6 +85,8 @@ int main(int argc, char **argv)
 		return cmd_report(argc - 2, argv + 2);
 	if (!strcmp(cmd, "export"))
 		return cmd_export(argc - 2, argv + 2);
+	if (!strcmp(cmd, "plot"))
+		return cmd_plot(argc - 2, argv + 2);
 	if (!strcmp(cmd, "version") || !strcmp(cmd, "--version")) {
 		printf("mmsim %s\n", MMSIM_VERSION);
 		return EXIT_OK;
