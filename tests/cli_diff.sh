@@ -1,5 +1,5 @@
 #!/bin/sh
-# End-to-end tests of mmsim diff, mmsim report and mmsim export --perfetto:
+# End-to-end tests of mmsim diff, report, export --perfetto and plot:
 # real traces (the quickstart scenario with pcp on and off, a run under
 # memory pressure), hand-made small traces for the first divergence and
 # every bad input, the structure Perfetto's JSON importer needs, and a trace
@@ -300,6 +300,66 @@ expect 2 "export no format" -- "$MMSIM" export "$tmp/on.jsonl" -o "$tmp/x.json"
 expect 2 "export no -o" -- "$MMSIM" export --perfetto "$tmp/on.jsonl"
 if [ -w /dev/full ]; then
 	expect 1 "export full disk" -- "$MMSIM" export --perfetto "$tmp/on.jsonl" -o /dev/full
+fi
+
+# ---- plot: each kind renders; SVG well-formed, PNG of the asked size ----
+# svg_ok FILE: parses as XML with an <svg> root (python3), or at least opens
+# and closes the element.
+svg_ok() {
+	if command -v python3 >/dev/null 2>&1; then
+		python3 -c 'import sys, xml.etree.ElementTree as E; r = E.parse(sys.argv[1]).getroot(); sys.exit(0 if r.tag.endswith("svg") else 1)' "$1"
+	else
+		grep -q '<svg' "$1" && grep -q '</svg>' "$1"
+	fi
+}
+# png_size FILE: "WIDTHxHEIGHT" from the IHDR chunk, after the signature.
+png_size() {
+	sig=$(od -An -tx1 -N8 "$1" | tr -d ' \n')
+	[ "$sig" = "89504e470d0a1a0a" ] || { echo "not a PNG"; return; }
+	set -- $(od -An -tu1 -j16 -N8 "$1")
+	echo "$(( ($1 << 24) + ($2 << 16) + ($3 << 8) + $4 ))x$(( ($5 << 24) + ($6 << 16) + ($7 << 8) + $8 ))"
+}
+if command -v gnuplot >/dev/null 2>&1; then
+	expect 0 "plot free (svg)" -- "$MMSIM" plot "$tmp/press.jsonl" -o "$tmp/free.svg"
+	if svg_ok "$tmp/free.svg"; then ok; else bad "plot free: not a well-formed SVG"; fi
+	has "$tmp/free.svg" 'Free pages per zone against the watermarks' "plot free: title"
+	has "$tmp/free.svg" 'press.jsonl' "plot free: which run"
+	has "$tmp/free.svg" 'simulated time \(ms\)' "plot free: x axis with its unit"
+	has "$tmp/free.svg" 'free pages \(4 KiB each' "plot free: y axis with its unit"
+	has "$tmp/free.svg" 'kswapd wake-up \(node 0\)' "plot free: kswapd wake-ups marked"
+	has "$tmp/free.svg" '>node0 Normal<' "plot free: a panel per zone"
+	expect 0 "plot free (png)" -- "$MMSIM" plot "$tmp/press.jsonl" -o "$tmp/free.png" --size 800x600
+	eq "$(png_size "$tmp/free.png")" "800x600" "plot free: a PNG of the asked size"
+	expect 0 "plot buddyinfo" -- "$MMSIM" plot --kind buddyinfo "$tmp/press.jsonl" -o "$tmp/buddy.svg"
+	if svg_ok "$tmp/buddy.svg"; then ok; else bad "plot buddyinfo: not a well-formed SVG"; fi
+	has "$tmp/buddy.svg" 'order \(block of 2\^order pages\)' "plot buddyinfo: y axis"
+	has "$tmp/buddy.svg" 'log10\(1 \+ free blocks\)' "plot buddyinfo: colour scale"
+	expect 0 "plot buddyinfo (png)" -- "$MMSIM" plot --kind buddyinfo "$tmp/press.jsonl" -o "$tmp/buddy.png"
+	eq "$(png_size "$tmp/buddy.png")" "1000x1010" "plot buddyinfo: default size, 3 panels"
+	expect 0 "plot cycles A B" -- "$MMSIM" plot --kind cycles "$tmp/on.jsonl" "$tmp/off.jsonl" \
+		-o "$tmp/cycles.svg" --script "$tmp/plotdir"
+	if svg_ok "$tmp/cycles.svg"; then ok; else bad "plot cycles: not a well-formed SVG"; fi
+	has "$tmp/cycles.svg" 'pcp: on \(A\) / off \(B\)' "plot cycles: what differs between A and B"
+	has "$tmp/cycles.svg" 'cycles per event \(log scale' "plot cycles: x axis"
+	has "$tmp/cycles.svg" '>mm_page_free<' "plot cycles: a panel per event type"
+	# The kept data: A's and B's counts add up to the events with cycles.
+	frees=$(grep -c '"ev":"mm_page_free"' "$tmp/on.jsonl")
+	eq "$(awk '!/^#/ { a += $3; b += $4 } END { print a, b }' "$tmp/plotdir/cycles-1.dat")" "$frees $frees" "plot cycles: data kept, counts add up"
+	has "$tmp/plotdir/plot.gp" '^set output ' "plot --script: the script is kept"
+	(cd "$tmp/plotdir" && gnuplot plot.gp) >/dev/null 2>&1 && ok || bad "plot --script: gnuplot plot.gp reruns"
+	mkdir "$tmp/tmpd"
+	expect 0 "plot cycles one trace (png)" -- env TMPDIR="$tmp/tmpd" "$MMSIM" plot --kind cycles "$tmp/on.jsonl" -o "$tmp/c1.png"
+	eq "$(png_size "$tmp/c1.png")" "1000x710" "plot cycles: default size, 2 panels"
+	eq "$(ls -A "$tmp/tmpd" | wc -l | tr -d ' ')" 0 "plot: its temporary directory removed"
+	expect 2 "plot without snapshots" -- "$MMSIM" plot "$tmp/on.jsonl" -o "$tmp/x.svg"
+	has "$tmp/err" 'has 1 snapshot line: .*--snapshot-every' "plot: needs snapshots"
+	expect 2 "plot bad input" -- "$MMSIM" plot "$tmp/nosummary.jsonl" -o "$tmp/x.svg"
+	has "$tmp/err" "^mmsim: plot: $tmp/nosummary.jsonl:3: truncated" "plot: bad input message"
+	expect 2 "plot bad name" -- "$MMSIM" plot "$tmp/press.jsonl" -o "$tmp/x.pdf"
+	expect 2 "plot two for free" -- "$MMSIM" plot "$tmp/on.jsonl" "$tmp/off.jsonl" -o "$tmp/x.svg"
+	expect 2 "plot bad kind" -- "$MMSIM" plot --kind pie "$tmp/on.jsonl" -o "$tmp/x.svg"
+else
+	echo "cli_diff: no gnuplot (make deps installs gnuplot-nox), plot not tested"
 fi
 
 # ---- Memory stays flat: two million events in a fixed budget ----

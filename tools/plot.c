@@ -589,7 +589,8 @@ int cmd_plot(int argc, char **argv)
 	char dir[4096], out_abs[4096];
 	bool temp = !o.script_dir;
 	if (temp) {
-		snprintf(dir, sizeof dir, "/tmp/mmsim-plot-XXXXXX");
+		const char *tmp = getenv("TMPDIR");
+		snprintf(dir, sizeof dir, "%s/mmsim-plot-XXXXXX", tmp && *tmp ? tmp : "/tmp");
 		if (!mkdtemp(dir)) {
 			tool_error("plot: cannot create a temporary directory: %s", strerror(errno));
 			return EXIT_USAGE;
