@@ -99,15 +99,17 @@ struct sinks {
 	FILE *buddy[MAX_ZONES];
 	double last_t_ms;
 	const char *dir;
+	bool failed;               /* a file could not be created (printed) */
 };
 
+/* Creates dir/name; NULL with the message printed when it cannot. */
 static FILE *open_in(const char *dir, const char *name)
 {
 	char path[4096];
 	snprintf(path, sizeof path, "%s/%s", dir, name);
 	FILE *f = fopen(path, "w");
 	if (!f)
-		mmsim_panic("plot: cannot create %s: %s", path, strerror(errno));
+		tool_error("plot: cannot create %s: %s", path, strerror(errno));
 	return f;
 }
 
@@ -159,6 +161,10 @@ static void on_snapshot(struct trace_info *ti, struct sinks *sk, const cJSON *sn
 				char name[32];
 				snprintf(name, sizeof name, "buddy-%d.dat", i);
 				sk->buddy[i] = open_in(sk->dir, name);
+				if (!sk->buddy[i]) {
+					sk->failed = true;
+					return;
+				}
 			}
 			int o = 0;
 			const cJSON *n;
@@ -200,6 +206,10 @@ static void on_event(struct trace_info *ti, struct sinks *sk, const struct trace
 			char name[32];
 			snprintf(name, sizeof name, "wakes-%d.dat", n);
 			sk->wakes[n] = open_in(sk->dir, name);
+			if (!sk->wakes[n]) {
+				sk->failed = true;
+				return;
+			}
 		}
 		fprintf(sk->wakes[n], "%.6f\n", (double)e->t * ti->ms_per_cycle);
 		ti->wakes[n]++;
@@ -227,8 +237,8 @@ static int read_trace(struct trace_info *ti, struct sinks *sk, enum kind kind)
 			ti->header = r.json;
 			r.json = NULL;
 			on_header(ti);
-			if (sk && kind == KIND_FREE)
-				sk->free = open_in(sk->dir, "free.dat");
+			if (sk && kind == KIND_FREE && !(sk->free = open_in(sk->dir, "free.dat")))
+				goto out;
 			break;
 		case TRD_SNAPSHOT:
 			if (sk)
@@ -243,6 +253,8 @@ static int read_trace(struct trace_info *ti, struct sinks *sk, enum kind kind)
 		case TRD_OTHER:
 			break;
 		}
+		if (sk && sk->failed)
+			goto out;
 	}
 out:
 	trd_close(&r);
@@ -397,7 +409,7 @@ static const struct evtype *find_type(const struct evtable *t, const char *name)
 }
 
 /* Writes cycles-N.dat for each event type with cycles (in A's order, then
- * B's own); returns how many, names in names[]. */
+ * B's own); returns how many, names in names[], or -1 (message printed). */
 static int cycles_data(const char *dir, const struct trace_info *ti, int nti,
 		       const char *names[EVTABLE_MAX * 2])
 {
@@ -412,6 +424,8 @@ static int cycles_data(const char *dir, const struct trace_info *ti, int nti,
 			char file[32];
 			snprintf(file, sizeof file, "cycles-%d.dat", n);
 			FILE *f = open_in(dir, file);
+			if (!f)
+				return -1;
 			uint64_t bins[2][65] = {{0}};
 			for (int k = 0; k < nti; k++) {
 				const struct evtype *x = find_type(&ti[k].ev, e->name);
@@ -637,6 +651,8 @@ int cmd_plot(int argc, char **argv)
 		goto out;
 	}
 	FILE *gp = open_in(dir, "plot.gp");
+	if (!gp)
+		goto out;
 	fprintf(gp, "# Written by mmsim plot from %s%s%s. To restyle: edit, then\n"
 		"#   cd %s && gnuplot plot.gp\n", o.in[0], o.nin > 1 ? " and " : "",
 		o.nin > 1 ? o.in[1] : "", dir);
@@ -647,6 +663,10 @@ int cmd_plot(int argc, char **argv)
 	} else {
 		const char *names[EVTABLE_MAX * 2];
 		int n = cycles_data(dir, ti, o.nin, names);
+		if (n < 0) {
+			fclose(gp);
+			goto out;
+		}
 		if (!n) {
 			fclose(gp);
 			tool_error("plot: no event in %s%s%s carries cycles", o.in[0],
