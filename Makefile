@@ -18,7 +18,7 @@ BUILD   ?= build/$(CC_NAME)$(if $(SAN),-asan)
 OPT     ?= -O2 -g
 
 PKGS      := lua5.4 libcjson
-DEB_PKGS  := build-essential pkg-config liblua5.4-dev libcjson-dev check
+DEB_PKGS  := build-essential pkg-config liblua5.4-dev libcjson-dev check gnuplot-nox
 
 WARN    := -Wall -Wextra -Werror -Wshadow -Wundef -Wstrict-prototypes \
            -Wmissing-prototypes -Wno-unused-parameter
@@ -90,6 +90,7 @@ deps:
 	@missing=""; \
 	command -v $(firstword $(CC)) >/dev/null 2>&1 || missing="$$missing build-essential"; \
 	command -v make >/dev/null 2>&1 || missing="$$missing build-essential"; \
+	command -v gnuplot >/dev/null 2>&1 || missing="$$missing gnuplot-nox"; \
 	if ! command -v pkg-config >/dev/null 2>&1; then \
 	  missing="$$missing pkg-config liblua5.4-dev libcjson-dev check"; \
 	else \
@@ -110,10 +111,11 @@ run: deps
 
 # The plain build, then the same tests under ASan+UBSan in their own build
 # directory; the unit tests, then the command's end-to-end tests (tests/cli.sh,
-# tests/cli_cache.sh for `mmsim cache`, and tests/cli_scenarios.sh for Lua
+# tests/cli_cache.sh for `mmsim cache`, tests/cli_scenarios.sh for Lua
 # scenarios: tests/scenarios/*.lua, the labs, traces checked by the jsonl
-# suite) against both builds of ./mmsim. tests/run.sh adds the per-run
-# "N passed, N failed" lines up.
+# suite, and tests/cli_diff.sh for diff, report, export and plot) against
+# both builds of ./mmsim. tests/run.sh adds the per-run "N passed, N failed"
+# lines up.
 test: deps
 	@$(MAKE) --no-print-directory test-bins
 	@$(MAKE) --no-print-directory SAN=1 OPT="-O1 -g" test-bins
@@ -123,14 +125,16 @@ test: deps
 	  "cli-cache" "env MMSIM=$(BUILD)/mmsim CC=$(firstword $(CC)) sh tests/cli_cache.sh" \
 	  "cli-cache-asan" "env MMSIM=build/$(CC_NAME)-asan/mmsim CC=$(firstword $(CC)) sh tests/cli_cache.sh" \
 	  "scenarios" "env MMSIM=$(BUILD)/mmsim MMSIM_TESTS=$(TEST_BIN) sh tests/cli_scenarios.sh" \
-	  "scenarios-asan" "env MMSIM=build/$(CC_NAME)-asan/mmsim MMSIM_TESTS=build/$(CC_NAME)-asan/tests/run_tests sh tests/cli_scenarios.sh"
+	  "scenarios-asan" "env MMSIM=build/$(CC_NAME)-asan/mmsim MMSIM_TESTS=build/$(CC_NAME)-asan/tests/run_tests sh tests/cli_scenarios.sh" \
+	  "cli-diff" "env MMSIM=$(BUILD)/mmsim sh tests/cli_diff.sh" \
+	  "cli-diff-asan" "env MMSIM=build/$(CC_NAME)-asan/mmsim sh tests/cli_diff.sh"
 
 bench: deps
 	@$(MAKE) --no-print-directory OPT="-O2 -DNDEBUG" BUILD=build/$(CC_NAME)-bench bench-bins
 	@for b in $(BENCH_SRCS:bench/%.c=build/$(CC_NAME)-bench/bench/%); do $$b || exit 1; done
 
 .PHONY: bench-bins
-bench-bins: $(BENCH_BINS)
+bench-bins: $(BENCH_BINS) $(BUILD)/mmsim   # bench_diff times the command
 
 clean:
 	rm -rf build mmsim

@@ -21,13 +21,20 @@ static const char usage[] =
 	"            smoke simulation)\n"
 	"  cache     run an address trace (Dinero IV din, valgrind lackey) through\n"
 	"            mmsim's caches; Dinero IV-style statistics (mmsim cache --help)\n"
+	"  diff      compare two traces: setup, outcome, first divergence\n"
+	"            (mmsim diff --help)\n"
+	"  report    a readable summary of one trace (mmsim report --help)\n"
+	"  export    a trace as Chrome trace JSON for Perfetto UI (mmsim export --help)\n"
+	"  plot      pictures of a run, drawn by gnuplot (mmsim plot --help)\n"
 	"  version   print the version\n"
 	"  help      this text\n"
 	"\n"
 	"examples:\n"
 	"  mmsim run                          the built-in simulation, summary on stdout\n"
 	"  mmsim run -o smoke.jsonl --seed 7  the same, trace to smoke.jsonl\n"
-	"  mmsim cache --l2 none trace.din    an L1d and an LLC on a Dinero IV trace\n";
+	"  mmsim cache --l2 none trace.din    an L1d and an LLC on a Dinero IV trace\n"
+	"  mmsim diff a.jsonl b.jsonl         what changed between two runs\n"
+	"  mmsim report a.jsonl               what happened in one run\n";
 
 void tool_error(const char *fmt, ...)
 {
@@ -77,6 +84,14 @@ int main(int argc, char **argv)
 		return cmd_run(argc - 2, argv + 2);
 	if (!strcmp(cmd, "cache"))
 		return cmd_cache(argc - 2, argv + 2);
+	if (!strcmp(cmd, "diff"))
+		return cmd_diff(argc - 2, argv + 2);
+	if (!strcmp(cmd, "report"))
+		return cmd_report(argc - 2, argv + 2);
+	if (!strcmp(cmd, "export"))
+		return cmd_export(argc - 2, argv + 2);
+	if (!strcmp(cmd, "plot"))
+		return cmd_plot(argc - 2, argv + 2);
 	if (!strcmp(cmd, "version") || !strcmp(cmd, "--version")) {
 		printf("mmsim %s\n", MMSIM_VERSION);
 		return EXIT_OK;

@@ -22,6 +22,33 @@ enum {
 
 int cmd_run(int argc, char **argv);
 int cmd_cache(int argc, char **argv);
+int cmd_diff(int argc, char **argv);
+int cmd_report(int argc, char **argv);
+int cmd_export(int argc, char **argv);
+int cmd_plot(int argc, char **argv);
+
+/*
+ * Per event type counts and cycle histograms of one trace, filled while
+ * streaming it (tools/evtable.c). Event names are few (tens), so the table
+ * is small and fixed: a name beyond EVTABLE_MAX types is counted under
+ * "(other)". Memory: about 15 KiB per type, whatever the trace's length.
+ */
+#include "sim/stats.h"
+#define EVTABLE_MAX 128
+struct evtype {
+	char *name;
+	size_t len;
+	uint64_t count;
+	uint64_t with_cycles;      /* events that carried "cycles" */
+	struct stats_hist cycles;  /* their cycles */
+};
+struct evtable {
+	int n;
+	struct evtype *types[EVTABLE_MAX];   /* in order of first appearance */
+	int slot[2 * EVTABLE_MAX];           /* open addressing: index + 1, 0 empty */
+};
+struct evtype *evtable_get(struct evtable *t, const char *name, size_t len);
+void evtable_free(struct evtable *t);
 
 /* "mmsim: " + message + newline on stderr. */
 void tool_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
