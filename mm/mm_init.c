@@ -9,7 +9,8 @@
  *      present pages = spanned minus the frames no usable e820 range covers;
  *   2. per node, the node's boot data in simulated memory: pg_data_t with
  *      its zones (each with pageset[NR_CPUS] inside, as 2.6.11 embeds it),
- *      then the mem_map, one 64-byte struct page per spanned frame. It goes
+ *      then the mem_map, one 64-byte struct page per spanned frame, and on
+ *      the first node with memory the direct map's page tables (init.c). It goes
  *      at the lowest usable address of the node at or above 16 MiB where it
  *      fits (alloc_bootmem_node's goal is MAX_DMA_ADDRESS), else the lowest
  *      where it fits, and is reserved;
@@ -485,6 +486,17 @@ struct mm *mm_boot(struct sim *s, const struct hw_machine_desc *d, const struct 
 		mm->lowmem_limit = 896 * MiB;
 	}
 
+	/* The direct map's page tables (init.c) go with the first node's boot
+	 * data that has memory: on x86_64 2.6.11 takes them from early e820
+	 * memory, on i386 the page directory is in the kernel image; neither
+	 * place exists here, so they are one more reserved boot structure. */
+	uint64_t pgt_bytes;
+	if (kernel_pgtable_size(mm, d, &pgt_bytes, err, errlen)) {
+		mm_destroy(mm);
+		return NULL;
+	}
+	bool pgt_placed = false;
+
 	uint64_t limit[MAX_NR_ZONES];
 	zone_limits(d->arch, limit);
 	const unsigned word_order = d->arch == HW_ARCH_X86_64 ? 6 : 5; /* log2(BITS_PER_LONG) */
@@ -528,6 +540,9 @@ struct mm *mm_boot(struct sim *s, const struct hw_machine_desc *d, const struct 
 		uint64_t memmap_off = (pgdat_size + HW_PAGE_SIZE - 1) & ~(HW_PAGE_SIZE - 1);
 		uint64_t total = memmap_off + pgdat->node_spanned_pages * SIM_PAGE_SIZE;
 		total = (total + HW_PAGE_SIZE - 1) & ~(HW_PAGE_SIZE - 1);
+		uint64_t pgt_off = total;
+		if (!pgt_placed)
+			total += pgt_bytes;
 		bool ok;
 		uint64_t base = place_boot_data(d, nid, total, &ok);
 		if (!ok) {
@@ -541,6 +556,11 @@ struct mm *mm_boot(struct sim *s, const struct hw_machine_desc *d, const struct 
 		pgdat->meta_start = base;
 		pgdat->meta_end = base + total;
 		pgdat->mem_map_paddr = base + memmap_off;
+		if (!pgt_placed) {
+			mm->pgt_start = base + pgt_off;
+			mm->pgt_end = mm->pgt_start + pgt_bytes;
+			pgt_placed = true;
+		}
 		for (int j = 0; j < MAX_NR_ZONES; j++) {
 			struct zone *z = &pgdat->node_zones[j];
 			z->paddr = base + 64 + (uint64_t)j * zsize;

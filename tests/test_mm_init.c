@@ -43,12 +43,13 @@ START_TEST(test_i386_zones)
 	/* Boot data at 16 MiB (alloc_bootmem's goal): a pg_data_t of 64 bytes
 	 * + 4 zones of 64 + 1*128 (pageset) + 64 (lock) + 11*24 = 520 -> 576
 	 * bytes each = 2368, rounded to a page: mem_map at 16 MiB + 4096, for
-	 * 262144 frames * 64 = 16 MiB. Reserved: 4097 pages of Normal. */
+	 * 262144 frames * 64 = 16 MiB, then the page directory of the direct
+	 * map (one page, 4 MiB pages). Reserved: 4098 pages of Normal. */
 	pg_data_t *pgdat = NODE_DATA(t.mm, 0);
 	ck_assert_uint_eq(pgdat->meta_start, 16 * MiB);
 	ck_assert_uint_eq(pgdat->mem_map_paddr, 16 * MiB + 4096);
-	ck_assert_uint_eq(pgdat->meta_end, 32 * MiB + 4096);
-	ck_assert_uint_eq(normal->managed_pages, 225280 - 4097);
+	ck_assert_uint_eq(pgdat->meta_end, 32 * MiB + 8192);
+	ck_assert_uint_eq(normal->managed_pages, 225280 - 4098);
 	ck_assert_uint_eq(dma->managed_pages, 3999);
 	ck_assert_uint_eq(high->managed_pages, 32768);
 	ck_assert_uint_eq(normal->paddr, 16 * MiB + 64 + 2 * 576);
@@ -392,10 +393,11 @@ END_TEST
 /*
  * Boot freeing round the boot data, inside one bootmem word. x86_64 node
  * spanning pfns [0, 64) with one usable range, pfns [5, 64). The boot data
- * (a pg_data_t page, then 64 frames * 64 B = one page of mem_map) has no
- * range at or above 16 MiB, so it goes at the lowest fit: pfns 5 and 6.
- * The free frames 7..63 do not fill the 64-frame word, so they are freed
- * one by one, ascending, and merge into 7 (order 0), 8 (3), 16 (4), 32 (5).
+ * (a pg_data_t page, then 64 frames * 64 B = one page of mem_map, then
+ * the direct map's PML4, PDPT and page directory) has no range at or above
+ * 16 MiB, so it goes at the lowest fit: pfns 5 to 9. The free frames 10..63
+ * do not fill the 64-frame word, so they are freed one by one, ascending,
+ * and merge into 10 (order 1), 12 (2), 16 (4), 32 (5).
  */
 START_TEST(test_boot_small_machine)
 {
@@ -405,10 +407,10 @@ START_TEST(test_boot_small_machine)
 	tm_boot_desc(&t, NULL);
 	pg_data_t *pgdat = NODE_DATA(t.mm, 0);
 	ck_assert_uint_eq(pgdat->meta_start, 0x5000);
-	ck_assert_uint_eq(pgdat->meta_end, 0x7000);
-	ck_assert_str_eq(tm_nr_free(&t, 0, ZONE_DMA, buf, sizeof buf), "1 0 0 1 1 1 0 0 0 0 0");
-	ck_assert_uint_eq(tm_zone(&t, 0, ZONE_DMA)->free_pages, 57);
-	ck_assert_uint_eq(tm_zone(&t, 0, ZONE_DMA)->managed_pages, 57);
+	ck_assert_uint_eq(pgdat->meta_end, 0xa000);
+	ck_assert_str_eq(tm_nr_free(&t, 0, ZONE_DMA, buf, sizeof buf), "0 1 1 0 1 1 0 0 0 0 0");
+	ck_assert_uint_eq(tm_zone(&t, 0, ZONE_DMA)->free_pages, 54);
+	ck_assert_uint_eq(tm_zone(&t, 0, ZONE_DMA)->managed_pages, 54);
 	ck_assert_int_eq(mm_check(t.mm, buf, sizeof buf), 0);
 	tm_free(&t);
 }
