@@ -556,8 +556,9 @@ static int t_free_pages(lua_State *L)
 }
 
 /* touch(pfn [, {write=bool, offset=bytes, len=bytes}]): the task reads or
- * writes bytes of a block it allocated, line by line through its CPU's
- * caches at the frames' physical addresses. */
+ * writes bytes of a block it allocated, as the kernel does: at the block's
+ * direct-map address (page_address), through its CPU's TLB (a miss walks
+ * the kernel's page tables through the caches) and then its caches. */
 static int t_touch(lua_State *L)
 {
 	struct ltask *t = running_task(L, "touch");
@@ -589,21 +590,18 @@ static int t_touch(lua_State *L)
 		return luaL_error(L, "touch: bytes [%I, %I) lie outside the %I-byte block at pfn %I",
 				  (lua_Integer)off, (lua_Integer)(off + len), (lua_Integer)size, pfn);
 	struct page *pg = pfn_to_page(m->mm, (uint64_t)pfn);
-	if (pg && PageHighMem(pg))
+	if (PageHighMem(pg))
 		return luaL_error(L, "touch: pfn %I is in HighMem, which the kernel reaches only "
 				  "through kmap (not simulated yet)", pfn);
-	cycle_t t0 = sim_now(&m->sim);
-	uint64_t pa = ((uint64_t)pfn << HW_PAGE_SHIFT) + off;
-	unsigned line = m->desc.l1d.line;
-	while (len) {
-		uint64_t chunk = line - (pa & (line - 1));
-		if (chunk > len)
-			chunk = len;
-		sim_charge(&m->sim, hw_access(m->hw, t->task.cpu, pa, (unsigned)chunk, write));
-		pa += chunk;
-		len -= chunk;
-	}
-	stats_hist_add(&m->hist.touch, sim_now(&m->sim) - t0);
+	cycle_t c;
+	/* One call for the range: hw_vaccess translates once per 4 KiB page
+	 * (a hit after the first within a large page) and charges each line. */
+	int rc = hw_vaccess(m->hw, t->task.cpu, page_address(m->mm, pg) + off, (unsigned)len, write,
+			    &c);
+	sim_charge(&m->sim, c);
+	if (rc)   /* the direct map covers every lowmem frame: a bug, not a misuse */
+		mmsim_panic("touch: pfn %lld: fault %d in the direct map", (long long)pfn, rc);
+	stats_hist_add(&m->hist.touch, c);
 	m->ops_touch++;
 	return op_done(L, 0);
 }
@@ -802,8 +800,14 @@ static int churn_k(lua_State *L, int status, lua_KContext ctx)
 				c->allocs++;
 				c->live[c->nlive++] = (uint64_t)pfn << 8 | order;
 				if (c->touch) {
-					uint64_t pa = (uint64_t)pfn << HW_PAGE_SHIFT;
-					sim_charge(&m->sim, hw_access(m->hw, t->task.cpu, pa, 8, HW_WRITE));
+					/* The first word, through the TLB like touch. */
+					struct page *pg = pfn_to_page(m->mm, (uint64_t)pfn);
+					cycle_t cy;
+					if (hw_vaccess(m->hw, t->task.cpu, page_address(m->mm, pg), 8,
+						       HW_WRITE, &cy))
+						mmsim_panic("churn: pfn %lld: fault in the direct map",
+							    (long long)pfn);
+					sim_charge(&m->sim, cy);
 				}
 			}
 		} else {
@@ -854,6 +858,9 @@ static int t_churn(lua_State *L)
 	lua_getfield(L, 2, "touch");
 	c->touch = lua_toboolean(L, -1);
 	lua_pop(L, 4);
+	if (c->touch && (c->gfp & __GFP_HIGHMEM))
+		return luaL_error(L, "churn: touch=true needs lowmem pages: HighMem is reached only "
+				  "through kmap (not simulated yet); drop __GFP_HIGHMEM from gfp");
 	if (ops < 0 || live < 1 || live > (1 << 24))
 		return luaL_error(L, "churn: ops must be >= 0 and live 1..16777216");
 	c->ops = (uint64_t)ops;
@@ -1045,6 +1052,10 @@ static int m_boot(lua_State *L)
 	if (!m->mm)
 		return luaL_error(L, "boot: %s", err);
 	m->booted = true;
+	/* Kernel virtual addresses go through the kernel's page tables. */
+	struct hw_mmu mmu = mm_kernel_mmu(m->mm);
+	for (int c = 0; c < m->desc.nr_cpus; c++)
+		hw_set_mmu(m->hw, c, &mmu);
 
 	m->stats = stats_create();
 	static const struct stats_def sim_defs[SIM_NR_COUNTERS] = {
