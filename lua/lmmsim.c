@@ -16,7 +16,15 @@
  * the CPU has spent those cycles. The operation's results are left on the
  * coroutine's stack and returned by a continuation (lua_yieldk), so the
  * script sees an ordinary function call. Bulk helpers loop in C the same
- * way: one operation per step, the loop state on the coroutine's stack.
+ * way, the loop state on the coroutine's stack.
+ *
+ * Running ahead. Yielding after every operation costs more host time than
+ * most operations (a resume, an event pushed and popped). When the run loop
+ * would resume this same task next anyway (nothing else is due before the
+ * cycle the operation ended, no stop condition applies, the operation does
+ * not wait), sim_task_continue_inline ends the step and begins the next one
+ * in place, and the task goes straight on: the run is the same event for
+ * event (clocks, counters, watchdog, trace), only faster.
  *
  * Errors. A mistake in the script (a bad argument, a misuse the allocator
  * refuses) is a Lua error raised at the script's line. An error inside a
@@ -79,6 +87,8 @@ struct machine {
 	int ntasks, cap;
 	struct owners owners;
 	struct op_hists hist;
+	char gfp_text[64];      /* the last GFP string parsed, and its value: */
+	gfp_t gfp_value;        /* scripts pass the same one again and again */
 	uint64_t ops_alloc, ops_alloc_failed, ops_free, ops_touch, ops_think;
 	struct sim_event snap_ev;
 	bool booted;
@@ -432,6 +442,13 @@ static struct ltask *running_task(lua_State *L, const char *fn)
 	return t;
 }
 
+/* May task t go on to its next operation in place ("Running ahead")? If
+ * so, its next step has begun. */
+static bool run_ahead(struct ltask *t)
+{
+	return !t->wait && !t->m->run->failed && sim_task_continue_inline(&t->m->sim);
+}
+
 /* Continuation of a yield that left n results on the stack. */
 static int return_results(lua_State *L, int status, lua_KContext n)
 {
@@ -439,20 +456,42 @@ static int return_results(lua_State *L, int status, lua_KContext n)
 	return (int)n;
 }
 
-/* End the step: the n values on top of the stack become the call's results
- * when the task is resumed. */
-static int op_done(lua_State *L, int n)
+/* The operation is done: its n results are on top of the stack. Either the
+ * task runs ahead and they are returned now, or the step ends and they are
+ * returned when the task is resumed. */
+static int op_done(lua_State *L, struct ltask *t, int n)
 {
+	if (run_ahead(t))
+		return n;
 	return lua_yieldk(L, 0, (lua_KContext)n, return_results);
 }
 
-static gfp_t check_gfp(lua_State *L, int idx, const char *fn)
+static gfp_t check_gfp_text(lua_State *L, const char *s, const char *fn)
 {
-	const char *s = luaL_checkstring(L, idx);
 	gfp_t g;
 	char err[1024];
 	if (gfp_parse(s, &g, err, sizeof err))
 		luaL_error(L, "%s: %s", fn, err);
+	return g;
+}
+
+static gfp_t check_gfp(lua_State *L, int idx, const char *fn)
+{
+	return check_gfp_text(L, luaL_checkstring(L, idx), fn);
+}
+
+/* check_gfp for a task's call: the last text parsed is remembered. */
+static gfp_t task_gfp(lua_State *L, struct machine *m, int idx, const char *fn)
+{
+	size_t len;
+	const char *s = luaL_checklstring(L, idx, &len);
+	if (len < sizeof m->gfp_text && !memcmp(s, m->gfp_text, len + 1))
+		return m->gfp_value;
+	gfp_t g = check_gfp_text(L, s, fn);
+	if (len < sizeof m->gfp_text) {
+		memcpy(m->gfp_text, s, len + 1);
+		m->gfp_value = g;
+	}
 	return g;
 }
 
@@ -521,7 +560,7 @@ static int t_alloc_pages_common(lua_State *L, const char *fn, int nid_idx)
 		nid = (int)n;
 	}
 	int base = nid_idx ? nid_idx : 1;
-	gfp_t gfp = check_gfp(L, base + 1, fn);
+	gfp_t gfp = task_gfp(L, m, base + 1, fn);
 	unsigned order = check_order(L, m, base + 2, fn);
 	int64_t pfn = do_alloc(m, nid, gfp, order);
 	if (pfn < 0) {
@@ -531,7 +570,7 @@ static int t_alloc_pages_common(lua_State *L, const char *fn, int nid_idx)
 	} else {
 		lua_pushinteger(L, pfn);
 	}
-	return op_done(L, 1);
+	return op_done(L, t, 1);
 }
 
 static int t_alloc_pages(lua_State *L)
@@ -552,7 +591,7 @@ static int t_free_pages(lua_State *L)
 	char err[256];
 	if (pfn < 0 || do_free(t->m, (uint64_t)pfn, order, err, sizeof err))
 		return luaL_error(L, "free_pages: %s", pfn < 0 ? "a pfn is not negative" : err);
-	return op_done(L, 0);
+	return op_done(L, t, 0);
 }
 
 /* touch(pfn [, {write=bool, offset=bytes, len=bytes}]): the task reads or
@@ -603,7 +642,7 @@ static int t_touch(lua_State *L)
 		mmsim_panic("touch: pfn %lld: fault %d in the direct map", (long long)pfn, rc);
 	stats_hist_add(&m->hist.touch, c);
 	m->ops_touch++;
-	return op_done(L, 0);
+	return op_done(L, t, 0);
 }
 
 static int t_think(lua_State *L)
@@ -614,7 +653,7 @@ static int t_think(lua_State *L)
 		return luaL_error(L, "think: %I cycles: must not be negative", c);
 	sim_charge(&t->m->sim, (cycle_t)c);
 	t->m->ops_think++;
-	return op_done(L, 0);
+	return op_done(L, t, 0);
 }
 
 static int t_sleep(lua_State *L)
@@ -625,14 +664,14 @@ static int t_sleep(lua_State *L)
 		return luaL_error(L, "sleep: %I cycles: must not be negative", c);
 	sim_task_sleep(&t->m->sim, (cycle_t)c);
 	t->wait = true;
-	return op_done(L, 0);
+	return op_done(L, t, 0);
 }
 
 static int t_drain(lua_State *L)
 {
 	struct ltask *t = running_task(L, "drain");
 	drain_local_pages(t->m->mm);
-	return op_done(L, 0);
+	return op_done(L, t, 0);
 }
 
 static int t_now(lua_State *L)
@@ -668,27 +707,36 @@ static int t_tostring(lua_State *L)
 	return 1;
 }
 
-/* ---- Bulk helpers: one operation per step, looping in C ------------------ */
+/* ---- Bulk helpers: looping in C, running ahead when they may ------------ */
 
 /* alloc_bulk(n, gfp [, order]) -> {pfn, ...}: stops at the first failure. */
 static int alloc_bulk_k(lua_State *L, int status, lua_KContext ctx)
 {
 	(void)status;
-	/* stack: 1 task, 2 n, 3 gfp, 4 order, 5 result, 6 count */
+	(void)ctx;
+	/* stack: 1 task, 2 n (lowered to the count at a failure), 3 gfp,
+	 * 4 order, 5 result, 6 count */
 	struct ltask *t = check_task(L, 1);
 	struct machine *m = t->m;
 	lua_Integer n = lua_tointeger(L, 2);
 	lua_Integer i = lua_tointeger(L, 6);
-	if (i < n && (i == 0 || ctx != 0)) {
-		gfp_t gfp = (gfp_t)lua_tointeger(L, 3);
-		int64_t pfn = do_alloc(m, -1, gfp, (unsigned)lua_tointeger(L, 4));
+	gfp_t gfp = (gfp_t)lua_tointeger(L, 3);
+	unsigned order = (unsigned)lua_tointeger(L, 4);
+	while (i < n) {
+		int64_t pfn = do_alloc(m, -1, gfp, order);
 		if (pfn >= 0) {
 			lua_pushinteger(L, pfn);
-			lua_rawseti(L, 5, i + 1);
-			lua_pushinteger(L, i + 1);
-			lua_replace(L, 6);
+			lua_rawseti(L, 5, ++i);
+		} else {
+			n = i;          /* the failed call's cycles are spent: end after it */
+			lua_pushinteger(L, n);
+			lua_replace(L, 2);
 		}
-		return lua_yieldk(L, 0, pfn >= 0, alloc_bulk_k);
+		if (!run_ahead(t)) {
+			lua_pushinteger(L, i);
+			lua_replace(L, 6);
+			return lua_yieldk(L, 0, 0, alloc_bulk_k);
+		}
 	}
 	lua_pushvalue(L, 5);
 	return 1;
@@ -718,20 +766,25 @@ static int free_bulk_k(lua_State *L, int status, lua_KContext ctx)
 	/* stack: 1 task, 2 list, 3 order, 4 index */
 	struct ltask *t = check_task(L, 1);
 	lua_Integer i = lua_tointeger(L, 4);
-	if (lua_rawgeti(L, 2, i) == LUA_TNIL) {
-		lua_pop(L, 1);
-		return 0;
-	}
-	if (!lua_isinteger(L, -1))
-		return luaL_error(L, "free_bulk: entry %I is not a pfn", i);
-	lua_Integer pfn = lua_tointeger(L, -1);
-	lua_pop(L, 1);
+	lua_Integer order = lua_tointeger(L, 3);
 	char err[256];
-	if (pfn < 0 || do_free(t->m, (uint64_t)pfn, lua_tointeger(L, 3), err, sizeof err))
-		return luaL_error(L, "free_bulk: entry %I: %s", i, pfn < 0 ? "negative pfn" : err);
-	lua_pushinteger(L, i + 1);
-	lua_replace(L, 4);
-	return lua_yieldk(L, 0, 0, free_bulk_k);
+	for (;; i++) {
+		if (lua_rawgeti(L, 2, i) == LUA_TNIL) {
+			lua_pop(L, 1);
+			return 0;
+		}
+		if (!lua_isinteger(L, -1))
+			return luaL_error(L, "free_bulk: entry %I is not a pfn", i);
+		lua_Integer pfn = lua_tointeger(L, -1);
+		lua_pop(L, 1);
+		if (pfn < 0 || do_free(t->m, (uint64_t)pfn, order, err, sizeof err))
+			return luaL_error(L, "free_bulk: entry %I: %s", i, pfn < 0 ? "negative pfn" : err);
+		if (!run_ahead(t)) {
+			lua_pushinteger(L, i + 1);
+			lua_replace(L, 4);
+			return lua_yieldk(L, 0, 0, free_bulk_k);
+		}
+	}
 }
 
 static int t_free_bulk(lua_State *L)
@@ -782,6 +835,7 @@ static int churn_k(lua_State *L, int status, lua_KContext ctx)
 	struct churn *c = lua_touserdata(L, 3);
 	struct rng *rng = &m->sim.rng;
 	char err[256];
+again:
 	if (c->done < c->ops) {
 		c->done++;
 		bool do_alloc_op = c->nlive == 0 ||
@@ -818,6 +872,8 @@ static int churn_k(lua_State *L, int status, lua_KContext ctx)
 				return luaL_error(L, "churn: %s", err);
 			c->frees++;
 		}
+		if (run_ahead(t))
+			goto again;
 		return lua_yieldk(L, 0, 0, churn_k);
 	}
 	if (c->nlive) {
@@ -825,6 +881,8 @@ static int churn_k(lua_State *L, int status, lua_KContext ctx)
 		if (do_free(m, e >> 8, (lua_Integer)(e & 0xff), err, sizeof err))
 			return luaL_error(L, "churn: %s", err);
 		c->frees++;
+		if (run_ahead(t))
+			goto again;
 		return lua_yieldk(L, 0, 0, churn_k);
 	}
 	lua_createtable(L, 0, 3);
@@ -1189,12 +1247,24 @@ static int m_run(lua_State *L)
 	bool show = !r->o->quiet && isatty(2);
 	bool shown = false;
 	enum sim_stop why;
-	/* In slices of events, so a long run can show progress. */
+	/* In slices of events, so a long run can show progress. sim_run starts
+	 * the watchdog's budget afresh at each call, so the slices keep their
+	 * own count of events at one cycle across calls. */
+	cycle_t stall_at = m->sim.now;
+	uint64_t stall_from = m->sim.count[SIM_CNT_EVENTS];
 	for (;;) {
 		m->sim.max_events = m->sim.count[SIM_CNT_EVENTS] + 1000000;
 		why = sim_run(&m->sim);
 		if (why != SIM_STOP_MAX_EVENTS)
 			break;
+		if (m->sim.now != stall_at) {
+			stall_at = m->sim.now;
+			stall_from = m->sim.count[SIM_CNT_EVENTS];
+		} else if (m->sim.watchdog_events &&
+			   m->sim.count[SIM_CNT_EVENTS] - stall_from >= m->sim.watchdog_events) {
+			why = SIM_STOP_WATCHDOG;
+			break;
+		}
 		if (show && host_now() - r->t0 > 2.0) {
 			progress(r, false);
 			shown = true;

@@ -1,8 +1,10 @@
 /*
+ * The scenario runner (lua/lmmsim.c), from scenarios written to a temporary
+ * file and run with scenario_run; each checks its own figures and raises an
+ * error (exit status 1) when one is off.
+ *
  * t:touch goes through the task's CPU's TLB and the kernel's direct map
- * (lua/lmmsim.c, mm/init.c): scenarios written to a temporary file and run
- * with scenario_run; each checks its own figures and raises an error (exit
- * status 1) when one is off.
+ * (mm/init.c).
  *
  * Figures (the x86_64 preset: DRAM 200 cycles, cold caches, 64-byte lines):
  * writing the first page of a fresh order-1 block misses the TLB once and
@@ -108,14 +110,30 @@ START_TEST(test_touch_highmem_refused)
 }
 END_TEST
 
-Suite *lua_touch_suite(void)
+/* A task looping on think(0) never moves time: the watchdog stops it
+ * (10 M events at one cycle, about a second), however the run loop slices
+ * the run; before, only the instruction limit did (over a minute, past
+ * this test's timeout). */
+START_TEST(test_watchdog_stops_zero_cost_loop)
 {
-	Suite *s = suite_create("lua_touch");
-	TCase *tc = tcase_create("lua_touch");
+	ck_assert_int_eq(run_script(
+		"local mmsim = require 'mmsim'\n"
+		"local m = mmsim.machine('x86_64')\n"
+		"m:boot{}\n"
+		"m:spawn{cpu = 0, fn = function(t) while true do t:think(0) end end}\n"
+		"m:run()\n"), 1);
+}
+END_TEST
+
+Suite *lua_run_suite(void)
+{
+	Suite *s = suite_create("lua_run");
+	TCase *tc = tcase_create("lua_run");
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, test_touch_tlb_counters);
 	tcase_add_test(tc, test_touch_charges_walk);
 	tcase_add_test(tc, test_touch_highmem_refused);
+	tcase_add_test(tc, test_watchdog_stops_zero_cost_loop);
 	suite_add_tcase(s, tc);
 	return s;
 }
