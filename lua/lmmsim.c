@@ -116,10 +116,10 @@ struct run {
 	uint64_t instructions;
 	int ev_task_start, ev_task_exit;
 	double t0;              /* host time the run started (progress only) */
+	const void *task_mt;    /* the "mmsim.task" metatable, for check_task */
 	double last_progress;
 };
 
-static const char RUN_KEY[] = "mmsim.run";
 
 static double host_now(void)
 {
@@ -128,12 +128,12 @@ static double host_now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
+/* The run context is in every Lua thread's extra space (new threads copy
+ * the main thread's): Redis keeps its context in the registry, but a
+ * registry lookup by name costs a string hash on every task call. */
 static struct run *get_run(lua_State *L)
 {
-	lua_getfield(L, LUA_REGISTRYINDEX, RUN_KEY);
-	struct run *r = lua_touserdata(L, -1);
-	lua_pop(L, 1);
-	return r;
+	return *(struct run **)lua_getextraspace(L);
 }
 
 /* ---- Ownership table ------------------------------------------------------ */
@@ -425,8 +425,17 @@ static enum sim_step ltask_step(struct sim *s, struct sim_task *st)
 
 static struct ltask *check_task(lua_State *L, int idx)
 {
-	struct ltask **p = luaL_checkudata(L, idx, "mmsim.task");
-	return *p;
+	/* Every task call starts here: compare the metatable by address rather
+	 * than through luaL_checkudata's lookup by name; that stays for the
+	 * error message. */
+	void *p = lua_touserdata(L, idx);
+	if (p && lua_getmetatable(L, idx)) {
+		const void *mt = lua_topointer(L, -1);
+		lua_pop(L, 1);
+		if (mt == get_run(L)->task_mt)
+			return *(struct ltask **)p;
+	}
+	return *(struct ltask **)luaL_checkudata(L, idx, "mmsim.task");
 }
 
 /* The task whose coroutine is running this call, or an error naming the
@@ -1654,9 +1663,11 @@ int scenario_run(const struct scenario_opts *o)
 	}
 	r.L = L;
 	luaL_openlibs(L);
-	lua_pushlightuserdata(L, &r);
-	lua_setfield(L, LUA_REGISTRYINDEX, RUN_KEY);
+	*(struct run **)lua_getextraspace(L) = &r;
 	luaL_requiref(L, "mmsim", open_mmsim, 0);
+	lua_pop(L, 1);
+	luaL_getmetatable(L, "mmsim.task");
+	r.task_mt = lua_topointer(L, -1);
 	lua_pop(L, 1);
 	/* math.random follows the run's seed, like everything else. */
 	lua_getglobal(L, "math");
