@@ -174,27 +174,29 @@ static void owners_put(struct owners *t, uint64_t pfn, unsigned order)
 	t->order[i] = (uint8_t)order;
 }
 
-/* The order of the block at pfn, or -1 if no block starts there. */
-static int owners_get(const struct owners *t, uint64_t pfn)
+/* The slot holding pfn's block, or -1. */
+static long owners_find(const struct owners *t, uint64_t pfn)
 {
 	if (!t->cap)
 		return -1;
 	uint64_t k = pfn + 1;
 	for (size_t i = owners_slot(t, k); t->key[i]; i = (i + 1) & (t->cap - 1))
 		if (t->key[i] == k)
-			return t->order[i];
+			return (long)i;
 	return -1;
 }
 
-static void owners_del(struct owners *t, uint64_t pfn)
+/* The order of the block at pfn, or -1 if no block starts there. */
+static int owners_get(const struct owners *t, uint64_t pfn)
 {
-	uint64_t k = pfn + 1;
-	size_t mask = t->cap - 1, i = owners_slot(t, k);
-	while (t->key[i] != k) {
-		if (!t->key[i])
-			return;
-		i = (i + 1) & mask;
-	}
+	long i = owners_find(t, pfn);
+	return i < 0 ? -1 : t->order[i];
+}
+
+/* Empty slot i (found by owners_find). */
+static void owners_del_at(struct owners *t, size_t i)
+{
+	size_t mask = t->cap - 1;
 	/* Backward-shift deletion: pull later members of the probe run into the
 	 * hole when their home slot does not lie between the hole and them. */
 	size_t j = i;
@@ -533,7 +535,8 @@ static int64_t do_alloc(struct machine *m, int nid, gfp_t gfp, unsigned order)
 /* One free: 0, or -1 with a message in err. */
 static int do_free(struct machine *m, uint64_t pfn, lua_Integer order_arg, char *err, size_t len)
 {
-	int order = owners_get(&m->owners, pfn);
+	long slot = owners_find(&m->owners, pfn);
+	int order = slot < 0 ? -1 : m->owners.order[slot];
 	if (order < 0) {
 		snprintf(err, len, "pfn %llu is not a block this scenario allocated (or it was "
 			 "freed already)", (unsigned long long)pfn);
@@ -552,7 +555,7 @@ static int do_free(struct machine *m, uint64_t pfn, lua_Integer order_arg, char 
 		return -1;
 	}
 	m->ops_free++;
-	owners_del(&m->owners, pfn);
+	owners_del_at(&m->owners, (size_t)slot);   /* the free changed no slot */
 	return 0;
 }
 
