@@ -20,9 +20,11 @@
  * Nothing else is mapped: an address below PAGE_OFFSET (user space, which
  * has no page tables here) or past direct_map_end faults.
  *
- * The tables, in simulated memory, one block of whole frames reserved with
- * the boot node's boot data (mm_init.c places them right after that node's
- * mem_map), in this order:
+ * The tables, in simulated memory, one block of whole frames that boot
+ * reserves before anything else, low, where the kernel has them (mm_init.c:
+ * from 0x8000 up on x86_64, 2.6.11 find_early_table_space's first e820
+ * area; at 1 MiB on i386, where swapper_pg_dir lies in the kernel image,
+ * which is not modelled otherwise), in this order:
  *   x86_64    init_level4_pgt (one PML4 page), then one PDPT page per
  *             512 GiB mapped, then one page directory per GiB mapped;
  *             PAGE_OFFSET 0xffff810000000000 is PML4 slot 258, PDPT slot 0,

@@ -165,7 +165,8 @@ uint64_t page_desc_paddr(const struct mm *mm, const struct page *page);
  * Boot builds the page tables that map lowmem at PAGE_OFFSET with large
  * pages (x86_64: PML4, PDPT, PD with 2 MiB pages; i386: the page directory
  * with 4 MiB pages; i386-pae: PDPT, PMD with 2 MiB pages), in frames reserved
- * right after the boot node's mem_map. mm_kernel_walk is the struct hw_mmu
+ * low in memory (from 0x8000 up on x86_64, at 1 MiB on i386, as the kernel
+ * places them). mm_kernel_walk is the struct hw_mmu
  * walker for them: ctx is the mm; it fills w with the physical address of
  * each entry read, top level first, and the large page's frame, marked
  * global. It returns 0, or -MM_EFAULT for an address the direct map does not

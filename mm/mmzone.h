@@ -140,9 +140,7 @@ typedef struct pglist_data {
 	uint64_t paddr;                   /* simulated pg_data_t */
 	uint64_t mem_map_paddr;           /* simulated mem_map[0] */
 	uint64_t meta_start, meta_end;    /* simulated boot data: pgdat, zones,
-					   * pagesets, mem_map (and on the boot
-					   * node the direct map's page tables);
-					   * reserved */
+					   * pagesets, mem_map; reserved */
 	struct mm *mm;
 } pg_data_t;
 

@@ -5,9 +5,9 @@
  * The machine is the book's 1 GiB PC. Its Normal zone has batch 16, hot
  * low 32 / high 96, cold low 0 / high 32 (test_mm_init works these out).
  * Its free lists at boot (test_mm_init's DMA case, worked the same way for
- * Normal, whose free frames start at pfn 8194 after the boot data at
- * [4096, 8193], the page directory last): 8194 (o1), 8196 (o2), 8200 (o3),
- * 8208 (o4), 8224 (o5) ... each order's lowest block, then order-10 blocks.
+ * Normal, whose free frames start at pfn 8193 after the boot data at
+ * [4096, 8192]): 8193 (o0), 8194 (o1), 8196 (o2), 8200 (o3), 8208 (o4),
+ * 8224 (o5) ... each order's lowest block, then order-10 blocks.
  */
 #include <check.h>
 #include <stdio.h>
@@ -22,15 +22,13 @@ static struct per_cpu_pages *hot(struct tm *t, int cpu)
 }
 
 /*
- * Refill: the boot data ends at pfn 8194 (mem_map, then the page directory),
- * so Normal's lowest free blocks are 8194's pair, 8196's four, 8200's
- * eight, 8208's sixteen. The first order-0 request finds the hot list at
- * 0 <= low (32) and takes a batch of 16 with rmqueue_bulk: __rmqueue splits
- * those blocks, each time taking the lowest frame: 8194 .. 8209, appended in
- * that order. The head (8194) is handed out; 15 remain. The second request
- * finds 15 <= 32: another batch (8210 .. 8225), 31, hands out 8195, 30. The
- * third: 30 <= 32, refill to 46, hand out 8196, 45. Then no refill until
- * the count is back at 32,
+ * Refill: the first order-0 request finds the hot list at 0 <= low (32) and
+ * takes a batch of 16 with rmqueue_bulk: __rmqueue gives 8193, then splits
+ * 8194's pair, 8196's four, 8200's eight, 8208's sixteen, each time taking
+ * the lowest frame: 8193 .. 8208, appended in that order. The head (8193)
+ * is handed out; 15 remain. The second request finds 15 <= 32: another
+ * batch (8209 .. 8224), 31, hands out 8194, 30. The third: 30 <= 32, refill
+ * to 46, hand out 8195, 45. Then no refill until the count is back at 32,
  * before the 17th request: 45 - 13 = 32.
  */
 START_TEST(test_refill_thresholds)
@@ -41,28 +39,28 @@ START_TEST(test_refill_thresholds)
 	p.check = true;
 	tm_boot_preset(&t, "pc-i386", 0, 0, &p);
 	struct page *pg = alloc_pages(t.mm, GFP_KERNEL, 0);
-	ck_assert_uint_eq(page_to_pfn(t.mm, pg), 8194);
+	ck_assert_uint_eq(page_to_pfn(t.mm, pg), 8193);
 	ck_assert_int_eq(hot(&t, 0)->count, 15);
 	ck_assert_uint_eq(mm_vm_event(t.mm, PCP_REFILL), 1);
 	uint64_t pfns[20];
 	ck_assert_int_eq(tm_list(&t, 0, &hot(&t, 0)->list, pfns, 20), 15);
 	for (int i = 0; i < 15; i++)
-		ck_assert_uint_eq(pfns[i], 8195 + (uint64_t)i);
+		ck_assert_uint_eq(pfns[i], 8194 + (uint64_t)i);
 	int expect_count[] = { 0, 15, 30, 45 };
 	for (int k = 2; k <= 16; k++) {
 		pg = alloc_pages(t.mm, GFP_KERNEL, 0);
-		ck_assert_uint_eq(page_to_pfn(t.mm, pg), 8193 + (uint64_t)k);
+		ck_assert_uint_eq(page_to_pfn(t.mm, pg), 8192 + (uint64_t)k);
 		if (k <= 3)
 			ck_assert_int_eq(hot(&t, 0)->count, expect_count[k]);
 	}
 	ck_assert_uint_eq(mm_vm_event(t.mm, PCP_REFILL), 3);
 	ck_assert_int_eq(hot(&t, 0)->count, 32);
 	pg = alloc_pages(t.mm, GFP_KERNEL, 0);
-	ck_assert_uint_eq(page_to_pfn(t.mm, pg), 8210);
+	ck_assert_uint_eq(page_to_pfn(t.mm, pg), 8209);
 	ck_assert_uint_eq(mm_vm_event(t.mm, PCP_REFILL), 4);
 	ck_assert_int_eq(hot(&t, 0)->count, 47);
 	/* Pages on the list are not free pages of the zone. */
-	ck_assert_uint_eq(tm_zone(&t, 0, ZONE_NORMAL)->free_pages, 221182 - 17 - 47);
+	ck_assert_uint_eq(tm_zone(&t, 0, ZONE_NORMAL)->free_pages, 221183 - 17 - 47);
 	ck_assert_uint_eq(mm_vm_event(t.mm, PGALLOC_NORMAL), 17);
 	tm_free(&t);
 }
@@ -154,16 +152,16 @@ START_TEST(test_cold_list)
 	tm_boot_preset(&t, "pc-i386", 0, 0, NULL);
 	struct zone *z = tm_zone(&t, 0, ZONE_NORMAL);
 	struct page *c = alloc_pages(t.mm, GFP_KERNEL | __GFP_COLD, 0);
-	ck_assert_uint_eq(page_to_pfn(t.mm, c), 8194);
+	ck_assert_uint_eq(page_to_pfn(t.mm, c), 8193);
 	ck_assert_int_eq(z->pageset[0].pcp[1].count, 15);
 	ck_assert_int_eq(z->pageset[0].pcp[0].count, 0);
 	ck_assert_int_eq(free_cold_page(t.mm, c), 0);
 	ck_assert_int_eq(z->pageset[0].pcp[1].count, 16);
-	ck_assert_uint_eq(z->pageset[0].pcp[1].list.first, 8194 - 0);   /* node 0 starts at pfn 0 */
+	ck_assert_uint_eq(z->pageset[0].pcp[1].list.first, 8193 - 0);   /* node 0 starts at pfn 0 */
 	/* The hot list is separate: a hot request refills it from the buddy
-	 * lists (8210 onwards: the cold list holds 8194..8209). */
+	 * lists (8209 onwards: the cold list holds 8193..8208). */
 	struct page *h = alloc_pages(t.mm, GFP_KERNEL, 0);
-	ck_assert_uint_eq(page_to_pfn(t.mm, h), 8210);
+	ck_assert_uint_eq(page_to_pfn(t.mm, h), 8209);
 	tm_free(&t);
 }
 END_TEST
@@ -257,11 +255,11 @@ START_TEST(test_access_addresses)
 	struct fake_port f;
 	struct tm t;
 	tm_boot_preset_port(&t, &f, "pc-i386", 0, 0, NULL);
-	/* The first allocation will be pfn 8194 (test_refill_thresholds). */
-	f.watch = page_desc_paddr(t.mm, pfn_to_page(t.mm, 8194)) + PAGE_OFF_FLAGS;
-	ck_assert_uint_eq(f.watch, 16 * MiB + 4096 + 8194 * 64);
+	/* The first allocation will be pfn 8193 (test_refill_thresholds). */
+	f.watch = page_desc_paddr(t.mm, pfn_to_page(t.mm, 8193)) + PAGE_OFF_FLAGS;
+	ck_assert_uint_eq(f.watch, 16 * MiB + 4096 + 8193 * 64);
 	struct page *a = alloc_pages(t.mm, GFP_KERNEL, 0);
-	ck_assert_uint_eq(page_to_pfn(t.mm, a), 8194);
+	ck_assert_uint_eq(page_to_pfn(t.mm, a), 8193);
 	ck_assert_uint_gt(f.watch_hits, 0);
 	/* The zone lock word was written by the refill. */
 	f.watch = tm_zone(&t, 0, ZONE_NORMAL)->lock.paddr;

@@ -4,10 +4,10 @@
  * the stats registry entries, and the trace events of the allocator.
  *
  * The machine is tm_desc_dma32 with 2 CPUs and min_free_kbytes=0: ZONE_DMA
- * has 256 present frames of which 69 hold the boot data (pg_data_t in one
- * page, then (4096 + 32) * 64 bytes of mem_map: 65.5 pages, rounded up,
- * then the direct map's PML4, PDPT and page directory) at pfn 256..324;
- * ZONE_DMA32 has 32 frames at pfn 4096.
+ * has 256 present frames: at pfn 256..258 the direct map's page tables
+ * (PML4, PDPT, page directory: the first usable pages from 0x8000 up), then
+ * 66 of boot data (pg_data_t in one page, then (4096 + 32) * 64 bytes of
+ * mem_map: 65.5 pages, rounded up) at pfn 259..324; ZONE_DMA32 has 32 frames at pfn 4096.
  * After alloc(GFP_DMA32, 0) (through the hot list: refilled with a batch
  * of 1, which splits 4096's order-5 block) and alloc(GFP_DMA32, 2):
  * DMA32 holds 4097 (o0), 4098 (o1), 4104 (o3), 4112 (o4): 27 free.
