@@ -109,15 +109,21 @@ run: deps
 	./mmsim run scenarios/quickstart.lua
 
 # The plain build, then the same tests under ASan+UBSan in their own build
-# directory; the unit tests, then the command's end-to-end tests (tests/cli.sh)
-# against both builds of ./mmsim. tests/run.sh adds the per-run
+# directory; the unit tests, then the command's end-to-end tests (tests/cli.sh,
+# tests/cli_cache.sh for `mmsim cache`, and tests/cli_scenarios.sh for Lua
+# scenarios: tests/scenarios/*.lua, the labs, traces checked by the jsonl
+# suite) against both builds of ./mmsim. tests/run.sh adds the per-run
 # "N passed, N failed" lines up.
 test: deps
 	@$(MAKE) --no-print-directory test-bins
 	@$(MAKE) --no-print-directory SAN=1 OPT="-O1 -g" test-bins
 	@sh tests/run.sh "unit" $(TEST_BIN) "asan" build/$(CC_NAME)-asan/tests/run_tests \
 	  "cli" "env MMSIM=$(BUILD)/mmsim sh tests/cli.sh" \
-	  "cli-asan" "env MMSIM=build/$(CC_NAME)-asan/mmsim sh tests/cli.sh"
+	  "cli-asan" "env MMSIM=build/$(CC_NAME)-asan/mmsim sh tests/cli.sh" \
+	  "cli-cache" "env MMSIM=$(BUILD)/mmsim CC=$(firstword $(CC)) sh tests/cli_cache.sh" \
+	  "cli-cache-asan" "env MMSIM=build/$(CC_NAME)-asan/mmsim CC=$(firstword $(CC)) sh tests/cli_cache.sh" \
+	  "scenarios" "env MMSIM=$(BUILD)/mmsim MMSIM_TESTS=$(TEST_BIN) sh tests/cli_scenarios.sh" \
+	  "scenarios-asan" "env MMSIM=build/$(CC_NAME)-asan/mmsim MMSIM_TESTS=build/$(CC_NAME)-asan/tests/run_tests sh tests/cli_scenarios.sh"
 
 bench: deps
 	@$(MAKE) --no-print-directory OPT="-O2 -DNDEBUG" BUILD=build/$(CC_NAME)-bench bench-bins

@@ -9,10 +9,8 @@
  *
  * Figures:
  *   order-0 alloc+free pairs through the per-CPU lists, cost model off
- *     (hw=off; target 20 M pairs/s) and on (a stand-in memory port, since
- *     the hardware model is not in this tree yet: a direct-mapped tag array
- *     per CPU, which is about the least a real cache model can cost;
- *     target 2 M pairs/s);
+ *     (hw=off; target 20 M pairs/s) and on (hw/'s caches and coherence
+ *     charging every metadata access; target 2 M pairs/s);
  *   order-3 pairs through the buddy lists (cost model off);
  *   a mixed-order churn: 1024 slots, each step frees a slot's block and
  *     allocates a new one of order 0..3 chosen by an LCG;
@@ -26,6 +24,7 @@
 #include <string.h>
 
 #include "bench/bench.h"
+#include "hw/hw.h"
 #include "mm/mm.h"
 
 #define PAIRS (2 * 1000 * 1000)
@@ -246,29 +245,9 @@ static void mm_churn(void *arg, uint64_t iters)
 	}
 }
 
-/* ---- The stand-in memory port ------------------------------------------ */
-
-#define PORT_LINES 8192
-struct port {
-	uint64_t tag[8][PORT_LINES];
-};
-
-static cycle_t port_access(void *ctx, int cpu, uint64_t paddr, unsigned size, int write)
-{
-	struct port *pt = ctx;
-	(void)size;
-	(void)write;
-	uint64_t line = paddr >> 6;
-	uint64_t *slot = &pt->tag[cpu & 7][line & (PORT_LINES - 1)];
-	if (*slot == line)
-		return 4;
-	*slot = line;
-	return 200;
-}
-
 /* ---- Setup ------------------------------------------------------------- */
 
-static struct mm *boot(struct sim *s, const char *preset, uint64_t mem, bool hw, struct port *pt)
+static struct mm *boot(struct sim *s, const char *preset, uint64_t mem, bool hw, struct hw **hwp)
 {
 	struct hw_machine_desc d;
 	struct mm_policy p;
@@ -278,9 +257,13 @@ static struct mm *boot(struct sim *s, const char *preset, uint64_t mem, bool hw,
 		exit(1);
 	}
 	sim_init(s, d.nr_cpus, 1);
-	if (pt) {
-		s->mem.access = port_access;
-		s->mem.ctx = pt;
+	if (hwp) {
+		*hwp = hw_create(&d, err, sizeof err);
+		if (!*hwp) {
+			fprintf(stderr, "bench_page_alloc: %s\n", err);
+			exit(1);
+		}
+		s->mem = hw_memport(*hwp);
 	}
 	mm_policy_default(&p);
 	p.hw = hw;
@@ -308,7 +291,7 @@ static void boot_64g(void *arg, uint64_t iters)
 int main(void)
 {
 	static struct ctx c;
-	static struct port pt;
+	struct hw *hw;
 	struct sim s;
 
 	printf("bench_page_alloc: the 2.6.11 page allocator, in pairs (one alloc + one free) per second\n");
@@ -325,14 +308,14 @@ int main(void)
 	sim_destroy(&s);
 	mm_destroy(c.mm);
 
-	memset(&pt, 0, sizeof pt);
-	c.mm = boot(&s, "x86_64", 0, true, &pt);
+	c.mm = boot(&s, "x86_64", 0, true, &hw);
 	r = bench_rate(mm_pairs, &c, PAIRS, BENCH_RUNS);
-	bench_report("order-0 pairs, pcp, cost model on (stand-in)", r, "pairs", "bare buddy+hot list", base0,
+	bench_report("order-0 pairs, pcp, cost model on", r, "pairs", "bare buddy+hot list", base0,
 		     2e6);
 	printf("%-44s %8.1f cycles per pair (simulated)\n", "", (double)sim_now(&s) / (double)(PAIRS * (BENCH_RUNS + 1)));
 	sim_destroy(&s);
 	mm_destroy(c.mm);
+	hw_destroy(hw);
 
 	c.order = 3;
 	double base3 = bench_rate(bare_pairs, &c, PAIRS, BENCH_RUNS);

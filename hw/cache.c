@@ -35,6 +35,7 @@ struct cache {
 	unsigned line_shift;
 	unsigned ways;
 	enum hw_repl repl;
+	bool scan_all;         /* lookups compare every tag (cache_set_scan_all) */
 	uint64_t tick;
 	uint64_t rng;
 	struct cache_stats st;
@@ -130,24 +131,46 @@ static inline size_t set_of(const struct cache *c, uint64_t line)
 	return (size_t)((line >> c->line_shift) & c->set_mask);
 }
 
+/* The way of set (tags t) holding line, or ways if none.
+ *
+ * Two ways to look, chosen per cache: stop at the first match (the loop's
+ * exit is predicted well when hits land in the same ways again and again, as
+ * in the machine model's workloads), or compare every tag into a bit mask
+ * (no data-dependent branch: better when hits land in random ways, as on
+ * address traces of real programs; see cache_set_scan_all). */
+static inline unsigned match(const struct cache *c, const uint64_t *t, uint64_t line)
+{
+	unsigned ways = c->ways;
+	if (!c->scan_all) {
+		unsigned w = 0;
+		while (w < ways && t[w] != line)
+			w++;
+		return w;
+	}
+	uint64_t m = 0;
+	for (unsigned w = 0; w < ways; w++)
+		m |= (uint64_t)(t[w] == line) << w;
+	return m ? (unsigned)__builtin_ctzll(m) : ways;
+}
+
+void cache_set_scan_all(struct cache *c, bool on)
+{
+	c->scan_all = on && c->ways <= 64;
+}
+
 /* Global index of the way holding line, or -1. */
 static inline long find(const struct cache *c, uint64_t line)
 {
 	size_t set = set_of(c, line);
-	const uint64_t *t = set_tags(c, set);
-	for (unsigned w = 0; w < c->ways; w++)
-		if (t[w] == line)
-			return (long)(set * c->ways + w);
-	return -1;
+	unsigned w = match(c, set_tags(c, set), line);
+	return w == c->ways ? -1 : (long)(set * c->ways + w);
 }
 
 unsigned cache_access(struct cache *c, uint64_t addr, int write)
 {
 	uint64_t line = addr >> c->line_shift << c->line_shift;
 	uint64_t *t = set_tags(c, set_of(c, line));
-	unsigned w = 0;
-	while (w < c->ways && t[w] != line)
-		w++;
+	unsigned w = match(c, t, line);
 	if (w == c->ways) {
 		if (write)
 			c->st.write_misses++;
@@ -297,4 +320,10 @@ unsigned cache_way(const struct cache *c, size_t i, uint64_t *line)
 	if (line)
 		*line = *tag_of(c, i);
 	return *flags_of(c, i);
+}
+
+uint64_t cache_way_stamp(const struct cache *c, size_t i)
+{
+	MMSIM_ASSERT(i < cache_nways(c));
+	return *stamp_of(c, i);
 }

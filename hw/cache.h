@@ -15,6 +15,7 @@
 #ifndef MMSIM_HW_CACHE_H
 #define MMSIM_HW_CACHE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -91,6 +92,20 @@ unsigned cache_clean(struct cache *c, uint64_t addr);
  * of cache_nways(c) holds a line when the result is non-zero. */
 size_t cache_nways(const struct cache *c);
 unsigned cache_way(const struct cache *c, size_t i, uint64_t *line);
+
+/* Way i's replacement stamp: 0 when invalid; otherwise larger means more
+ * recently used (LRU) or filled (LRU, FIFO), so sorting a set's ways by stamp
+ * gives the policy's eviction order. Unused by RANDOM (fill order only).
+ * A simulator that must reproduce another tool's walk order over a set
+ * (mmsim cache's end-of-trace flush, which follows Dinero IV) needs it. */
+uint64_t cache_way_stamp(const struct cache *c, size_t i);
+
+/* How lookups search a set; changes speed only, never results. By default a
+ * lookup stops at the matching way, which is fastest when the same ways hit
+ * again and again; with scan_all it compares every tag without branching on
+ * which one matched, which is faster when hits land in unpredictable ways
+ * (trace-driven simulation). Ignored for more than 64 ways. */
+void cache_set_scan_all(struct cache *c, bool on);
 
 /* Drops every line without counting (a cold start). */
 void cache_invalidate_all(struct cache *c);

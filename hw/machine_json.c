@@ -34,8 +34,11 @@ struct jctx {
 	size_t errlen;
 };
 
+/* field NULL: the top level, which needs no name. */
 static int jfail(const struct jctx *j, const char *field, const char *msg, const char *arg)
 {
+	if (!field)
+		return mmsim_errf(j->err, j->errlen, "%s: %s%s", j->source, msg, arg ? arg : "");
 	return mmsim_errf(j->err, j->errlen, "%s: %s: %s%s", j->source, field, msg, arg ? arg : "");
 }
 
@@ -438,7 +441,7 @@ int hw_desc_from_cjson(const cJSON *root, const char *source, struct hw_machine_
 	if (!cJSON_IsObject(root))
 		return mmsim_errf(err, errlen, "%s: a machine description is a JSON object",
 				  j.source);
-	if (check_keys(&j, "machine", root, top_keys))
+	if (check_keys(&j, NULL, root, top_keys))
 		return -1;
 	if (parse_base(&j, root, d))
 		return -1;

@@ -92,6 +92,7 @@ struct machine {
 	uint64_t ops_alloc, ops_alloc_failed, ops_free, ops_touch, ops_think;
 	struct sim_event snap_ev;
 	bool booted;
+	bool ran;               /* m:run was called (no implicit run at the end) */
 	enum sim_stop last_stop;
 };
 
@@ -481,8 +482,11 @@ static gfp_t check_gfp_text(lua_State *L, const char *s, const char *fn)
 {
 	gfp_t g;
 	char err[1024];
-	if (gfp_parse(s, &g, err, sizeof err))
-		luaL_error(L, "%s: %s", fn, err);
+	if (gfp_parse(s, &g, err, sizeof err)) {
+		if (fn)
+			luaL_error(L, "%s: %s", fn, err);
+		luaL_error(L, "%s", err);
+	}
 	return g;
 }
 
@@ -1285,10 +1289,26 @@ static int m_run(lua_State *L)
 	if (shown)
 		progress(r, true);
 	m->sim.max_events = UINT64_MAX;
+	bool cmdline_limit = m->sim.max_cycles == r->o->max_cycles;
 	m->sim.max_cycles = saved;
 	m->last_stop = why;
-	if (r->failed)
-		return luaL_error(L, "%s", "task failed");   /* the runner reports r->failure */
+	m->ran = true;
+	if (r->failed) {
+		/* The task's message (without its traceback, which the runner
+		 * prints): a script that catches it with pcall sees what failed. */
+		const char *nl = strchr(r->failure, '\n');
+		lua_pushlstring(L, r->failure, nl ? (size_t)(nl - r->failure) : strlen(r->failure));
+		return lua_error(L);
+	}
+	if (why == SIM_STOP_MAX_CYCLES && cmdline_limit && r->o->max_cycles != CYCLE_MAX) {
+		/* The command line's limit, unlike a scenario's own
+		 * m:run{max_cycles=}, means the run did not finish. */
+		char msg[160];
+		snprintf(msg, sizeof msg, "the simulation was stopped at --max-cycles %llu before "
+			 "it finished", (unsigned long long)r->o->max_cycles);
+		set_failure(r, msg);
+		return luaL_error(L, "run: %s", msg);
+	}
 	if (why == SIM_STOP_WATCHDOG)
 		return luaL_error(L, "run: the simulation made no progress at cycle %I (a task "
 				  "loops without spending cycles?)", (lua_Integer)m->sim.now);
@@ -1492,7 +1512,7 @@ static int l_seed(lua_State *L)
 
 static int l_parse_gfp(lua_State *L)
 {
-	gfp_t g = check_gfp(L, 1, "gfp");
+	gfp_t g = check_gfp(L, 1, NULL);
 	lua_pushinteger(L, g);
 	return 1;
 }
@@ -1698,8 +1718,9 @@ int scenario_run(const struct scenario_opts *o)
 	int rc = luaL_loadfile(L, o->path);
 	if (rc == LUA_OK)
 		rc = lua_pcall(L, 0, 0, -2);
-	if (rc == LUA_OK && r.m && r.m->booted) {
-		/* Tasks spawned but never run: the end of the script runs them. */
+	if (rc == LUA_OK && r.m && r.m->booted && !r.m->ran) {
+		/* Tasks spawned but never run: the end of the script runs them.
+		 * (After an m:run that stopped early, the script chose to stop.) */
 		bool pending = false;
 		for (int i = 0; i < r.m->ntasks; i++)
 			pending |= !r.m->tasks[i]->done && r.m->tasks[i]->task.state != SIM_TASK_EXITED;
@@ -1708,6 +1729,11 @@ int scenario_run(const struct scenario_opts *o)
 			push_ptr_udata(L, r.m, "mmsim.machine");
 			rc = lua_pcall(L, 1, 0, -3);
 		}
+	}
+	if (rc == LUA_OK && r.failed) {
+		/* A task failed and the script caught the error (pcall): the run
+		 * still failed. */
+		rc = LUA_ERRRUN;
 	}
 	if (rc != LUA_OK) {
 		if (!r.failure) {

@@ -47,18 +47,6 @@
 
 static const char *const zone_names[MAX_NR_ZONES] = { "DMA", "DMA32", "Normal", "HighMem" };
 
-static int fail(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	if (err && errlen) {
-		va_list ap;
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return -1;
-}
-
 int mm_fail(struct mm *mm, int code, const char *fmt, ...)
 {
 	va_list ap;
@@ -466,19 +454,19 @@ struct mm *mm_boot(struct sim *s, const struct hw_machine_desc *d, const struct 
 {
 	char verr[256];
 	if (hw_desc_validate(d, verr, sizeof verr) != 0) {
-		fail(err, errlen, "machine: %s", verr);
+		mmsim_errf(err, errlen, "machine: %s", verr);
 		return NULL;
 	}
 	if (p->era != MM_ERA_CLASSIC) {
-		fail(err, errlen, "era: 'modern' is not implemented yet (accepted: classic)");
+		mmsim_errf(err, errlen, "era: 'modern' is not implemented yet (accepted: classic)");
 		return NULL;
 	}
 	if (p->max_order < 2 || p->max_order > 15) {
-		fail(err, errlen, "max_order: %u, accepted: 2 to 15", p->max_order);
+		mmsim_errf(err, errlen, "max_order: %u, accepted: 2 to 15", p->max_order);
 		return NULL;
 	}
 	if (s->ncpus < d->nr_cpus) {
-		fail(err, errlen, "machine: %d CPUs but the simulation has %d", d->nr_cpus, s->ncpus);
+		mmsim_errf(err, errlen, "machine: %d CPUs but the simulation has %d", d->nr_cpus, s->ncpus);
 		return NULL;
 	}
 
@@ -571,7 +559,7 @@ struct mm *mm_boot(struct sim *s, const struct hw_machine_desc *d, const struct 
 		bool ok;
 		uint64_t base = place_boot_data(mm, d, nid, total, &ok);
 		if (!ok) {
-			fail(err, errlen, "nodes[%d]: no usable range holds its boot data "
+			mmsim_errf(err, errlen, "nodes[%d]: no usable range holds its boot data "
 			     "(%llu KiB: pg_data_t, zones, mem_map)", nid,
 			     (unsigned long long)(total >> 10));
 			mm_destroy(mm);

@@ -793,7 +793,7 @@ static void trace_alloc(struct mm *mm, struct page *page, unsigned order, gfp_t 
 		struct sim_task *t = sim_cur_task(mm->sim);
 		char g[128];
 		gfp_format(gfp, g, sizeof g);
-		trace_begin(mm->trace, mm->ev_alloc, sim_now(mm->sim), mm->cpu, t ? t->name : NULL);
+		trace_begin(mm->trace, mm->ev_alloc, start, mm->cpu, t ? t->name : NULL);
 		trace_u64(mm->trace, "pfn", page_to_pfn(mm, page));
 		trace_u64(mm->trace, "order", order);
 		trace_str(mm->trace, "gfp_flags", g);
@@ -956,7 +956,7 @@ static int do_free(struct mm *mm, struct page *page, unsigned order, int cold)
 		__free_pages_ok(mm, zone, page, order);
 	if (tracing) {
 		struct sim_task *t = sim_cur_task(mm->sim);
-		trace_begin(mm->trace, mm->ev_free, sim_now(mm->sim), mm->cpu, t ? t->name : NULL);
+		trace_begin(mm->trace, mm->ev_free, start, mm->cpu, t ? t->name : NULL);
 		trace_u64(mm->trace, "pfn", pfn);
 		trace_u64(mm->trace, "order", order);
 		trace_u64(mm->trace, "cycles", sim_now(mm->sim) - start);

@@ -5,7 +5,6 @@
  * name, accepted values and text form are defined once.
  */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,18 +27,6 @@ void mm_policy_default(struct mm_policy *p)
 	p->max_order = MM_DEFAULT_MAX_ORDER;
 	p->hw = true;
 	p->check = false;
-}
-
-static int fail(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	if (err && errlen) {
-		va_list ap;
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return -1;
 }
 
 static int parse_bool(const char *v, bool *out)
@@ -226,7 +213,7 @@ int mm_policy_set(struct mm_policy *p, const char *name, const char *value, char
 			continue;
 		struct mm_policy tmp = *p;
 		if (!value || knobs[i].set(&tmp, value) != 0)
-			return fail(err, errlen, "policy %s: bad value '%s' (accepted: %s)", name,
+			return mmsim_errf(err, errlen, "policy %s: bad value '%s' (accepted: %s)", name,
 				    value ? value : "", knobs[i].accepted);
 		*p = tmp;
 		return 0;
@@ -237,18 +224,18 @@ int mm_policy_set(struct mm_policy *p, const char *name, const char *value, char
 		if (i + 1 < NR_KNOBS)
 			strncat(known, ", ", sizeof known - strlen(known) - 1);
 	}
-	return fail(err, errlen, "policy: unknown knob '%s' (known: %s)", name, known);
+	return mmsim_errf(err, errlen, "policy: unknown knob '%s' (known: %s)", name, known);
 }
 
 int mm_policy_parse(struct mm_policy *p, const char *assignment, char *err, size_t errlen)
 {
 	const char *eq = strchr(assignment, '=');
 	if (!eq || eq == assignment)
-		return fail(err, errlen, "policy: '%s' is not name=value", assignment);
+		return mmsim_errf(err, errlen, "policy: '%s' is not name=value", assignment);
 	char name[64];
 	size_t len = (size_t)(eq - assignment);
 	if (len >= sizeof name)
-		return fail(err, errlen, "policy: unknown knob '%.*s'", (int)len, assignment);
+		return mmsim_errf(err, errlen, "policy: unknown knob '%.*s'", (int)len, assignment);
 	memcpy(name, assignment, len);
 	name[len] = '\0';
 	return mm_policy_set(p, name, eq + 1, err, errlen);

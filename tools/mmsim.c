@@ -19,12 +19,15 @@ static const char usage[] =
 	"  run       run a simulation and write its JSON Lines trace\n"
 	"            (mmsim run --help; without a scenario it runs the built-in\n"
 	"            smoke simulation)\n"
+	"  cache     run an address trace (Dinero IV din, valgrind lackey) through\n"
+	"            mmsim's caches; Dinero IV-style statistics (mmsim cache --help)\n"
 	"  version   print the version\n"
 	"  help      this text\n"
 	"\n"
 	"examples:\n"
 	"  mmsim run                          the built-in simulation, summary on stdout\n"
-	"  mmsim run -o smoke.jsonl --seed 7  the same, trace to smoke.jsonl\n";
+	"  mmsim run -o smoke.jsonl --seed 7  the same, trace to smoke.jsonl\n"
+	"  mmsim cache --l2 none trace.din    an L1d and an LLC on a Dinero IV trace\n";
 
 void tool_error(const char *fmt, ...)
 {
@@ -72,6 +75,8 @@ int main(int argc, char **argv)
 	const char *cmd = argv[1];
 	if (!strcmp(cmd, "run"))
 		return cmd_run(argc - 2, argv + 2);
+	if (!strcmp(cmd, "cache"))
+		return cmd_cache(argc - 2, argv + 2);
 	if (!strcmp(cmd, "version") || !strcmp(cmd, "--version")) {
 		printf("mmsim %s\n", MMSIM_VERSION);
 		return EXIT_OK;

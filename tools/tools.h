@@ -21,6 +21,7 @@ enum {
 };
 
 int cmd_run(int argc, char **argv);
+int cmd_cache(int argc, char **argv);
 
 /* "mmsim: " + message + newline on stderr. */
 void tool_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

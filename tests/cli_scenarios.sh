@@ -1,0 +1,186 @@
+#!/bin/sh
+# End-to-end tests of Lua scenarios through `mmsim run`: the test scenarios
+# in tests/scenarios/ (which assert real figures themselves), determinism,
+# the trace's shape, failures and misuse with the scenario's line, -P over
+# the boot table, snapshots, the labs. Run from the top of the tree.
+# $MMSIM is the binary under test (default ./mmsim); $MMSIM_TESTS the unit
+# test runner of the same build, whose jsonl suite checks that every line of
+# a trace is JSON (default: next to $MMSIM, as the Makefile lays them out).
+# Ends with "N passed, N failed" like the unit tests.
+MMSIM=${MMSIM:-./mmsim}
+case $MMSIM in /*) ;; *) MMSIM=$(pwd)/$MMSIM ;; esac
+MMSIM_TESTS=${MMSIM_TESTS:-$(dirname "$MMSIM")/tests/run_tests}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+passed=0
+failed=0
+
+ok() { passed=$((passed + 1)); }
+bad() { failed=$((failed + 1)); echo "FAIL: $*"; }
+
+# expect STATUS DESCRIPTION -- COMMAND...: runs COMMAND, stdout to $tmp/out,
+# stderr to $tmp/err, and checks its exit status.
+expect() {
+	want=$1; what=$2; shift 3
+	"$@" >"$tmp/out" 2>"$tmp/err"
+	got=$?
+	if [ "$got" -eq "$want" ]; then ok; else bad "$what: exit $got, expected $want"; cat "$tmp/err"; fi
+}
+# has FILE PATTERN DESCRIPTION: grep -E must find PATTERN in FILE.
+has() { if grep -Eq -- "$2" "$1"; then ok; else bad "$3: no /$2/ in $(basename "$1")"; fi; }
+# hasf FILE STRING DESCRIPTION: the same for a fixed string.
+hasf() { if grep -Fq -- "$2" "$1"; then ok; else bad "$3: no '$2' in $(basename "$1")"; fi; }
+lines() { wc -l <"$1" | tr -d ' '; }
+eq() { if [ "$1" = "$2" ]; then ok; else bad "$3: got '$1', expected '$2'"; fi; }
+
+S=tests/scenarios
+E=tests/scenarios/errors
+run() { "$MMSIM" run "$@"; }
+
+# Every test scenario passes its own assertions, and says so.
+for f in $S/*.lua; do
+	name=$(basename "$f" .lua)
+	expect 0 "scenario $name" -- run "$f" --quiet -o "$tmp/$name.jsonl"
+done
+expect 0 "boot_views says ok" -- run $S/boot_views.lua --quiet
+eq "$(cat "$tmp/out")" "boot_views: ok" "boot_views prints only its verdict with --quiet"
+
+# Every function docs/scenarios.md documents is called by a test scenario.
+for fn in machine seed gfp boot spawn run now ncpus nnodes cpu_node stats \
+	proc zones vmstat snapshot check nr_free_pages min_free_kbytes policy \
+	alloc_pages alloc_pages_node free_pages touch think sleep drain alloc_bulk \
+	free_bulk churn cpu node name; do
+	if grep -Eq "[:.]$fn[({,]" $S/*.lua; then ok; else bad "no test scenario calls $fn"; fi
+	if grep -Eq "^### .*[:.]$fn[({]" docs/scenarios.md; then ok; else bad "docs/scenarios.md has no heading for $fn"; fi
+done
+
+# The trace: header first (with the scenario, seed and policy), summary
+# last with status ok, a final snapshot before it.
+t=$tmp/bulk.jsonl
+has "$t" '^\{"type":"header","format":"mmsim-trace","version":1,' "header first"
+eq "$(head -n 1 "$t" | grep -c '"scenario":"tests/scenarios/bulk.lua","seed":1,"era":"classic","policy":{"era":"classic","pcp":"on"')" 1 "header: scenario, seed, era, policy"
+eq "$(head -n 1 "$t" | grep -c '"machine":{"name":"pc-i386"')" 1 "header: machine"
+eq "$(tail -n 1 "$t" | grep -c '^{"type":"summary","status":"ok"')" 1 "summary last, status ok"
+eq "$(tail -n 2 "$t" | head -n 1 | grep -c '^{"type":"snapshot","t":')" 1 "a snapshot just before the summary"
+eq "$(grep -c '"ev":"mm_page_alloc",' "$t")" "$(tail -n 1 "$t" | sed 's/.*"ops.alloc":\([0-9]*\).*/\1/')" "one mm_page_alloc line per allocation"
+
+# Determinism: a math.random workload, same seed byte-identical; another
+# seed gives other events (compared without the header, which names the seed).
+expect 0 "determinism seed 5" -- run $S/determinism.lua --seed 5 -o "$tmp/d5a.jsonl"
+expect 0 "determinism seed 5 again" -- run $S/determinism.lua --seed 5 -o "$tmp/d5b.jsonl"
+if cmp -s "$tmp/d5a.jsonl" "$tmp/d5b.jsonl"; then ok; else bad "same seed gives a different trace"; fi
+expect 0 "determinism seed 6" -- run $S/determinism.lua --seed 6 -o "$tmp/d6.jsonl"
+tail -n +2 "$tmp/d5a.jsonl" >"$tmp/d5.body"
+tail -n +2 "$tmp/d6.jsonl" >"$tmp/d6.body"
+if cmp -s "$tmp/d5.body" "$tmp/d6.body"; then bad "another seed gives the same events"; else ok; fi
+eq "$(head -n 1 "$tmp/d6.jsonl" | grep -c '"seed":6')" 1 "header records the seed"
+
+# -P wins over the scenario's boot table: in what the scenario reads and in
+# the header. --era is -P era=.
+expect 0 "policy without -P" -- run $S/policy.lua -o "$tmp/p0.jsonl"
+hasf "$tmp/out" "pcp=on min_free_kbytes=2048 (2048) hw=on" "the boot table's knobs"
+expect 0 "policy with -P" -- run $S/policy.lua -P pcp=off -Pmin_free_kbytes=4096 --era classic -o "$tmp/p1.jsonl"
+hasf "$tmp/out" "pcp=off min_free_kbytes=4096 (4096) hw=on" "-P over the boot table"
+eq "$(head -n 1 "$tmp/p1.jsonl" | grep -c '"policy":{"era":"classic","pcp":"off","min_free_kbytes":"4096",')" 1 "header: the policy in effect"
+expect 2 "unknown -P knob" -- run $S/policy.lua -P colour=blue
+hasf "$tmp/err" "mmsim: run: -P colour=blue: policy: unknown knob 'colour' (known: era, pcp, min_free_kbytes, lowmem_reserve_ratio, zonelist_order, max_order, hw, check)" "unknown knob lists the knobs"
+expect 2 "bad -P value" -- run $S/policy.lua -P pcp=maybe
+hasf "$tmp/err" "policy pcp: bad value 'maybe' (accepted: on or off)" "bad -P value message"
+expect 2 "-P without =" -- run $S/policy.lua -P pcp
+expect 2 "--machine is for the built-in simulation" -- run $S/policy.lua --machine x86_64
+
+# -o -: the trace alone on stdout; print() goes to stderr.
+expect 0 "trace on stdout" -- run $S/policy.lua -o -
+has "$tmp/out" '^\{"type":"header"' "stdout starts with the header"
+eq "$(grep -c 'pcp=' "$tmp/out")" 0 "print() is not on stdout"
+hasf "$tmp/err" "pcp=on min_free_kbytes=2048" "print() goes to stderr"
+
+# --snapshot-every: snapshot lines in time order, and one at the end.
+expect 0 "snapshots" -- run $S/determinism.lua --snapshot-every 20000 -o "$tmp/snap.jsonl"
+n=$(grep -c '^{"type":"snapshot"' "$tmp/snap.jsonl")
+if [ "$n" -ge 5 ]; then ok; else bad "--snapshot-every 20000: $n snapshot lines, expected at least 5"; fi
+eq "$(grep '^{"type":"snapshot"' "$tmp/snap.jsonl" | head -n 1 | grep -c '"t":20000,')" 1 "the first snapshot at cycle 20000"
+eq "$(grep -c '^{"type":"snapshot"' "$tmp/d5a.jsonl")" 1 "without it, only the final snapshot"
+
+# --events keeps only the named events.
+expect 0 "event filter" -- run $S/determinism.lua --events mm_page_free -o "$tmp/ev.jsonl"
+eq "$(grep -c '"ev":' "$tmp/ev.jsonl")" "$(grep -c '"ev":"mm_page_free"' "$tmp/ev.jsonl")" "only mm_page_free events"
+
+# Failures: exit 1, "mmsim: FILE:LINE: message" and a traceback on stderr,
+# and the trace ends with a summary recording the error. LINE is the line
+# marked "-- ERROR" in the scenario.
+fails() {
+	name=$1; msg=$2; shift 2
+	f=$E/$name.lua
+	line=$(grep -n -- '-- ERROR' "$f" | cut -d: -f1)
+	expect 1 "$name exits 1" -- run "$f" -o "$tmp/e-$name.jsonl" "$@"
+	hasf "$tmp/err" "mmsim: $f:$line: $msg" "$name: message with file:line"
+	eq "$(tail -n 1 "$tmp/e-$name.jsonl" | grep -cF "{\"type\":\"summary\",\"status\":\"error\",\"error\":\"$f:$line: $msg")" 1 "$name: trace ends with the failed summary"
+}
+fails lua_error "something went wrong"
+hasf "$tmp/err" "stack traceback:" "a task's error comes with its traceback"
+hasf "$tmp/err" "(in task 'failing' on cpu 0 at cycle 10)" "and names the task, CPU and cycle"
+fails assert_fail "the clock moved"
+fails caught_task_error "caught but fatal"
+fails double_free "free_pages: pfn 8193 is not a block this scenario allocated (or it was freed already)"
+fails wrong_order "free_pages: pfn 8196 was allocated with order 2, freed with order 1"
+fails touch_unowned "touch: pfn 8194 is not a block this scenario allocated (or it was freed)"
+fails bad_gfp "alloc_pages: gfp: unknown flag 'GFP_KERNAL' (known: GFP_HIGHUSER, GFP_KERNEL,"
+fails outside_task "alloc_pages: only task 'task0' itself can call this (call it inside the task's function)"
+fails bad_knob_value "boot: policy pcp: bad value 'maybe' (accepted: on or off)"
+fails unknown_knob "boot: policy: unknown knob 'colour' (known: era, pcp,"
+fails runaway "the scenario ran more than 100000 Lua instructions (a runaway loop? raise the limit with --max-instructions)" --max-instructions 100000
+
+# A syntax error: exit 1, the file and line, and still a complete trace.
+printf 'local mmsim = require "mmsim"\nlocal x = = 1\n' >"$tmp/syntax.lua"
+expect 1 "syntax error" -- run "$tmp/syntax.lua" -o "$tmp/syntax.jsonl"
+hasf "$tmp/err" "syntax.lua:2:" "syntax error names the line"
+eq "$(tail -n 1 "$tmp/syntax.jsonl" | grep -c '^{"type":"summary","status":"error"')" 1 "syntax error: failed summary"
+expect 2 "missing scenario" -- run "$tmp/none.lua"
+
+# --max-cycles stops a task that never ends; the run did not finish, so it
+# fails, and the summary says why it stopped.
+printf 'local m = require("mmsim").machine("pc-i386")\nm:boot{}\nm:spawn{fn = function(t) while true do t:think(100) end end}\n' >"$tmp/forever.lua"
+expect 1 "--max-cycles" -- run "$tmp/forever.lua" --max-cycles 100000 -o "$tmp/forever.jsonl"
+has "$tmp/err" 'stopped at --max-cycles 100000 before it finished' "--max-cycles message"
+eq "$(tail -n 1 "$tmp/forever.jsonl" | grep -c '"status":"error","error":"the simulation was stopped at --max-cycles 100000 before it finished","cycles":100000,"stop":"max_cycles"')" 1 "summary: failed at max_cycles"
+
+# Every line of these traces is one JSON object, header first, summary last
+# (the jsonl suite of the unit test runner; python3 if there is no runner).
+traces="$tmp/bulk.jsonl $tmp/tasks.jsonl $tmp/d5a.jsonl $tmp/p1.jsonl $tmp/snap.jsonl $tmp/e-lua_error.jsonl $tmp/e-bad_gfp.jsonl $tmp/syntax.jsonl $tmp/forever.jsonl"
+if [ -x "$MMSIM_TESTS" ]; then
+	expect 0 "traces are JSON Lines" -- env CK_RUN_SUITE=jsonl MMSIM_JSONL="$traces" "$MMSIM_TESTS"
+	[ "$got" -eq 0 ] || cat "$tmp/out"
+	hasf "$tmp/out" "3 passed, 0 failed" "the jsonl suite checked the files"
+	printf '{"type":"header","format":"mmsim-trace","version":1}\n{"ev":\n' >"$tmp/broken.jsonl"
+	expect 1 "a broken trace is refused" -- env CK_RUN_SUITE=jsonl MMSIM_JSONL="$tmp/broken.jsonl" "$MMSIM_TESTS"
+elif command -v python3 >/dev/null 2>&1; then
+	expect 0 "traces are JSON Lines (python3)" -- python3 -c '
+import json, sys
+for p in sys.argv[1:]:
+    with open(p) as f:
+        rows = [json.loads(l) for l in f]
+    assert rows[0]["type"] == "header" and rows[-1]["type"] == "summary", p
+' $traces
+else
+	echo "note: no unit test runner at $MMSIM_TESTS and no python3: JSON validity not checked"
+fi
+
+# The labs and the quickstart run, each well under a second, and say what
+# their READMEs say they do.
+for f in scenarios/quickstart.lua scenarios/labs/*/*.lua; do
+	expect 0 "$f runs" -- run "$f"
+done
+expect 0 "buddy lab" -- run scenarios/labs/buddy/buddy.lua --quiet
+has "$tmp/out" '^A = 1 page \(order 0\) +at pfn 228352 +1 +1 +1 +1 +1 +1 +1 +1 +1 +1 +214$' "buddy lab: one page splits an order-10 block"
+has "$tmp/out" '^free E: merges all the way up to order 10 +0 +0 +0 +0 +0 +0 +0 +0 +0 +0 +215$' "buddy lab: merging back to order 10"
+expect 0 "pcp lab" -- run scenarios/labs/pcp/pcp.lua --quiet
+has "$tmp/out" 'per-CPU list refills +12$' "pcp lab: 12 refills with the lists on"
+expect 0 "pcp lab with the lists off" -- run scenarios/labs/pcp/pcp.lua -P pcp=off --quiet
+has "$tmp/out" 'Per-CPU page lists: OFF' "pcp lab: -P pcp=off reaches the scenario"
+has "$tmp/out" 'zone lock acquisitions +19200 +\(2000.0 per 1000 allocations\)' "pcp lab: two lock round trips per page without the lists"
+expect 0 "numa lab" -- run scenarios/labs/numa/numa.lua --quiet
+eq "$(grep -cE '^  [0-3]( \*)? +(10|16|21|22|31) ' "$tmp/out")" 8 "numa lab: a row per node for each of the two CPUs"
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
