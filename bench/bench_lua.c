@@ -94,6 +94,8 @@ static double run_once(const char *path, const char *out)
 	o.max_cycles = UINT64_MAX;
 	o.max_instructions = SCENARIO_DEFAULT_MAX_INSTRUCTIONS;
 	o.quiet = true;
+	if (out)
+		unlink(out);    /* dropping the last run's trace is not this run's work */
 	double t0 = bench_now();
 	if (scenario_run(&o) != 0) {
 		fprintf(stderr, "bench_lua: %s failed\n", path);
