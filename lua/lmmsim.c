@@ -93,6 +93,8 @@ struct machine {
 	struct sim_event snap_ev;
 	bool booted;
 	bool ran;               /* m:run was called (no implicit run at the end) */
+	struct sim_waitq **waitqs;  /* made by m:waitqueue, freed with the machine */
+	int nwaitqs;
 	enum sim_stop last_stop;
 };
 
@@ -723,6 +725,75 @@ static int t_tostring(lua_State *L)
 	return 1;
 }
 
+/* Continuation of a wait: true when woken, false when the timeout ended it. */
+static int wait_done(lua_State *L, int status, lua_KContext ctx)
+{
+	(void)status;
+	struct ltask *t = (struct ltask *)ctx;
+	lua_pushboolean(L, !t->task.timed_out);
+	return 1;
+}
+
+static struct sim_waitq *check_waitq(lua_State *L, int idx)
+{
+	struct sim_waitq **p = luaL_checkudata(L, idx, "mmsim.waitqueue");
+	return *p;
+}
+
+/* t:wait(q [, timeout]) -> true if woken, false if the timeout passed */
+static int t_wait(lua_State *L)
+{
+	struct ltask *t = running_task(L, "wait");
+	struct sim_waitq *wq = check_waitq(L, 2);
+	if (lua_isnoneornil(L, 3)) {
+		sim_task_wait(&t->m->sim, wq);
+	} else {
+		lua_Integer c = luaL_checkinteger(L, 3);
+		if (c < 0)
+			return luaL_error(L, "wait: a timeout of %I cycles: must not be negative", c);
+		sim_task_wait_timeout(&t->m->sim, wq, (cycle_t)c);
+	}
+	t->wait = true;
+	return lua_yieldk(L, 0, (lua_KContext)t, wait_done);
+}
+
+/* m:waitqueue(name) -> a queue tasks wait on with t:wait and wake with q:wake */
+static int m_waitqueue(lua_State *L)
+{
+	struct machine *m = *(struct machine **)luaL_checkudata(L, 1, "mmsim.machine");
+	const char *name = luaL_optstring(L, 2, "waitqueue");
+	struct sim_waitq *wq = mmsim_xcalloc(1, sizeof *wq + strlen(name) + 1);
+	char *copy = (char *)(wq + 1);
+	strcpy(copy, name);
+	sim_waitq_init(wq, copy);
+	m->waitqs = mmsim_xrealloc(m->waitqs, (size_t)(m->nwaitqs + 1) * sizeof *m->waitqs);
+	m->waitqs[m->nwaitqs++] = wq;
+	void **p = lua_newuserdatauv(L, sizeof(void *), 0);
+	*p = wq;
+	luaL_setmetatable(L, "mmsim.waitqueue");
+	return 1;
+}
+
+/* q:wake([n]) -> how many were woken: the n (default all) oldest waiters
+ * become runnable now, oldest first. Costs nothing; callable anywhere. */
+static int q_wake(lua_State *L)
+{
+	struct sim_waitq *wq = check_waitq(L, 1);
+	lua_Integer n = luaL_optinteger(L, 2, 0);
+	if (n < 0)
+		return luaL_error(L, "wake: %I tasks: must not be negative", n);
+	struct run *r = get_run(L);
+	lua_pushinteger(L, sim_wake_up(&r->m->sim, wq, (int)n));
+	return 1;
+}
+
+/* q:waiting() -> how many tasks wait on it */
+static int q_waiting(lua_State *L)
+{
+	lua_pushinteger(L, check_waitq(L, 1)->nr_waiting);
+	return 1;
+}
+
 /* ---- Bulk helpers: looping in C, running ahead when they may ------------ */
 
 /* alloc_bulk(n, gfp [, order]) -> {pfn, ...}: stops at the first failure. */
@@ -1306,8 +1377,20 @@ static int m_run(lua_State *L)
 		char msg[160];
 		snprintf(msg, sizeof msg, "the simulation was stopped at --max-cycles %llu before "
 			 "it finished", (unsigned long long)r->o->max_cycles);
-		set_failure(r, msg);
 		return luaL_error(L, "run: %s", msg);
+	}
+	if (why == SIM_STOP_EMPTY) {
+		/* Nothing left to happen, yet a task waits: nothing will ever wake
+		 * it. Say which, rather than end as if all went well. */
+		for (int i = 0; i < m->ntasks; i++) {
+			struct sim_task *st = &m->tasks[i]->task;
+			if (st->state == SIM_TASK_WAITING) {
+				char msg[200];
+				snprintf(msg, sizeof msg, "task '%s' waits on '%s' and nothing is left "
+					 "to wake it", st->name, st->wq ? st->wq->name : "?");
+				return luaL_error(L, "run: %s", msg);
+			}
+		}
 	}
 	if (why == SIM_STOP_WATCHDOG)
 		return luaL_error(L, "run: the simulation made no progress at cycle %I (a task "
@@ -1443,6 +1526,61 @@ static int k_zones(lua_State *L)
 	return 1;
 }
 
+static void push_list(lua_State *L, struct machine *m, int nid, int zone, int list)
+{
+	size_t n = mm_list_pfns(m->mm, nid, zone, list, NULL, 0);
+	uint64_t *pfns = mmsim_xmalloc((n ? n : 1) * sizeof *pfns);
+	mm_list_pfns(m->mm, nid, zone, list, pfns, n);
+	lua_createtable(L, (int)n, 0);
+	for (size_t i = 0; i < n; i++) {
+		lua_pushinteger(L, (lua_Integer)pfns[i]);
+		lua_rawseti(L, -2, (lua_Integer)i + 1);
+	}
+	free(pfns);
+}
+
+/* k:freelists() -> {{node=, zone=, orders={{pfn, ...} per order, head
+ * first}, pcp={{cpu=, hot={...}, cold={...}}, ...}}, ...} */
+static int k_freelists(lua_State *L)
+{
+	struct machine *m = check_kernel(L, 1);
+	lua_newtable(L);
+	int n = 0;
+	for (int nid = 0; nid < mm_nr_nodes(m->mm); nid++) {
+		pg_data_t *pgdat = NODE_DATA(m->mm, nid);
+		for (int j = 0; j < MAX_NR_ZONES; j++) {
+			struct zone *z = &pgdat->node_zones[j];
+			if (!z->present_pages)
+				continue;
+			lua_createtable(L, 0, 4);
+			lua_pushinteger(L, nid);
+			lua_setfield(L, -2, "node");
+			lua_pushstring(L, z->name);
+			lua_setfield(L, -2, "zone");
+			lua_createtable(L, (int)mm_max_order(m->mm), 0);
+			for (unsigned o = 0; o < mm_max_order(m->mm); o++) {
+				push_list(L, m, nid, j, (int)o);
+				lua_rawseti(L, -2, o + 1);
+			}
+			lua_setfield(L, -2, "orders");
+			lua_createtable(L, m->desc.nr_cpus, 0);
+			for (int cpu = 0; cpu < m->desc.nr_cpus; cpu++) {
+				lua_createtable(L, 0, 3);
+				lua_pushinteger(L, cpu);
+				lua_setfield(L, -2, "cpu");
+				push_list(L, m, nid, j, MM_PCP_LIST(cpu, 0));
+				lua_setfield(L, -2, "hot");
+				push_list(L, m, nid, j, MM_PCP_LIST(cpu, 1));
+				lua_setfield(L, -2, "cold");
+				lua_rawseti(L, -2, cpu + 1);
+			}
+			lua_setfield(L, -2, "pcp");
+			lua_rawseti(L, -2, ++n);
+		}
+	}
+	return 1;
+}
+
 /* k:vmstat() -> {pgalloc_normal = N, ...} */
 static int k_vmstat(lua_State *L)
 {
@@ -1532,6 +1670,7 @@ static const luaL_Reg machine_methods[] = {
 	{"ncpus", m_ncpus},
 	{"nnodes", m_nnodes},
 	{"cpu_node", m_cpu_node},
+	{"waitqueue", m_waitqueue},
 	{"stats", m_stats},
 	{NULL, NULL},
 };
@@ -1540,6 +1679,7 @@ static const luaL_Reg kernel_methods[] = {
 	{"proc", k_proc},
 	{"zones", k_zones},
 	{"vmstat", k_vmstat},
+	{"freelists", k_freelists},
 	{"snapshot", k_snapshot},
 	{"check", k_check},
 	{"nr_free_pages", k_nr_free_pages},
@@ -1555,6 +1695,7 @@ static const luaL_Reg task_methods[] = {
 	{"touch", t_touch},
 	{"think", t_think},
 	{"sleep", t_sleep},
+	{"wait", t_wait},
 	{"drain", t_drain},
 	{"alloc_bulk", t_alloc_bulk},
 	{"free_bulk", t_free_bulk},
@@ -1563,6 +1704,12 @@ static const luaL_Reg task_methods[] = {
 	{"cpu", t_cpu},
 	{"node", t_node},
 	{"name", t_name},
+	{NULL, NULL},
+};
+
+static const luaL_Reg waitq_methods[] = {
+	{"wake", q_wake},
+	{"waiting", q_waiting},
 	{NULL, NULL},
 };
 
@@ -1582,6 +1729,7 @@ static int open_mmsim(lua_State *L)
 	new_class(L, "mmsim.machine", machine_methods);
 	new_class(L, "mmsim.kernel", kernel_methods);
 	new_class(L, "mmsim.task", task_methods);
+	new_class(L, "mmsim.waitqueue", waitq_methods);
 	luaL_getmetatable(L, "mmsim.task");
 	lua_pushcfunction(L, t_tostring);
 	lua_setfield(L, -2, "__tostring");
@@ -1645,6 +1793,9 @@ static void free_machine(struct machine *m)
 	free(m->tasks);
 	free(m->owners.key);
 	free(m->owners.order);
+	for (int i = 0; i < m->nwaitqs; i++)
+		free(m->waitqs[i]);
+	free(m->waitqs);
 	free(m);
 }
 
@@ -1728,6 +1879,12 @@ int scenario_run(const struct scenario_opts *o)
 			lua_pushcfunction(L, m_run);
 			push_ptr_udata(L, r.m, "mmsim.machine");
 			rc = lua_pcall(L, 1, 0, -3);
+			if (rc != LUA_OK && !r.failure) {
+				/* No script line to blame: name the place in words. */
+				lua_pushfstring(L, "%s: (the run at the end of the scenario) %s", o->path,
+						lua_tostring(L, -1));
+				lua_replace(L, -2);
+			}
 		}
 	}
 	if (rc == LUA_OK && r.failed) {

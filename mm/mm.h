@@ -264,6 +264,16 @@ size_t mm_view(struct mm *mm, const char *name, char *buf, size_t len);
 const char *const *mm_view_names(void);
 
 /*
+ * The pfns on one list of zone `zone` (ZONE_DMA...) of node nid, in list
+ * order (head first): list >= 0 is the buddy free list of that order;
+ * list = -(2 * cpu + 1) is cpu's hot per-CPU list, -(2 * cpu + 2) its cold
+ * one (MM_PCP_LIST below). Writes at most max pfns and returns how many the
+ * list holds, so a caller can size its buffer by calling with max 0.
+ */
+#define MM_PCP_LIST(cpu, cold) (-(2 * (cpu) + 1 + ((cold) ? 1 : 0)))
+size_t mm_list_pfns(struct mm *mm, int nid, int zone, int list, uint64_t *pfns, size_t max);
+
+/*
  * Members of a trace line that is not an event (the caller opens and closes
  * the line and writes its "type"; docs/trace-format.md):
  *   mm_trace_freelists  "freelists":[{"node":N,"zone":"DMA","free":F,

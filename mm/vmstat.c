@@ -284,6 +284,34 @@ size_t mm_view(struct mm *mm, const char *name, char *buf, size_t len)
 	return o.n;
 }
 
+/* ---- Lists as data ------------------------------------------------------ */
+
+static size_t list_pfns(const pg_data_t *pgdat, const struct page_list *l, uint64_t *pfns,
+			size_t max)
+{
+	size_t n = 0;
+	for (uint32_t i = l->first; i != PAGE_NIL; i = pgdat->node_mem_map[i].lru_next) {
+		if (n < max)
+			pfns[n] = pgdat->node_start_pfn + i;
+		n++;
+	}
+	return n;
+}
+
+size_t mm_list_pfns(struct mm *mm, int nid, int zone, int list, uint64_t *pfns, size_t max)
+{
+	MMSIM_ASSERT(nid >= 0 && nid < mm->nr_nodes && zone >= 0 && zone < MAX_NR_ZONES);
+	pg_data_t *pgdat = mm->node_data[nid];
+	struct zone *z = &pgdat->node_zones[zone];
+	if (list >= 0) {
+		MMSIM_ASSERT((unsigned)list < mm->max_order);
+		return list_pfns(pgdat, &z->free_area[list].free_list, pfns, max);
+	}
+	int cpu = (-list - 1) / 2, cold = (-list - 1) % 2;
+	MMSIM_ASSERT(cpu < mm->ncpus);
+	return list_pfns(pgdat, &z->pageset[cpu].pcp[cold].list, pfns, max);
+}
+
 /* ---- Trace lines -------------------------------------------------------- */
 
 static void trace_list(struct trace *tr, const char *key, pg_data_t *pgdat, const struct page_list *l)

@@ -49,7 +49,7 @@ eq "$(cat "$tmp/out")" "boot_views: ok" "boot_views prints only its verdict with
 for fn in machine seed gfp boot spawn run now ncpus nnodes cpu_node stats \
 	proc zones vmstat snapshot check nr_free_pages min_free_kbytes policy \
 	alloc_pages alloc_pages_node free_pages touch think sleep drain alloc_bulk \
-	free_bulk churn cpu node name; do
+	free_bulk churn cpu node name waitqueue wait wake waiting freelists; do
 	if grep -Eq "[:.]$fn[({,]" $S/*.lua; then ok; else bad "no test scenario calls $fn"; fi
 	if grep -Eq "^### .*[:.]$fn[({]" docs/scenarios.md; then ok; else bad "docs/scenarios.md has no heading for $fn"; fi
 done
@@ -143,7 +143,7 @@ expect 2 "missing scenario" -- run "$tmp/none.lua"
 printf 'local m = require("mmsim").machine("pc-i386")\nm:boot{}\nm:spawn{fn = function(t) while true do t:think(100) end end}\n' >"$tmp/forever.lua"
 expect 1 "--max-cycles" -- run "$tmp/forever.lua" --max-cycles 100000 -o "$tmp/forever.jsonl"
 has "$tmp/err" 'stopped at --max-cycles 100000 before it finished' "--max-cycles message"
-eq "$(tail -n 1 "$tmp/forever.jsonl" | grep -c '"status":"error","error":"the simulation was stopped at --max-cycles 100000 before it finished","cycles":100000,"stop":"max_cycles"')" 1 "summary: failed at max_cycles"
+eq "$(tail -n 1 "$tmp/forever.jsonl" | grep -c '"status":"error","error":"[^"]*forever.lua: (the run at the end of the scenario) run: the simulation was stopped at --max-cycles 100000 before it finished","cycles":100000,"stop":"max_cycles"')" 1 "summary: failed at max_cycles"
 
 # Every line of these traces is one JSON object, header first, summary last
 # (the jsonl suite of the unit test runner; python3 if there is no runner).
