@@ -16,7 +16,15 @@
  * the CPU has spent those cycles. The operation's results are left on the
  * coroutine's stack and returned by a continuation (lua_yieldk), so the
  * script sees an ordinary function call. Bulk helpers loop in C the same
- * way: one operation per step, the loop state on the coroutine's stack.
+ * way, the loop state on the coroutine's stack.
+ *
+ * Running ahead. Yielding after every operation costs more host time than
+ * most operations (a resume, an event pushed and popped). When the run loop
+ * would resume this same task next anyway (nothing else is due before the
+ * cycle the operation ended, no stop condition applies, the operation does
+ * not wait), sim_task_continue_inline ends the step and begins the next one
+ * in place, and the task goes straight on: the run is the same event for
+ * event (clocks, counters, watchdog, trace), only faster.
  *
  * Errors. A mistake in the script (a bad argument, a misuse the allocator
  * refuses) is a Lua error raised at the script's line. An error inside a
@@ -79,6 +87,8 @@ struct machine {
 	int ntasks, cap;
 	struct owners owners;
 	struct op_hists hist;
+	char gfp_text[64];      /* the last GFP string parsed, and its value: */
+	gfp_t gfp_value;        /* scripts pass the same one again and again */
 	uint64_t ops_alloc, ops_alloc_failed, ops_free, ops_touch, ops_think;
 	struct sim_event snap_ev;
 	bool booted;
@@ -109,10 +119,10 @@ struct run {
 	uint64_t instructions;
 	int ev_task_start, ev_task_exit;
 	double t0;              /* host time the run started (progress only) */
+	const void *task_mt;    /* the "mmsim.task" metatable, for check_task */
 	double last_progress;
 };
 
-static const char RUN_KEY[] = "mmsim.run";
 
 static double host_now(void)
 {
@@ -121,12 +131,12 @@ static double host_now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
+/* The run context is in every Lua thread's extra space (new threads copy
+ * the main thread's): Redis keeps its context in the registry, but a
+ * registry lookup by name costs a string hash on every task call. */
 static struct run *get_run(lua_State *L)
 {
-	lua_getfield(L, LUA_REGISTRYINDEX, RUN_KEY);
-	struct run *r = lua_touserdata(L, -1);
-	lua_pop(L, 1);
-	return r;
+	return *(struct run **)lua_getextraspace(L);
 }
 
 /* ---- Ownership table ------------------------------------------------------ */
@@ -167,27 +177,29 @@ static void owners_put(struct owners *t, uint64_t pfn, unsigned order)
 	t->order[i] = (uint8_t)order;
 }
 
-/* The order of the block at pfn, or -1 if no block starts there. */
-static int owners_get(const struct owners *t, uint64_t pfn)
+/* The slot holding pfn's block, or -1. */
+static long owners_find(const struct owners *t, uint64_t pfn)
 {
 	if (!t->cap)
 		return -1;
 	uint64_t k = pfn + 1;
 	for (size_t i = owners_slot(t, k); t->key[i]; i = (i + 1) & (t->cap - 1))
 		if (t->key[i] == k)
-			return t->order[i];
+			return (long)i;
 	return -1;
 }
 
-static void owners_del(struct owners *t, uint64_t pfn)
+/* The order of the block at pfn, or -1 if no block starts there. */
+static int owners_get(const struct owners *t, uint64_t pfn)
 {
-	uint64_t k = pfn + 1;
-	size_t mask = t->cap - 1, i = owners_slot(t, k);
-	while (t->key[i] != k) {
-		if (!t->key[i])
-			return;
-		i = (i + 1) & mask;
-	}
+	long i = owners_find(t, pfn);
+	return i < 0 ? -1 : t->order[i];
+}
+
+/* Empty slot i (found by owners_find). */
+static void owners_del_at(struct owners *t, size_t i)
+{
+	size_t mask = t->cap - 1;
 	/* Backward-shift deletion: pull later members of the probe run into the
 	 * hole when their home slot does not lie between the hole and them. */
 	size_t j = i;
@@ -418,8 +430,17 @@ static enum sim_step ltask_step(struct sim *s, struct sim_task *st)
 
 static struct ltask *check_task(lua_State *L, int idx)
 {
-	struct ltask **p = luaL_checkudata(L, idx, "mmsim.task");
-	return *p;
+	/* Every task call starts here: compare the metatable by address rather
+	 * than through luaL_checkudata's lookup by name; that stays for the
+	 * error message. */
+	void *p = lua_touserdata(L, idx);
+	if (p && lua_getmetatable(L, idx)) {
+		const void *mt = lua_topointer(L, -1);
+		lua_pop(L, 1);
+		if (mt == get_run(L)->task_mt)
+			return *(struct ltask **)p;
+	}
+	return *(struct ltask **)luaL_checkudata(L, idx, "mmsim.task");
 }
 
 /* The task whose coroutine is running this call, or an error naming the
@@ -435,6 +456,13 @@ static struct ltask *running_task(lua_State *L, const char *fn)
 	return t;
 }
 
+/* May task t go on to its next operation in place ("Running ahead")? If
+ * so, its next step has begun. */
+static bool run_ahead(struct ltask *t)
+{
+	return !t->wait && !t->m->run->failed && sim_task_continue_inline(&t->m->sim);
+}
+
 /* Continuation of a yield that left n results on the stack. */
 static int return_results(lua_State *L, int status, lua_KContext n)
 {
@@ -442,22 +470,44 @@ static int return_results(lua_State *L, int status, lua_KContext n)
 	return (int)n;
 }
 
-/* End the step: the n values on top of the stack become the call's results
- * when the task is resumed. */
-static int op_done(lua_State *L, int n)
+/* The operation is done: its n results are on top of the stack. Either the
+ * task runs ahead and they are returned now, or the step ends and they are
+ * returned when the task is resumed. */
+static int op_done(lua_State *L, struct ltask *t, int n)
 {
+	if (run_ahead(t))
+		return n;
 	return lua_yieldk(L, 0, (lua_KContext)n, return_results);
 }
 
-static gfp_t check_gfp(lua_State *L, int idx, const char *fn)
+static gfp_t check_gfp_text(lua_State *L, const char *s, const char *fn)
 {
-	const char *s = luaL_checkstring(L, idx);
 	gfp_t g;
 	char err[1024];
 	if (gfp_parse(s, &g, err, sizeof err)) {
 		if (fn)
 			luaL_error(L, "%s: %s", fn, err);
 		luaL_error(L, "%s", err);
+	}
+	return g;
+}
+
+static gfp_t check_gfp(lua_State *L, int idx, const char *fn)
+{
+	return check_gfp_text(L, luaL_checkstring(L, idx), fn);
+}
+
+/* check_gfp for a task's call: the last text parsed is remembered. */
+static gfp_t task_gfp(lua_State *L, struct machine *m, int idx, const char *fn)
+{
+	size_t len;
+	const char *s = luaL_checklstring(L, idx, &len);
+	if (len < sizeof m->gfp_text && !memcmp(s, m->gfp_text, len + 1))
+		return m->gfp_value;
+	gfp_t g = check_gfp_text(L, s, fn);
+	if (len < sizeof m->gfp_text) {
+		memcpy(m->gfp_text, s, len + 1);
+		m->gfp_value = g;
 	}
 	return g;
 }
@@ -491,7 +541,8 @@ static int64_t do_alloc(struct machine *m, int nid, gfp_t gfp, unsigned order)
 /* One free: 0, or -1 with a message in err. */
 static int do_free(struct machine *m, uint64_t pfn, lua_Integer order_arg, char *err, size_t len)
 {
-	int order = owners_get(&m->owners, pfn);
+	long slot = owners_find(&m->owners, pfn);
+	int order = slot < 0 ? -1 : m->owners.order[slot];
 	if (order < 0) {
 		snprintf(err, len, "pfn %llu is not a block this scenario allocated (or it was "
 			 "freed already)", (unsigned long long)pfn);
@@ -510,7 +561,7 @@ static int do_free(struct machine *m, uint64_t pfn, lua_Integer order_arg, char 
 		return -1;
 	}
 	m->ops_free++;
-	owners_del(&m->owners, pfn);
+	owners_del_at(&m->owners, (size_t)slot);   /* the free changed no slot */
 	return 0;
 }
 
@@ -527,7 +578,7 @@ static int t_alloc_pages_common(lua_State *L, const char *fn, int nid_idx)
 		nid = (int)n;
 	}
 	int base = nid_idx ? nid_idx : 1;
-	gfp_t gfp = check_gfp(L, base + 1, fn);
+	gfp_t gfp = task_gfp(L, m, base + 1, fn);
 	unsigned order = check_order(L, m, base + 2, fn);
 	int64_t pfn = do_alloc(m, nid, gfp, order);
 	if (pfn < 0) {
@@ -537,7 +588,7 @@ static int t_alloc_pages_common(lua_State *L, const char *fn, int nid_idx)
 	} else {
 		lua_pushinteger(L, pfn);
 	}
-	return op_done(L, 1);
+	return op_done(L, t, 1);
 }
 
 static int t_alloc_pages(lua_State *L)
@@ -558,12 +609,13 @@ static int t_free_pages(lua_State *L)
 	char err[256];
 	if (pfn < 0 || do_free(t->m, (uint64_t)pfn, order, err, sizeof err))
 		return luaL_error(L, "free_pages: %s", pfn < 0 ? "a pfn is not negative" : err);
-	return op_done(L, 0);
+	return op_done(L, t, 0);
 }
 
 /* touch(pfn [, {write=bool, offset=bytes, len=bytes}]): the task reads or
- * writes bytes of a block it allocated, line by line through its CPU's
- * caches at the frames' physical addresses. */
+ * writes bytes of a block it allocated, as the kernel does: at the block's
+ * direct-map address (page_address), through its CPU's TLB (a miss walks
+ * the kernel's page tables through the caches) and then its caches. */
 static int t_touch(lua_State *L)
 {
 	struct ltask *t = running_task(L, "touch");
@@ -595,23 +647,20 @@ static int t_touch(lua_State *L)
 		return luaL_error(L, "touch: bytes [%I, %I) lie outside the %I-byte block at pfn %I",
 				  (lua_Integer)off, (lua_Integer)(off + len), (lua_Integer)size, pfn);
 	struct page *pg = pfn_to_page(m->mm, (uint64_t)pfn);
-	if (pg && PageHighMem(pg))
+	if (PageHighMem(pg))
 		return luaL_error(L, "touch: pfn %I is in HighMem, which the kernel reaches only "
 				  "through kmap (not simulated yet)", pfn);
-	cycle_t t0 = sim_now(&m->sim);
-	uint64_t pa = ((uint64_t)pfn << HW_PAGE_SHIFT) + off;
-	unsigned line = m->desc.l1d.line;
-	while (len) {
-		uint64_t chunk = line - (pa & (line - 1));
-		if (chunk > len)
-			chunk = len;
-		sim_charge(&m->sim, hw_access(m->hw, t->task.cpu, pa, (unsigned)chunk, write));
-		pa += chunk;
-		len -= chunk;
-	}
-	stats_hist_add(&m->hist.touch, sim_now(&m->sim) - t0);
+	cycle_t c;
+	/* One call for the range: hw_vaccess translates once per 4 KiB page
+	 * (a hit after the first within a large page) and charges each line. */
+	int rc = hw_vaccess(m->hw, t->task.cpu, page_address(m->mm, pg) + off, (unsigned)len, write,
+			    &c);
+	sim_charge(&m->sim, c);
+	if (rc)   /* the direct map covers every lowmem frame: a bug, not a misuse */
+		mmsim_panic("touch: pfn %lld: fault %d in the direct map", (long long)pfn, rc);
+	stats_hist_add(&m->hist.touch, c);
 	m->ops_touch++;
-	return op_done(L, 0);
+	return op_done(L, t, 0);
 }
 
 static int t_think(lua_State *L)
@@ -622,7 +671,7 @@ static int t_think(lua_State *L)
 		return luaL_error(L, "think: %I cycles: must not be negative", c);
 	sim_charge(&t->m->sim, (cycle_t)c);
 	t->m->ops_think++;
-	return op_done(L, 0);
+	return op_done(L, t, 0);
 }
 
 static int t_sleep(lua_State *L)
@@ -633,14 +682,14 @@ static int t_sleep(lua_State *L)
 		return luaL_error(L, "sleep: %I cycles: must not be negative", c);
 	sim_task_sleep(&t->m->sim, (cycle_t)c);
 	t->wait = true;
-	return op_done(L, 0);
+	return op_done(L, t, 0);
 }
 
 static int t_drain(lua_State *L)
 {
 	struct ltask *t = running_task(L, "drain");
 	drain_local_pages(t->m->mm);
-	return op_done(L, 0);
+	return op_done(L, t, 0);
 }
 
 static int t_now(lua_State *L)
@@ -745,28 +794,36 @@ static int q_waiting(lua_State *L)
 	return 1;
 }
 
-/* ---- Bulk helpers: one operation per step, looping in C ------------------ */
+/* ---- Bulk helpers: looping in C, running ahead when they may ------------ */
 
 /* alloc_bulk(n, gfp [, order]) -> {pfn, ...}: stops at the first failure. */
 static int alloc_bulk_k(lua_State *L, int status, lua_KContext ctx)
 {
 	(void)status;
-	/* stack: 1 task, 2 n, 3 gfp, 4 order, 5 result, 6 count */
+	(void)ctx;
+	/* stack: 1 task, 2 n (lowered to the count at a failure), 3 gfp,
+	 * 4 order, 5 result, 6 count */
 	struct ltask *t = check_task(L, 1);
 	struct machine *m = t->m;
 	lua_Integer n = lua_tointeger(L, 2);
 	lua_Integer i = lua_tointeger(L, 6);
-	/* ctx is 0 after a failed allocation: the loop stops there. */
-	if (i < n && ctx != 0) {
-		gfp_t gfp = (gfp_t)lua_tointeger(L, 3);
-		int64_t pfn = do_alloc(m, -1, gfp, (unsigned)lua_tointeger(L, 4));
+	gfp_t gfp = (gfp_t)lua_tointeger(L, 3);
+	unsigned order = (unsigned)lua_tointeger(L, 4);
+	while (i < n) {
+		int64_t pfn = do_alloc(m, -1, gfp, order);
 		if (pfn >= 0) {
 			lua_pushinteger(L, pfn);
-			lua_rawseti(L, 5, i + 1);
-			lua_pushinteger(L, i + 1);
-			lua_replace(L, 6);
+			lua_rawseti(L, 5, ++i);
+		} else {
+			n = i;          /* the failed call's cycles are spent: end after it */
+			lua_pushinteger(L, n);
+			lua_replace(L, 2);
 		}
-		return lua_yieldk(L, 0, pfn >= 0, alloc_bulk_k);
+		if (!run_ahead(t)) {
+			lua_pushinteger(L, i);
+			lua_replace(L, 6);
+			return lua_yieldk(L, 0, 0, alloc_bulk_k);
+		}
 	}
 	lua_pushvalue(L, 5);
 	return 1;
@@ -796,20 +853,25 @@ static int free_bulk_k(lua_State *L, int status, lua_KContext ctx)
 	/* stack: 1 task, 2 list, 3 order, 4 index */
 	struct ltask *t = check_task(L, 1);
 	lua_Integer i = lua_tointeger(L, 4);
-	if (lua_rawgeti(L, 2, i) == LUA_TNIL) {
-		lua_pop(L, 1);
-		return 0;
-	}
-	if (!lua_isinteger(L, -1))
-		return luaL_error(L, "free_bulk: entry %I is not a pfn", i);
-	lua_Integer pfn = lua_tointeger(L, -1);
-	lua_pop(L, 1);
+	lua_Integer order = lua_tointeger(L, 3);
 	char err[256];
-	if (pfn < 0 || do_free(t->m, (uint64_t)pfn, lua_tointeger(L, 3), err, sizeof err))
-		return luaL_error(L, "free_bulk: entry %I: %s", i, pfn < 0 ? "negative pfn" : err);
-	lua_pushinteger(L, i + 1);
-	lua_replace(L, 4);
-	return lua_yieldk(L, 0, 0, free_bulk_k);
+	for (;; i++) {
+		if (lua_rawgeti(L, 2, i) == LUA_TNIL) {
+			lua_pop(L, 1);
+			return 0;
+		}
+		if (!lua_isinteger(L, -1))
+			return luaL_error(L, "free_bulk: entry %I is not a pfn", i);
+		lua_Integer pfn = lua_tointeger(L, -1);
+		lua_pop(L, 1);
+		if (pfn < 0 || do_free(t->m, (uint64_t)pfn, order, err, sizeof err))
+			return luaL_error(L, "free_bulk: entry %I: %s", i, pfn < 0 ? "negative pfn" : err);
+		if (!run_ahead(t)) {
+			lua_pushinteger(L, i + 1);
+			lua_replace(L, 4);
+			return lua_yieldk(L, 0, 0, free_bulk_k);
+		}
+	}
 }
 
 static int t_free_bulk(lua_State *L)
@@ -860,6 +922,7 @@ static int churn_k(lua_State *L, int status, lua_KContext ctx)
 	struct churn *c = lua_touserdata(L, 3);
 	struct rng *rng = &m->sim.rng;
 	char err[256];
+again:
 	if (c->done < c->ops) {
 		c->done++;
 		bool do_alloc_op = c->nlive == 0 ||
@@ -878,8 +941,14 @@ static int churn_k(lua_State *L, int status, lua_KContext ctx)
 				c->allocs++;
 				c->live[c->nlive++] = (uint64_t)pfn << 8 | order;
 				if (c->touch) {
-					uint64_t pa = (uint64_t)pfn << HW_PAGE_SHIFT;
-					sim_charge(&m->sim, hw_access(m->hw, t->task.cpu, pa, 8, HW_WRITE));
+					/* The first word, through the TLB like touch. */
+					struct page *pg = pfn_to_page(m->mm, (uint64_t)pfn);
+					cycle_t cy;
+					if (hw_vaccess(m->hw, t->task.cpu, page_address(m->mm, pg), 8,
+						       HW_WRITE, &cy))
+						mmsim_panic("churn: pfn %lld: fault in the direct map",
+							    (long long)pfn);
+					sim_charge(&m->sim, cy);
 				}
 			}
 		} else {
@@ -890,6 +959,8 @@ static int churn_k(lua_State *L, int status, lua_KContext ctx)
 				return luaL_error(L, "churn: %s", err);
 			c->frees++;
 		}
+		if (run_ahead(t))
+			goto again;
 		return lua_yieldk(L, 0, 0, churn_k);
 	}
 	if (c->nlive) {
@@ -897,6 +968,8 @@ static int churn_k(lua_State *L, int status, lua_KContext ctx)
 		if (do_free(m, e >> 8, (lua_Integer)(e & 0xff), err, sizeof err))
 			return luaL_error(L, "churn: %s", err);
 		c->frees++;
+		if (run_ahead(t))
+			goto again;
 		return lua_yieldk(L, 0, 0, churn_k);
 	}
 	lua_createtable(L, 0, 3);
@@ -930,6 +1003,9 @@ static int t_churn(lua_State *L)
 	lua_getfield(L, 2, "touch");
 	c->touch = lua_toboolean(L, -1);
 	lua_pop(L, 4);
+	if (c->touch && (c->gfp & __GFP_HIGHMEM))
+		return luaL_error(L, "churn: touch=true needs lowmem pages: HighMem is reached only "
+				  "through kmap (not simulated yet); drop __GFP_HIGHMEM from gfp");
 	if (ops < 0 || live < 1 || live > (1 << 24))
 		return luaL_error(L, "churn: ops must be >= 0 and live 1..16777216");
 	c->ops = (uint64_t)ops;
@@ -1121,6 +1197,10 @@ static int m_boot(lua_State *L)
 	if (!m->mm)
 		return luaL_error(L, "boot: %s", err);
 	m->booted = true;
+	/* Kernel virtual addresses go through the kernel's page tables. */
+	struct hw_mmu mmu = mm_kernel_mmu(m->mm);
+	for (int c = 0; c < m->desc.nr_cpus; c++)
+		hw_set_mmu(m->hw, c, &mmu);
 
 	m->stats = stats_create();
 	static const struct stats_def sim_defs[SIM_NR_COUNTERS] = {
@@ -1254,12 +1334,24 @@ static int m_run(lua_State *L)
 	bool show = !r->o->quiet && isatty(2);
 	bool shown = false;
 	enum sim_stop why;
-	/* In slices of events, so a long run can show progress. */
+	/* In slices of events, so a long run can show progress. sim_run starts
+	 * the watchdog's budget afresh at each call, so the slices keep their
+	 * own count of events at one cycle across calls. */
+	cycle_t stall_at = m->sim.now;
+	uint64_t stall_from = m->sim.count[SIM_CNT_EVENTS];
 	for (;;) {
 		m->sim.max_events = m->sim.count[SIM_CNT_EVENTS] + 1000000;
 		why = sim_run(&m->sim);
 		if (why != SIM_STOP_MAX_EVENTS)
 			break;
+		if (m->sim.now != stall_at) {
+			stall_at = m->sim.now;
+			stall_from = m->sim.count[SIM_CNT_EVENTS];
+		} else if (m->sim.watchdog_events &&
+			   m->sim.count[SIM_CNT_EVENTS] - stall_from >= m->sim.watchdog_events) {
+			why = SIM_STOP_WATCHDOG;
+			break;
+		}
 		if (show && host_now() - r->t0 > 2.0) {
 			progress(r, false);
 			shown = true;
@@ -1745,9 +1837,11 @@ int scenario_run(const struct scenario_opts *o)
 	}
 	r.L = L;
 	luaL_openlibs(L);
-	lua_pushlightuserdata(L, &r);
-	lua_setfield(L, LUA_REGISTRYINDEX, RUN_KEY);
+	*(struct run **)lua_getextraspace(L) = &r;
 	luaL_requiref(L, "mmsim", open_mmsim, 0);
+	lua_pop(L, 1);
+	luaL_getmetatable(L, "mmsim.task");
+	r.task_mt = lua_topointer(L, -1);
 	lua_pop(L, 1);
 	/* math.random follows the run's seed, like everything else. */
 	lua_getglobal(L, "math");

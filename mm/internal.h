@@ -21,6 +21,8 @@ struct mm {
 	unsigned distance[HW_MAX_NODES][HW_MAX_NODES];
 	uint64_t page_offset;            /* PAGE_OFFSET of the direct map */
 	uint64_t lowmem_limit;           /* top of the direct map (i386: 896 MiB) */
+	uint64_t direct_map_end;         /* physical bytes its page tables map (init.c) */
+	uint64_t pgt_start, pgt_end;     /* the frames holding those page tables */
 
 	/* The cost model: NULL access when hw=off or no port. */
 	cycle_t (*access)(void *ctx, int cpu, uint64_t paddr, unsigned size, int write);
@@ -141,6 +143,12 @@ int mm_fail(struct mm *mm, int code, const char *fmt, ...) __attribute__((format
 /* page_alloc.c: free a block into the buddy lists with the zone lock held
  * (boot uses it without the lock, before any CPU runs). */
 void __free_one_page(struct mm *mm, struct page *page, struct zone *zone, unsigned order);
+
+/* init.c: sets mm->direct_map_end from the memory map and returns in *bytes
+ * the size of the page tables that map it (whole frames); -1 with a message
+ * if the architecture cannot map that much. */
+int kernel_pgtable_size(struct mm *mm, const struct hw_machine_desc *d, uint64_t *bytes,
+			char *err, size_t errlen);
 
 /* page_alloc.c: the kswapd step function. */
 enum sim_step kswapd_step(struct sim *s, struct sim_task *t);

@@ -31,6 +31,7 @@
 #include <stdint.h>
 
 #include "hw/machine.h"
+#include "hw/tlb.h"
 #include "mm/gfp.h"
 #include "mm/mmzone.h"
 #include "mm/page.h"
@@ -99,6 +100,8 @@ enum {
 	MM_ENOMEM = 1,          /* the allocation failed: not enough free memory */
 	MM_EINVAL = 2,          /* misuse: see mm_error() */
 	MM_ENOCPU = 3,          /* called with no current CPU */
+	MM_EFAULT = 4,          /* a kernel virtual address nothing maps (the
+				 * page-table walker's fault) */
 };
 
 /*
@@ -155,6 +158,30 @@ uint64_t page_to_pfn(const struct mm *mm, const struct page *page);
 struct zone *page_zone(struct mm *mm, const struct page *page);
 /* The simulated physical address of a frame's 64-byte struct page. */
 uint64_t page_desc_paddr(const struct mm *mm, const struct page *page);
+
+/* ---- The kernel's direct mapping (mm/init.c) ---------------------------- */
+
+/*
+ * Boot builds the page tables that map lowmem at PAGE_OFFSET with large
+ * pages (x86_64: PML4, PDPT, PD with 2 MiB pages; i386: the page directory
+ * with 4 MiB pages; i386-pae: PDPT, PMD with 2 MiB pages), in frames reserved
+ * low in memory (from 0x8000 up on x86_64, at 1 MiB on i386, as the kernel
+ * places them). mm_kernel_walk is the struct hw_mmu
+ * walker for them: ctx is the mm; it fills w with the physical address of
+ * each entry read, top level first, and the large page's frame, marked
+ * global. It returns 0, or -MM_EFAULT for an address the direct map does not
+ * map, after the entries read up to the missing one. It needs no hw: the
+ * layer that owns both installs it on each CPU with hw_set_mmu.
+ */
+int mm_kernel_walk(void *ctx, int cpu, uint64_t vaddr, int write, struct hw_walk *w);
+/* { mm_kernel_walk, mm }, ready for hw_set_mmu. */
+struct hw_mmu mm_kernel_mmu(struct mm *mm);
+/* The physical bytes mapped, [0, end): the top of lowmem rounded up to a
+ * large page. */
+uint64_t mm_direct_map_end(const struct mm *mm);
+/* The reserved frames holding the tables, [start, end) in bytes; the top
+ * level (init_level4_pgt, swapper_pg_dir) is at start. */
+void mm_kernel_pgtables(const struct mm *mm, uint64_t *start, uint64_t *end);
 
 /* ---- The zoned page frame allocator (mm/page_alloc.c) ------------------- */
 

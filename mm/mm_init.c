@@ -5,6 +5,7 @@
  * free_all_bootmem_core).
  *
  * The order of boot, as in the kernel:
+ *   0. the direct map's page tables (init.c), low in memory, reserved;
  *   1. per node, the zones' spans from the architecture's zone limits, and
  *      present pages = spanned minus the frames no usable e820 range covers;
  *   2. per node, the node's boot data in simulated memory: pg_data_t with
@@ -90,19 +91,23 @@ static uint64_t usable_frames(const struct hw_machine_desc *d, uint64_t lo, uint
 	return n;
 }
 
-/* The node's boot data: the lowest fitting address in a usable range of the
- * node, preferring those at or above 16 MiB. 0 with *ok false if none. */
-static uint64_t place_boot_data(const struct hw_machine_desc *d, int nid, uint64_t size, bool *ok)
+/* The lowest page-aligned address of a usable range (of node nid, or of any
+ * node if nid < 0) at or above goal where size bytes fit without overlapping
+ * [avoid_lo, avoid_hi); failing that, the lowest such address anywhere. 0
+ * with *ok false if none. */
+static uint64_t place_low(const struct hw_machine_desc *d, int nid, uint64_t goal, uint64_t size,
+			  uint64_t avoid_lo, uint64_t avoid_hi, bool *ok)
 {
-	const uint64_t goal = 16 * MiB;
 	for (int pass = 0; pass < 2; pass++) {
 		for (int i = 0; i < d->nr_ranges; i++) {
 			const struct hw_mem_range *r = &d->ranges[i];
-			if (r->type != HW_MEM_USABLE || hw_desc_node_of(d, r->start) != nid)
+			if (r->type != HW_MEM_USABLE || (nid >= 0 && hw_desc_node_of(d, r->start) != nid))
 				continue;
 			uint64_t a = (r->start + HW_PAGE_SIZE - 1) & ~(HW_PAGE_SIZE - 1);
 			if (pass == 0 && a < goal)
 				a = goal;
+			if (a < avoid_hi && a + size > avoid_lo)
+				a = avoid_hi;
 			if (a < r->end && r->end - a >= size) {
 				*ok = true;
 				return a;
@@ -111,6 +116,13 @@ static uint64_t place_boot_data(const struct hw_machine_desc *d, int nid, uint64
 	}
 	*ok = false;
 	return 0;
+}
+
+/* The node's boot data: alloc_bootmem_node's goal is MAX_DMA_ADDRESS. */
+static uint64_t place_boot_data(const struct mm *mm, const struct hw_machine_desc *d, int nid,
+				uint64_t size, bool *ok)
+{
+	return place_low(d, nid, 16 * MiB, size, mm->pgt_start, mm->pgt_end, ok);
 }
 
 /*
@@ -396,8 +408,16 @@ static void free_all_bootmem_node(struct mm *mm, const struct hw_machine_desc *d
 				  unsigned word_order)
 {
 	uint64_t node_lo = pgdat->node_start_pfn, node_hi = node_lo + pgdat->node_spanned_pages;
-	uint64_t meta_lo = PFN(pgdat->meta_start), meta_hi = PFN(pgdat->meta_end);
-	uint64_t seg[2 * HW_MAX_RANGES][2];
+	/* What boot keeps, in ascending order: the node's boot data and the
+	 * direct map's page tables (mm_boot places them apart). */
+	uint64_t keep[2][2] = { { PFN(pgdat->meta_start), PFN(pgdat->meta_end) },
+				{ PFN(mm->pgt_start), PFN(mm->pgt_end) } };
+	if (keep[1][0] < keep[0][0]) {
+		uint64_t t0 = keep[0][0], t1 = keep[0][1];
+		keep[0][0] = keep[1][0], keep[0][1] = keep[1][1];
+		keep[1][0] = t0, keep[1][1] = t1;
+	}
+	uint64_t seg[3 * HW_MAX_RANGES][2];
 	int n = 0;
 	for (int i = 0; i < d->nr_ranges; i++) {
 		const struct hw_mem_range *r = &d->ranges[i];
@@ -408,16 +428,15 @@ static void free_all_bootmem_node(struct mm *mm, const struct hw_machine_desc *d
 			a = node_lo;
 		if (b > node_hi)
 			b = node_hi;
-		if (a >= b)
-			continue;
-		if (meta_hi <= a || meta_lo >= b) {
-			seg[n][0] = a, seg[n][1] = b, n++;
-		} else {
-			if (a < meta_lo)
-				seg[n][0] = a, seg[n][1] = meta_lo, n++;
-			if (meta_hi < b)
-				seg[n][0] = meta_hi, seg[n][1] = b, n++;
+		for (int k = 0; k < 2 && a < b; k++) {
+			if (keep[k][1] <= a || keep[k][0] >= b)
+				continue;
+			if (a < keep[k][0])
+				seg[n][0] = a, seg[n][1] = keep[k][0], n++;
+			a = keep[k][1];
 		}
+		if (a < b)
+			seg[n][0] = a, seg[n][1] = b, n++;
 	}
 	/* ranges[] is sorted (validated), so seg[] is too. */
 	for (int i = 0; i < n;) {
@@ -473,6 +492,27 @@ struct mm *mm_boot(struct sim *s, const struct hw_machine_desc *d, const struct 
 		mm->lowmem_limit = 896 * MiB;
 	}
 
+	/* The direct map's page tables (init.c), placed before the boot data as
+	 * the kernel builds them before bootmem: low, where the kernel puts
+	 * them. 2.6.11 x86_64's find_early_table_space takes the first e820
+	 * area from 0x8000 up; on i386 swapper_pg_dir is in the kernel image,
+	 * loaded at 1 MiB (the image itself is not modelled). Reserved. */
+	uint64_t pgt_bytes;
+	if (kernel_pgtable_size(mm, d, &pgt_bytes, err, errlen)) {
+		mm_destroy(mm);
+		return NULL;
+	}
+	bool pgt_ok;
+	mm->pgt_start = place_low(d, -1, d->arch == HW_ARCH_X86_64 ? 0x8000 : 1 * MiB, pgt_bytes, 0, 0,
+				  &pgt_ok);
+	mm->pgt_end = mm->pgt_start + pgt_bytes;
+	if (!pgt_ok) {
+		mmsim_errf(err, errlen, "machine: no usable range holds the direct map's page tables "
+		     "(%llu KiB)", (unsigned long long)(pgt_bytes >> 10));
+		mm_destroy(mm);
+		return NULL;
+	}
+
 	uint64_t limit[MAX_NR_ZONES];
 	zone_limits(d->arch, limit);
 	const unsigned word_order = d->arch == HW_ARCH_X86_64 ? 6 : 5; /* log2(BITS_PER_LONG) */
@@ -517,7 +557,7 @@ struct mm *mm_boot(struct sim *s, const struct hw_machine_desc *d, const struct 
 		uint64_t total = memmap_off + pgdat->node_spanned_pages * SIM_PAGE_SIZE;
 		total = (total + HW_PAGE_SIZE - 1) & ~(HW_PAGE_SIZE - 1);
 		bool ok;
-		uint64_t base = place_boot_data(d, nid, total, &ok);
+		uint64_t base = place_boot_data(mm, d, nid, total, &ok);
 		if (!ok) {
 			mmsim_errf(err, errlen, "nodes[%d]: no usable range holds its boot data "
 			     "(%llu KiB: pg_data_t, zones, mem_map)", nid,

@@ -381,6 +381,56 @@ static void task_fire(struct sim *s, struct sim_event *ev)
 	run_step(s, t, c);
 }
 
+bool sim_task_continue_inline(struct sim *s)
+{
+	struct sim_task *t = s->cur.task;
+	MMSIM_ASSERT(s->running && t != NULL && t->state == SIM_TASK_RUNNING);
+	if (t->wait_called || s->stop_requested)
+		return false;
+	struct sim_cpu *c = &s->cpus[t->cpu];
+	cycle_t charged = s->cur.charged;
+	cycle_t end = s->cur.start + charged;
+	/* The run loop's tests, for the event it would pop next: this task's,
+	 * at `end`. Anything queued at `end` or before goes first (a tie is
+	 * left to the loop: the queued event may well come first). */
+	const struct sim_event *next = ev_peek(&s->queue);
+	if (next && next->when <= end)
+		return false;
+	if (end > s->max_cycles || s->count[SIM_CNT_EVENTS] >= s->max_events)
+		return false;
+	if (end == s->stall_cycle && s->watchdog_events && s->stall_events >= s->watchdog_events)
+		return false;
+
+	/* run_step's end of a CONTINUE step. */
+	c->clock = end;
+	c->busy += charged;
+	c->steps++;
+	t->runtime += charged;
+	t->steps++;
+	s->count[SIM_CNT_STEPS]++;
+	/* The loop's pop of the task's event at `end`. */
+	if (end != s->stall_cycle) {
+		s->stall_cycle = end;
+		s->stall_events = 0;
+	}
+	s->stall_events++;
+	s->now = end;
+	s->cur.start = end;
+	s->cur.charged = 0;
+	s->count[SIM_CNT_EVENTS]++;
+	t->ev.when = end;
+	/* task_fire: cycles stolen from this CPU come from other CPUs' events,
+	 * and none has run since this step began and took them. */
+	if (s->mem.take_stolen) {
+		cycle_t st = s->mem.take_stolen(s->mem.ctx, t->cpu);
+		MMSIM_ASSERT(st == 0);
+	}
+	/* run_step's start. */
+	t->wait_called = false;
+	t->wait_timed = false;
+	return true;
+}
+
 /* The task whose step is running; aborts, naming `what`, if there is none. */
 static struct sim_task *running_task(struct sim *s, const char *what)
 {

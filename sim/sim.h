@@ -244,6 +244,20 @@ void sim_task_init(struct sim *s, struct sim_task *t, const char *name, int cpu,
 /* Its first step runs at `when` (>= s->now), or when its CPU is free. */
 void sim_task_start(struct sim *s, struct sim_task *t, cycle_t when);
 
+/*
+ * Inside a task's step: end the step as if it returned SIM_STEP_CONTINUE and
+ * begin the task's next step at once, without the round trip through the
+ * queue, when the run loop would run that step next anyway: nothing queued
+ * is due at or before the step's end, no stop condition (max_cycles,
+ * max_events, the watchdog, sim_stop) would end the run first, and the step
+ * has not called a wait. Every clock, counter and the watchdog move exactly
+ * as they would have: the run is the same, event for event, only faster.
+ * Returns true if the next step has begun (sim_now() unchanged, the new
+ * step's charges start at 0), false if nothing changed and the step must
+ * return to the loop.
+ */
+bool sim_task_continue_inline(struct sim *s);
+
 /* ---- Waiting ----------------------------------------------------------- */
 
 struct sim_waitq {

@@ -49,7 +49,7 @@ START_TEST(test_i386_zones)
 	ck_assert_uint_eq(pgdat->mem_map_paddr, 16 * MiB + 4096);
 	ck_assert_uint_eq(pgdat->meta_end, 32 * MiB + 4096);
 	ck_assert_uint_eq(normal->managed_pages, 225280 - 4097);
-	ck_assert_uint_eq(dma->managed_pages, 3999);
+	ck_assert_uint_eq(dma->managed_pages, 3998);    /* less the page directory at 1 MiB */
 	ck_assert_uint_eq(high->managed_pages, 32768);
 	ck_assert_uint_eq(normal->paddr, 16 * MiB + 64 + 2 * 576);
 	/* The struct page of pfn 1000 is at mem_map + 1000 * 64. */
@@ -357,10 +357,14 @@ END_TEST
  *     block at 0;
  *   [128, 159): 31 lone frames (159 = 0x9f is the firmware hole) merging
  *     into 128 (order 4), 144 (3), 152 (2), 156 (1), 158 (0);
- *   [256, 4096): whole words, merging into 256 (order 8), 512 (9), and
- *     order-10 blocks 1024, 2048, 3072.
+ *   [256, 288): 256 holds the direct map's page directory (swapper_pg_dir,
+ *     where the kernel image would be), so 257..287 are lone frames,
+ *     merging into 257 (0), 258 (1), 260 (2), 264 (3), 272 (4);
+ *   [288, 4096): whole words, merging into 288 (order 5), 320 (6), 384 (7),
+ *     512 (9), and order-10 blocks 1024, 2048, 3072.
  * Each merged block goes to the head of its list, so the order-10 list is
- * 3072, 2048, 1024: the highest first.
+ * 3072, 2048, 1024: the highest first, and the lists of orders 0 to 4 hold
+ * the block above 256 first.
  */
 START_TEST(test_boot_free_lists_dma)
 {
@@ -369,8 +373,8 @@ START_TEST(test_boot_free_lists_dma)
 	uint64_t pfns[8];
 	tm_boot_preset(&t, "pc-i386", 0, 0, NULL);
 	struct zone *dma = tm_zone(&t, 0, ZONE_DMA);
-	ck_assert_str_eq(tm_nr_free(&t, 0, ZONE_DMA, buf, sizeof buf), "1 1 1 1 1 0 0 1 1 1 3");
-	static const uint64_t head[11] = { 158, 156, 152, 144, 128, 0, 0, 0, 256, 512, 3072 };
+	ck_assert_str_eq(tm_nr_free(&t, 0, ZONE_DMA, buf, sizeof buf), "2 2 2 2 2 1 1 2 0 1 3");
+	static const uint64_t head[11] = { 257, 258, 260, 264, 272, 288, 320, 384, 0, 512, 3072 };
 	for (int o = 0; o < 11; o++) {
 		int n = tm_list(&t, 0, &dma->free_area[o].free_list, pfns, 8);
 		if (n)
@@ -379,12 +383,12 @@ START_TEST(test_boot_free_lists_dma)
 	ck_assert_int_eq(tm_list(&t, 0, &dma->free_area[10].free_list, pfns, 8), 3);
 	ck_assert_uint_eq(pfns[1], 2048);
 	ck_assert_uint_eq(pfns[2], 1024);
-	ck_assert_uint_eq(dma->free_pages, 3999);
+	ck_assert_uint_eq(dma->free_pages, 3998);
 	/* The buddyinfo view says the same. */
 	char view[1024];
 	mm_view(t.mm, "buddyinfo", view, sizeof view);
-	ck_assert(strstr(view, "Node 0, zone      DMA      1      1      1      1      1      0      0      1"
-			       "      1      1      3 \n") == view);
+	ck_assert(strstr(view, "Node 0, zone      DMA      2      2      2      2      2      1      1      2"
+			       "      0      1      3 \n") == view);
 	tm_free(&t);
 }
 END_TEST
@@ -393,9 +397,11 @@ END_TEST
  * Boot freeing round the boot data, inside one bootmem word. x86_64 node
  * spanning pfns [0, 64) with one usable range, pfns [5, 64). The boot data
  * (a pg_data_t page, then 64 frames * 64 B = one page of mem_map) has no
- * range at or above 16 MiB, so it goes at the lowest fit: pfns 5 and 6.
- * The free frames 7..63 do not fill the 64-frame word, so they are freed
- * one by one, ascending, and merge into 7 (order 0), 8 (3), 16 (4), 32 (5).
+ * range at or above 16 MiB, so it goes at the lowest fit: pfns 5 and 6. The
+ * direct map's PML4, PDPT and page directory went first, at 0x8000 (2.6.11
+ * find_early_table_space's start): pfns 8 to 10. The free frames 7 and
+ * 11..63 do not fill the 64-frame word, so they are freed one by one,
+ * ascending, and merge into 7 (order 0), 11 (0), 12 (2), 16 (4), 32 (5).
  */
 START_TEST(test_boot_small_machine)
 {
@@ -406,9 +412,9 @@ START_TEST(test_boot_small_machine)
 	pg_data_t *pgdat = NODE_DATA(t.mm, 0);
 	ck_assert_uint_eq(pgdat->meta_start, 0x5000);
 	ck_assert_uint_eq(pgdat->meta_end, 0x7000);
-	ck_assert_str_eq(tm_nr_free(&t, 0, ZONE_DMA, buf, sizeof buf), "1 0 0 1 1 1 0 0 0 0 0");
-	ck_assert_uint_eq(tm_zone(&t, 0, ZONE_DMA)->free_pages, 57);
-	ck_assert_uint_eq(tm_zone(&t, 0, ZONE_DMA)->managed_pages, 57);
+	ck_assert_str_eq(tm_nr_free(&t, 0, ZONE_DMA, buf, sizeof buf), "2 0 1 0 1 1 0 0 0 0 0");
+	ck_assert_uint_eq(tm_zone(&t, 0, ZONE_DMA)->free_pages, 54);
+	ck_assert_uint_eq(tm_zone(&t, 0, ZONE_DMA)->managed_pages, 54);
 	ck_assert_int_eq(mm_check(t.mm, buf, sizeof buf), 0);
 	tm_free(&t);
 }

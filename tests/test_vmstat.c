@@ -4,9 +4,10 @@
  * the stats registry entries, and the trace events of the allocator.
  *
  * The machine is tm_desc_dma32 with 2 CPUs and min_free_kbytes=0: ZONE_DMA
- * has 256 present frames of which 66 hold the boot data (pg_data_t in one
- * page, then (4096 + 32) * 64 bytes of mem_map: 65.5 pages, rounded up)
- * at pfn 256..321; ZONE_DMA32 has 32 frames at pfn 4096.
+ * has 256 present frames: at pfn 256..258 the direct map's page tables
+ * (PML4, PDPT, page directory: the first usable pages from 0x8000 up), then
+ * 66 of boot data (pg_data_t in one page, then (4096 + 32) * 64 bytes of
+ * mem_map: 65.5 pages, rounded up) at pfn 259..324; ZONE_DMA32 has 32 frames at pfn 4096.
  * After alloc(GFP_DMA32, 0) (through the hot list: refilled with a batch
  * of 1, which splits 4096's order-5 block) and alloc(GFP_DMA32, 2):
  * DMA32 holds 4097 (o0), 4098 (o1), 4104 (o3), 4112 (o4): 27 free.
@@ -50,7 +51,7 @@ START_TEST(test_buddyinfo_meminfo)
 	boot_small(&t, NULL);
 	size_t n = mm_view(t.mm, "buddyinfo", buf, sizeof buf);
 	ck_assert_str_eq(buf,
-		"Node 0, zone      DMA      0      1      1      1      1      1      0      1      0      0      0 \n"
+		"Node 0, zone      DMA      1      1      0      1      1      1      0      1      0      0      0 \n"
 		"Node 0, zone    DMA32      1      1      0      1      1      0      0      0      0      0      0 \n");
 	ck_assert_uint_eq(n, strlen(buf));
 	/* snprintf semantics: a short buffer gets a truncated, terminated text
@@ -59,15 +60,15 @@ START_TEST(test_buddyinfo_meminfo)
 	ck_assert_uint_eq(mm_view(t.mm, "buddyinfo", small, sizeof small), n);
 	ck_assert_str_eq(small, "Node 0, z");
 	ck_assert_uint_eq(mm_view(t.mm, "buddyinfo", NULL, 0), n);
-	/* MemTotal: 190 + 32 frames = 888 kB; MemFree: 190 + 27 = 868 kB. */
+	/* MemTotal: 187 + 32 frames = 876 kB; MemFree: 187 + 27 = 856 kB. */
 	mm_view(t.mm, "meminfo", buf, sizeof buf);
 	ck_assert_str_eq(buf,
-		"MemTotal:          888 kB\n"
-		"MemFree:           868 kB\n"
+		"MemTotal:          876 kB\n"
+		"MemFree:           856 kB\n"
 		"HighTotal:           0 kB\n"
 		"HighFree:            0 kB\n"
-		"LowTotal:          888 kB\n"
-		"LowFree:           868 kB\n");
+		"LowTotal:          876 kB\n"
+		"LowFree:           856 kB\n");
 	ck_assert_uint_eq(mm_view(t.mm, "nonesuch", buf, sizeof buf), 0);
 	ck_assert_int_eq(mm_errno(t.mm), MM_EINVAL);
 	tm_free(&t);
@@ -114,11 +115,11 @@ START_TEST(test_zoneinfo_vmstat)
 		"            other_node:     0\n"
 		"    cpu: 1 pcp: 0\n"));
 	ck_assert(strstr(z, "  start_pfn:         4096\n") != NULL);
-	ck_assert(strstr(buf, "        present  256\n        managed  190\n") != NULL);
+	ck_assert(strstr(buf, "        present  256\n        managed  187\n") != NULL);
 
 	mm_view(t.mm, "vmstat", buf, sizeof buf);
 	ck_assert(starts_with(buf,
-		"nr_free_pages 217\n"
+		"nr_free_pages 214\n"
 		"pgalloc_high 0\n"
 		"pgalloc_normal 0\n"
 		"pgalloc_dma32 5\n"
@@ -159,7 +160,7 @@ START_TEST(test_freelists_dump)
 		"  cpu 0 cold (0):\n"
 		"  cpu 1 hot (0):\n"
 		"  cpu 1 cold (0):\n");
-	ck_assert(strstr(buf, "Node 0, zone DMA: free 190\n  order 0 (0):\n  order 1 (1): 322\n") == buf);
+	ck_assert(strstr(buf, "Node 0, zone DMA: free 187\n  order 0 (1): 325\n  order 1 (1): 326\n") == buf);
 	tm_free(&t);
 }
 END_TEST
@@ -313,13 +314,13 @@ START_TEST(test_trace_lines)
 	buf[n] = '\0';
 	fclose(fp);
 	const char *l2 = strchr(buf, '\n') + 1;
-	ck_assert(starts_with(buf, "{\"freelists\":[{\"node\":0,\"zone\":\"DMA\",\"free\":190,"
-				   "\"orders\":[[],[322],[324],[328],[336],[352],[],[384],[],[],[]],"
+	ck_assert(starts_with(buf, "{\"freelists\":[{\"node\":0,\"zone\":\"DMA\",\"free\":187,"
+				   "\"orders\":[[325],[326],[],[328],[336],[352],[],[384],[],[],[]],"
 				   "\"pcp\":[{\"cpu\":0,\"hot\":[],\"cold\":[]},{\"cpu\":1,\"hot\":[],\"cold\":[]}]},"
 				   "{\"node\":0,\"zone\":\"DMA32\",\"free\":27,"
 				   "\"orders\":[[4097],[4098],[],[4104],[4112],[],[],[],[],[],[]],"));
-	ck_assert(starts_with(l2, "{\"t\":0,\"zones\":[{\"node\":0,\"zone\":\"DMA\",\"free\":190,"
-				  "\"min\":0,\"low\":0,\"high\":0,\"nr_free\":[0,1,1,1,1,1,0,1,0,0,0],"
+	ck_assert(starts_with(l2, "{\"t\":0,\"zones\":[{\"node\":0,\"zone\":\"DMA\",\"free\":187,"
+				  "\"min\":0,\"low\":0,\"high\":0,\"nr_free\":[1,1,0,1,1,1,0,1,0,0,0],"
 				  "\"pcp\":[[0,0],[0,0]]},"));
 	ck_assert(strstr(l2, "\"vmstat\":{\"pgalloc_dma\":0,\"pgalloc_dma32\":5,") != NULL);
 	sim_destroy(&t.s);
