@@ -179,7 +179,9 @@ has "$tmp/out" '^policy .* pcp=off' "report: policy"
 has "$tmp/out" '^  node1 Normal +1032191 +2047 +2558 +3070 ' "report: zone watermarks"
 has "$tmp/out" '^  free pages over time' "report: free pages over time"
 has "$tmp/out" '^kswapd +0 wake-ups' "report: kswapd"
-has "$tmp/out" '^  node0 DMA +1 +1 +1 +1 +1 +0 +0 +1 +1 +1 +3$' "report: final buddyinfo"
+# (node 0's DMA zone holds the boot data and the direct map's page tables,
+# so its free lists are ragged; nothing in the quickstart allocates there.)
+has "$tmp/out" '^  node0 DMA +2 +1 +2 +3 +1 +1 +1 +0 +1 +1 +3$' "report: final buddyinfo"
 allocs=$(grep -c '"ev":"mm_page_alloc"' "$tmp/off.jsonl")
 has "$tmp/out" "^  mm_page_alloc +$allocs " "report: cycles by event type"
 has "$tmp/out" '^  ops\.touch_cycles ' "report: by operation"
