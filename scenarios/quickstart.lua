@@ -49,9 +49,14 @@ print(string.format("\nSimulated %d cycles. %d allocations, %d frees.", m:now(),
   s["ops.alloc"], s["ops.free"]))
 print(string.format("An allocation cost %d cycles at the median (p99 %d), a free %d (p99 %d).",
   a.p50, a.p99, f.p50, f.p99))
-print(string.format("Per-CPU page lists served most of them: %d refills and %d drains " ..
-  "moved pages in batches between them and the buddy lists (zone lock taken %d times).",
-  s["mm.vmstat.pcp_refill"], s["mm.vmstat.pcp_drain"], s["mm.vmstat.zone_lock"]))
+if k:policy("pcp") == "on" then
+  print(string.format("Per-CPU page lists served most of them: %d refills moved pages in " ..
+    "batches from the buddy lists (the zone lock was taken %d times).",
+    s["mm.vmstat.pcp_refill"], s["mm.vmstat.zone_lock"]))
+else
+  print(string.format("Without per-CPU page lists every allocation and free took the " ..
+    "zone lock: %d times.", s["mm.vmstat.zone_lock"]))
+end
 print("Free memory per order at the end:")
 io.write(k:proc("buddyinfo"))
 print("\nWrite a trace with -o quickstart.jsonl; try -P pcp=off to see the difference.")
