@@ -1486,6 +1486,16 @@ static int k_proc(lua_State *L)
 	return 1;
 }
 
+/* A new table for one zone, {node=, zone=, ...}, on the stack. */
+static void push_zone_table(lua_State *L, int nid, const struct zone *z, int nfields)
+{
+	lua_createtable(L, 0, nfields);
+	lua_pushinteger(L, nid);
+	lua_setfield(L, -2, "node");
+	lua_pushstring(L, z->name);
+	lua_setfield(L, -2, "zone");
+}
+
 /* k:zones() -> {{node=, zone=, free=, min=, low=, high=, managed=, present=,
  * spanned=, start_pfn=, nr_free={...}}, ...}: buddyinfo and zoneinfo as data. */
 static int k_zones(lua_State *L)
@@ -1499,11 +1509,7 @@ static int k_zones(lua_State *L)
 			struct zone *z = &pgdat->node_zones[j];
 			if (!z->present_pages)
 				continue;
-			lua_createtable(L, 0, 12);
-			lua_pushinteger(L, nid);
-			lua_setfield(L, -2, "node");
-			lua_pushstring(L, z->name);
-			lua_setfield(L, -2, "zone");
+			push_zone_table(L, nid, z, 12);
 			const struct { const char *k; unsigned long v; } f[] = {
 				{"free", z->free_pages}, {"min", z->pages_min},
 				{"low", z->pages_low}, {"high", z->pages_high},
@@ -1552,11 +1558,7 @@ static int k_freelists(lua_State *L)
 			struct zone *z = &pgdat->node_zones[j];
 			if (!z->present_pages)
 				continue;
-			lua_createtable(L, 0, 4);
-			lua_pushinteger(L, nid);
-			lua_setfield(L, -2, "node");
-			lua_pushstring(L, z->name);
-			lua_setfield(L, -2, "zone");
+			push_zone_table(L, nid, z, 4);
 			lua_createtable(L, (int)mm_max_order(m->mm), 0);
 			for (unsigned o = 0; o < mm_max_order(m->mm); o++) {
 				push_list(L, m, nid, j, (int)o);

@@ -4,13 +4,13 @@
  */
 #include <ctype.h>
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "mm/gfp.h"
 #include "mm/mmzone.h"
+#include "sim/types.h"
 
 _Static_assert(ZONE_DMA == 0 && ZONE_DMA32 == 1 && ZONE_NORMAL == 2 && ZONE_HIGHMEM == 3,
 	       "gfp_zone in gfp.h returns these numbers");
@@ -52,25 +52,12 @@ static const struct gfp_name gfp_names[] = {
 #define NR_GFP_NAMES (sizeof gfp_names / sizeof gfp_names[0])
 #define FIRST_SINGLE_BIT 8   /* gfp_names[8] is __GFP_DMA */
 
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	if (err && errlen) {
-		va_list ap;
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return -1;
-}
-
 int gfp_parse(const char *text, gfp_t *out, char *err, size_t errlen)
 {
 	gfp_t mask = 0;
 	const char *p = text;
 	if (!text)
-		return fail(err, errlen, "gfp: no flags given");
+		return mmsim_errf(err, errlen, "gfp: no flags given");
 	for (;;) {
 		while (isspace((unsigned char)*p))
 			p++;
@@ -81,7 +68,7 @@ int gfp_parse(const char *text, gfp_t *out, char *err, size_t errlen)
 		while (isspace((unsigned char)*p))
 			p++;
 		if (len == 0)
-			return fail(err, errlen, "gfp: empty flag in '%s'", text);
+			return mmsim_errf(err, errlen, "gfp: empty flag in '%s'", text);
 		bool found = false;
 		if (isdigit((unsigned char)start[0])) {
 			char word[32];
@@ -113,13 +100,13 @@ int gfp_parse(const char *text, gfp_t *out, char *err, size_t errlen)
 				if (i + 1 < NR_GFP_NAMES)
 					strncat(known, ", ", sizeof known - strlen(known) - 1);
 			}
-			return fail(err, errlen, "gfp: unknown flag '%.*s' (known: %s, or a number up to 0x%x)",
+			return mmsim_errf(err, errlen, "gfp: unknown flag '%.*s' (known: %s, or a number up to 0x%x)",
 				    (int)len, start, known, __GFP_BITS_MASK);
 		}
 		if (*p == '\0')
 			break;
 		if (*p != '|')
-			return fail(err, errlen, "gfp: expected '|' after '%.*s' in '%s'", (int)len, start, text);
+			return mmsim_errf(err, errlen, "gfp: expected '|' after '%.*s' in '%s'", (int)len, start, text);
 		p++;
 	}
 	*out = mask;

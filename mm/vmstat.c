@@ -430,18 +430,6 @@ void mm_trace_zones(struct mm *mm, struct trace *tr)
 
 /* ---- The invariant checker -------------------------------------------- */
 
-static int bad(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int bad(char *err, size_t errlen, const char *fmt, ...)
-{
-	if (err && errlen) {
-		va_list ap;
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return -1;
-}
-
 /* Walk a list checking its links; returns its length or -1. */
 static long walk_list(pg_data_t *pgdat, const struct page_list *l, char *err, size_t errlen, const char *what)
 {
@@ -449,16 +437,16 @@ static long walk_list(pg_data_t *pgdat, const struct page_list *l, char *err, si
 	uint32_t prev = PAGE_NIL;
 	for (uint32_t i = l->first; i != PAGE_NIL; i = pgdat->node_mem_map[i].lru_next) {
 		if (i >= pgdat->node_spanned_pages)
-			return bad(err, errlen, "%s: link %u outside node %d", what, i, pgdat->node_id);
+			return mmsim_errf(err, errlen, "%s: link %u outside node %d", what, i, pgdat->node_id);
 		if (pgdat->node_mem_map[i].lru_prev != prev)
-			return bad(err, errlen, "%s: pfn %llu: prev link broken", what,
+			return mmsim_errf(err, errlen, "%s: pfn %llu: prev link broken", what,
 				   (unsigned long long)(pgdat->node_start_pfn + i));
 		prev = i;
 		if (++n > (long)pgdat->node_spanned_pages)
-			return bad(err, errlen, "%s: list loops", what);
+			return mmsim_errf(err, errlen, "%s: list loops", what);
 	}
 	if (l->last != prev)
-		return bad(err, errlen, "%s: tail link broken", what);
+		return mmsim_errf(err, errlen, "%s: tail link broken", what);
 	return n;
 }
 
@@ -474,37 +462,37 @@ static int check_zone(struct mm *mm, struct zone *z, char *err, size_t errlen)
 		if (n < 0)
 			return -1;
 		if ((unsigned long)n != area->nr_free)
-			return bad(err, errlen, "%s: nr_free %lu but %ld blocks on the list", what, area->nr_free, n);
+			return mmsim_errf(err, errlen, "%s: nr_free %lu but %ld blocks on the list", what, area->nr_free, n);
 		for (uint32_t i = area->free_list.first; i != PAGE_NIL; i = pgdat->node_mem_map[i].lru_next) {
 			struct page *p = &pgdat->node_mem_map[i];
 			unsigned long idx = (unsigned long)(p - z->zone_mem_map);
 			unsigned long long pfn = pgdat->node_start_pfn + i;
 			if (p < z->zone_mem_map || idx >= z->spanned_pages || page_zone(mm, p) != z)
-				return bad(err, errlen, "%s: pfn %llu is not in the zone", what, pfn);
+				return mmsim_errf(err, errlen, "%s: pfn %llu is not in the zone", what, pfn);
 			if (!PagePrivate(p) || page_order(p) != order || page_count(p) != 0 || PageReserved(p))
-				return bad(err, errlen, "%s: pfn %llu: flags/order/count do not say free of order %u",
+				return mmsim_errf(err, errlen, "%s: pfn %llu: flags/order/count do not say free of order %u",
 					   what, pfn, order);
 			if (idx & ((1UL << order) - 1))
-				return bad(err, errlen, "%s: pfn %llu not aligned to its order", what, pfn);
+				return mmsim_errf(err, errlen, "%s: pfn %llu not aligned to its order", what, pfn);
 			if (idx + (1UL << order) > z->spanned_pages)
-				return bad(err, errlen, "%s: pfn %llu: block runs past the zone", what, pfn);
+				return mmsim_errf(err, errlen, "%s: pfn %llu: block runs past the zone", what, pfn);
 			unsigned long bidx = idx ^ (1UL << order);
 			if (order + 1 < mm->max_order && bidx < z->spanned_pages) {
 				struct page *b = z->zone_mem_map + bidx;
 				if (PagePrivate(b) && page_order(b) == order && page_count(b) == 0 && !PageReserved(b))
-					return bad(err, errlen, "%s: pfn %llu and its buddy are both free: not merged",
+					return mmsim_errf(err, errlen, "%s: pfn %llu and its buddy are both free: not merged",
 						   what, pfn);
 			}
 			for (unsigned long k = 1; k < (1UL << order); k++)
 				if (PagePrivate(p + k) || page_count(p + k) || PageReserved(p + k) ||
 				    PageAllocHead(p + k))
-					return bad(err, errlen, "%s: pfn %llu: frame %lu of the block is not free",
+					return mmsim_errf(err, errlen, "%s: pfn %llu: frame %lu of the block is not free",
 						   what, pfn, k);
 		}
 		free += (unsigned long)n << order;
 	}
 	if (free != z->free_pages)
-		return bad(err, errlen, "node %d %s: free_pages %lu but the lists hold %lu", pgdat->node_id, z->name,
+		return mmsim_errf(err, errlen, "node %d %s: free_pages %lu but the lists hold %lu", pgdat->node_id, z->name,
 			   z->free_pages, free);
 	for (int cpu = 0; cpu < mm->ncpus; cpu++)
 		for (int t = 0; t < 2; t++) {
@@ -515,11 +503,11 @@ static int check_zone(struct mm *mm, struct zone *z, char *err, size_t errlen)
 			if (n < 0)
 				return -1;
 			if (n != pcp->count)
-				return bad(err, errlen, "%s: count %d but %ld pages on it", what, pcp->count, n);
+				return mmsim_errf(err, errlen, "%s: count %d but %ld pages on it", what, pcp->count, n);
 			for (uint32_t i = pcp->list.first; i != PAGE_NIL; i = pgdat->node_mem_map[i].lru_next) {
 				struct page *p = &pgdat->node_mem_map[i];
 				if (page_zone(mm, p) != z || PagePrivate(p) || page_count(p) || PageReserved(p))
-					return bad(err, errlen, "%s: pfn %llu is not a free frame of the zone", what,
+					return mmsim_errf(err, errlen, "%s: pfn %llu is not a free frame of the zone", what,
 						   (unsigned long long)(pgdat->node_start_pfn + i));
 			}
 			on_pcp += (unsigned long)n;
@@ -528,13 +516,13 @@ static int check_zone(struct mm *mm, struct zone *z, char *err, size_t errlen)
 		struct page *p = z->zone_mem_map + i;
 		if (PageAllocHead(p)) {
 			if (page_count(p) <= 0)
-				return bad(err, errlen, "node %d %s: pfn %lu handed out with count %d", pgdat->node_id,
+				return mmsim_errf(err, errlen, "node %d %s: pfn %lu handed out with count %d", pgdat->node_id,
 					   z->name, z->zone_start_pfn + i, page_count(p));
 			allocated += 1UL << page_alloc_order(p);
 		}
 	}
 	if (free + on_pcp + allocated != z->managed_pages)
-		return bad(err, errlen, "node %d %s: %lu free + %lu on per-CPU lists + %lu handed out != %lu managed",
+		return mmsim_errf(err, errlen, "node %d %s: %lu free + %lu on per-CPU lists + %lu handed out != %lu managed",
 			   pgdat->node_id, z->name, free, on_pcp, allocated, z->managed_pages);
 	return 0;
 }
