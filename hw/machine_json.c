@@ -213,6 +213,24 @@ static int parse_tlb(const struct jctx *j, const char *name, const cJSON *v,
 	return 0;
 }
 
+/* The "start" and "end" members of array element i of `what`: both required. */
+static int parse_span(const struct jctx *j, const char *what, int i, const cJSON *e,
+		      uint64_t *start, uint64_t *end)
+{
+	const char *names[] = {"start", "end"};
+	uint64_t *dst[] = {start, end};
+	for (int k = 0; k < 2; k++) {
+		char f[64];
+		const cJSON *m = cJSON_GetObjectItemCaseSensitive(e, names[k]);
+		snprintf(f, sizeof f, "%s[%d].%s", what, i, names[k]);
+		if (!m)
+			return jfail(j, f, "missing", NULL);
+		if (get_u64(j, f, m, dst[k]))
+			return -1;
+	}
+	return 0;
+}
+
 /* "nodes": [{"start": ..., "end": ...}, ...] */
 static int parse_nodes(const struct jctx *j, const cJSON *v, struct hw_machine_desc *d)
 {
@@ -227,17 +245,8 @@ static int parse_nodes(const struct jctx *j, const cJSON *v, struct hw_machine_d
 		snprintf(f, sizeof f, "nodes[%d]", i);
 		if (get_obj(j, f, e) || check_keys(j, f, e, keys))
 			return -1;
-		struct hw_node_desc *n = &d->nodes[i];
-		const char *names[] = {"start", "end"};
-		uint64_t *dst[] = {&n->start, &n->end};
-		for (int k = 0; k < 2; k++) {
-			const cJSON *m = cJSON_GetObjectItemCaseSensitive(e, names[k]);
-			snprintf(f, sizeof f, "nodes[%d].%s", i, names[k]);
-			if (!m)
-				return jfail(j, f, "missing", NULL);
-			if (get_u64(j, f, m, dst[k]))
-				return -1;
-		}
+		if (parse_span(j, "nodes", i, e, &d->nodes[i].start, &d->nodes[i].end))
+			return -1;
 		d->nr_nodes++;
 	}
 	return 0;
@@ -258,16 +267,8 @@ static int parse_ranges(const struct jctx *j, const cJSON *v, struct hw_machine_
 		if (get_obj(j, f, e) || check_keys(j, f, e, keys))
 			return -1;
 		struct hw_mem_range *r = &d->ranges[i];
-		const char *names[] = {"start", "end"};
-		uint64_t *dst[] = {&r->start, &r->end};
-		for (int k = 0; k < 2; k++) {
-			const cJSON *m = cJSON_GetObjectItemCaseSensitive(e, names[k]);
-			snprintf(f, sizeof f, "ranges[%d].%s", i, names[k]);
-			if (!m)
-				return jfail(j, f, "missing", NULL);
-			if (get_u64(j, f, m, dst[k]))
-				return -1;
-		}
+		if (parse_span(j, "ranges", i, e, &r->start, &r->end))
+			return -1;
 		const cJSON *t = cJSON_GetObjectItemCaseSensitive(e, "type");
 		snprintf(f, sizeof f, "ranges[%d].type", i);
 		r->type = HW_MEM_USABLE;
