@@ -18,7 +18,7 @@ BUILD   ?= build/$(CC_NAME)$(if $(SAN),-asan)
 OPT     ?= -O2 -g
 
 PKGS      := lua5.4 libcjson
-DEB_PKGS  := build-essential pkg-config liblua5.4-dev libcjson-dev check gnuplot-nox
+DEB_PKGS  := build-essential pkg-config liblua5.4-dev libcjson-dev check gnuplot-nox python3
 
 WARN    := -Wall -Wextra -Werror -Wshadow -Wundef -Wstrict-prototypes \
            -Wmissing-prototypes -Wno-unused-parameter
@@ -91,6 +91,7 @@ deps:
 	command -v $(firstword $(CC)) >/dev/null 2>&1 || missing="$$missing build-essential"; \
 	command -v make >/dev/null 2>&1 || missing="$$missing build-essential"; \
 	command -v gnuplot >/dev/null 2>&1 || missing="$$missing gnuplot-nox"; \
+	command -v python3 >/dev/null 2>&1 || missing="$$missing python3"; \
 	if ! command -v pkg-config >/dev/null 2>&1; then \
 	  missing="$$missing pkg-config liblua5.4-dev libcjson-dev check"; \
 	else \
