@@ -40,6 +40,7 @@
 #include <string.h>
 
 #include "mm/internal.h"
+#include "mm/slab.h"
 
 #define MiB (UINT64_C(1) << 20)
 #define GiB (UINT64_C(1) << 30)
@@ -650,6 +651,7 @@ void mm_destroy(struct mm *mm)
 		free(pgdat->node_mem_map);
 		free(pgdat);
 	}
+	kmem_cache_teardown(mm);
 	free(mm);
 }
 
