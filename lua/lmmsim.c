@@ -52,6 +52,7 @@
 #include "mm/gfp.h"
 #include "mm/mm.h"
 #include "mm/slab.h"
+#include "mm/vmalloc.h"
 #include "sim/sim.h"
 #include "sim/stats.h"
 #include "sim/trace.h"
@@ -1317,6 +1318,76 @@ static const luaL_Reg kmem_cache_methods[] = {
 
 /* ---- end of the slab section ---------------------------------------------- */
 
+/* ---- vmalloc (mm/vmalloc.h; issue 8) -------------------------------------- */
+
+/* t:vmalloc(size [, gfp]) -> address or nil (gfp defaults to
+ * "GFP_KERNEL|__GFP_HIGHMEM", vmalloc's own) */
+static int t_vmalloc(lua_State *L)
+{
+	struct ltask *t = running_task(L, "vmalloc");
+	lua_Integer size = luaL_checkinteger(L, 2);
+	if (size < 0)
+		return luaL_error(L, "vmalloc: size %I must not be negative", size);
+	gfp_t gfp = lua_isnoneornil(L, 3) ? GFP_KERNEL | __GFP_HIGHMEM : task_gfp(L, t->m, 3, "vmalloc");
+	push_obj(L, t->m, __vmalloc(t->m->mm, (size_t)size, gfp), "vmalloc");
+	return op_done(L, t, 1);
+}
+
+/* t:vfree(address) */
+static int t_vfree(lua_State *L)
+{
+	struct ltask *t = running_task(L, "vfree");
+	if (vfree(t->m->mm, check_kaddr(L, 2)))
+		return luaL_error(L, "%s", mm_error(t->m->mm));
+	return op_done(L, t, 0);
+}
+
+/* t:vtouch(address [, {offset=, len=, write=}]): bytes of a vmalloc area
+ * through the TLB (4 KiB entries: a walk of every level on a miss). */
+static int t_vtouch(lua_State *L)
+{
+	struct ltask *t = running_task(L, "vtouch");
+	struct machine *m = t->m;
+	uint64_t addr = check_kaddr(L, 2);
+	uint64_t size;
+	uint64_t start = vmalloc_area_of(m->mm, addr, &size, NULL);
+	if (!start || start != addr) {
+		char a[32];
+		snprintf(a, sizeof a, "0x%llx", (unsigned long long)addr);
+		return luaL_error(L, "vtouch: %s is not the start of a vmalloc area", a);
+	}
+	uint64_t off = 0, len = size;
+	int write = 1;
+	if (!lua_isnoneornil(L, 3)) {
+		luaL_checktype(L, 3, LUA_TTABLE);
+		lua_getfield(L, 3, "write");
+		if (!lua_isnil(L, -1))
+			write = lua_toboolean(L, -1);
+		lua_getfield(L, 3, "offset");
+		if (!lua_isnil(L, -1))
+			off = (uint64_t)luaL_checkinteger(L, -1);
+		lua_getfield(L, 3, "len");
+		if (!lua_isnil(L, -1))
+			len = (uint64_t)luaL_checkinteger(L, -1);
+		else
+			len = off < size ? size - off : 0;
+		lua_pop(L, 3);
+	}
+	if (off > size || len > size - off)
+		return luaL_error(L, "vtouch: bytes [%I, %I) lie outside the %I-byte area",
+				  (lua_Integer)off, (lua_Integer)(off + len), (lua_Integer)size);
+	cycle_t c;
+	int rc = hw_vaccess(m->hw, t->task.cpu, addr + off, (unsigned)len, write, &c);
+	sim_charge(&m->sim, c);
+	if (rc)
+		mmsim_panic("vtouch: fault %d in a vmalloc area", rc);
+	stats_hist_add(&m->hist.touch, c);
+	m->ops_touch++;
+	return op_done(L, t, 0);
+}
+
+/* ---- end of the vmalloc section ------------------------------------------- */
+
 /* ---- The machine ------------------------------------------------------------ */
 
 static struct machine *check_machine(lua_State *L, int idx)
@@ -1479,6 +1550,7 @@ static int m_boot(lua_State *L)
 	struct hw_mmu mmu = mm_kernel_mmu(m->mm);
 	for (int c = 0; c < m->desc.nr_cpus; c++)
 		hw_set_mmu(m->hw, c, &mmu);
+	vmalloc_set_hw(m->mm, m->hw);   /* vfree's TLB flushes (issue 8) */
 
 	m->stats = stats_create();
 	static const struct stats_def sim_defs[SIM_NR_COUNTERS] = {
@@ -1990,6 +2062,9 @@ static const luaL_Reg task_methods[] = {
 	{"kfree", t_kfree},
 	{"ksize", t_ksize},
 	{"kmem_touch", t_kmem_touch},
+	{"vmalloc", t_vmalloc},
+	{"vfree", t_vfree},
+	{"vtouch", t_vtouch},
 	{"now", t_now},
 	{"cpu", t_cpu},
 	{"node", t_node},

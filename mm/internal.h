@@ -37,6 +37,7 @@ struct mm {
 	uint64_t vm[NR_VM_EVENT_ITEMS];
 
 	struct slab_state *slab;         /* mm/slab.c, started at its first use */
+	struct vmalloc_state *vmalloc;   /* mm/vmalloc.c, made at its first use */
 
 	struct trace *trace;
 	int ev_alloc, ev_free, ev_pcpu_drain, ev_alloc_zone_locked, ev_alloc_fail,

@@ -41,6 +41,7 @@
 
 #include "mm/internal.h"
 #include "mm/slab.h"
+#include "mm/vmalloc.h"
 
 #define MiB (UINT64_C(1) << 20)
 #define GiB (UINT64_C(1) << 30)
@@ -651,6 +652,7 @@ void mm_destroy(struct mm *mm)
 		free(pgdat->node_mem_map);
 		free(pgdat);
 	}
+	vmalloc_teardown(mm);
 	kmem_cache_teardown(mm);
 	free(mm);
 }

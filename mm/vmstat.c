@@ -14,6 +14,7 @@
 
 #include "mm/internal.h"
 #include "mm/slab.h"
+#include "mm/vmalloc.h"
 
 static const char *const vm_event_names[NR_VM_EVENT_ITEMS] = {
 	[PGALLOC_DMA] = "pgalloc_dma",
@@ -257,7 +258,7 @@ static void view_freelists(struct mm *mm, struct out *o)
 	}
 }
 
-static const char *const view_names[] = { "buddyinfo", "zoneinfo", "vmstat", "meminfo", "freelists", "slabinfo", NULL };
+static const char *const view_names[] = { "buddyinfo", "zoneinfo", "vmstat", "meminfo", "freelists", "slabinfo", "vmallocinfo", NULL };
 
 const char *const *mm_view_names(void)
 {
@@ -281,8 +282,10 @@ size_t mm_view(struct mm *mm, const char *name, char *buf, size_t len)
 		view_freelists(mm, &o);
 	else if (!strcmp(name, "slabinfo"))
 		o.n = mm_slabinfo(mm, buf, len);
+	else if (!strcmp(name, "vmallocinfo"))
+		o.n = mm_vmallocinfo(mm, buf, len);
 	else
-		mm_fail(mm, MM_EINVAL, "view '%s': unknown (known: buddyinfo, zoneinfo, vmstat, meminfo, freelists, slabinfo)",
+		mm_fail(mm, MM_EINVAL, "view '%s': unknown (known: buddyinfo, zoneinfo, vmstat, meminfo, freelists, slabinfo, vmallocinfo)",
 			name);
 	return o.n;
 }

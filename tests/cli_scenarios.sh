@@ -51,7 +51,7 @@ for fn in machine seed gfp boot spawn run now ncpus nnodes cpu_node stats \
 	alloc_pages alloc_pages_node free_pages touch think sleep drain alloc_bulk \
 	free_bulk churn cpu node name waitqueue wait wake waiting freelists \
 	kmem_cache_create kmem_cache_alloc kmem_cache_free kmem_cache_shrink \
-	kmem_cache_destroy kmalloc kfree ksize kmem_touch info avail; do
+	kmem_cache_destroy kmalloc kfree ksize kmem_touch info avail vmalloc vfree vtouch; do
 	if grep -Eq "[:.]$fn[({,]" $S/*.lua; then ok; else bad "no test scenario calls $fn"; fi
 	if grep -Eq "^### .*[:.]$fn[({]" docs/scenarios.md; then ok; else bad "docs/scenarios.md has no heading for $fn"; fi
 done
@@ -192,6 +192,11 @@ has "$tmp/out" 'L1d read misses +249 ' "slab lab: 249 L1 misses with colouring"
 expect 0 "slab colouring lab, colouring off" -- run scenarios/labs/slab/colour.lua -P slab_colour=off --quiet
 has "$tmp/out" 'fall in 2 of the L1' "slab lab: without colouring 2 sets"
 has "$tmp/out" 'L1d read misses +5119 +\(100% of visits\)' "slab lab: every visit misses L1 without colouring"
+expect 0 "vmalloc lab" -- run scenarios/labs/vmalloc/vmalloc.lua --quiet
+has "$tmp/out" '^  vmalloc .* 2560$' "vmalloc lab: every read of a vmalloc buffer misses the TLB"
+has "$tmp/out" '^  kmalloc .* 0$' "vmalloc lab: none for kmalloc"
+hasf "$tmp/out" "kmalloc(131072): failed (no 32 contiguous frames)" "vmalloc lab: kmalloc fails on fragmented memory"
+hasf "$tmp/out" "vmalloc(131072): succeeded" "vmalloc lab: vmalloc does not"
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
