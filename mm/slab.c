@@ -1076,6 +1076,8 @@ static int kmem_cache_init(struct mm *mm)
 	st->page_offset = mm->page_offset;
 	st->chain.next = st->chain.prev = &st->chain;
 	st->booting = true;
+	/* Start-up is not traced: the ids are set at its end. */
+	st->ev_cache_alloc = st->ev_cache_free = st->ev_kmalloc = st->ev_kfree = -1;
 	unsigned long pages = 0;
 	for (int nid = 0; nid < mm->nr_nodes; nid++)
 		for (int j = 0; j < MAX_NR_ZONES; j++)
@@ -1149,8 +1151,6 @@ static int kmem_cache_init(struct mm *mm)
 		st->ev_cache_free = trace_event_id(mm->trace, "kmem_cache_free");
 		st->ev_kmalloc = trace_event_id(mm->trace, "kmalloc");
 		st->ev_kfree = trace_event_id(mm->trace, "kfree");
-	} else {
-		st->ev_cache_alloc = st->ev_cache_free = st->ev_kmalloc = st->ev_kfree = -1;
 	}
 out:
 	mm->access = access;

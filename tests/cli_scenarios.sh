@@ -186,6 +186,14 @@ has "$tmp/out" 'Per-CPU page lists: OFF' "pcp lab: -P pcp=off reaches the scenar
 has "$tmp/out" 'zone lock acquisitions +19200 +\(2000.0 per 1000 allocations\)' "pcp lab: two lock round trips per page without the lists"
 expect 0 "numa lab" -- run scenarios/labs/numa/numa.lua --quiet
 eq "$(grep -cE '^  [0-3]( \*)? +(10|16|21|22|31) ' "$tmp/out")" 8 "numa lab: a row per node for each of the two CPUs"
+# Slab trace events carry the kernel's fields plus cycles, and only they do.
+t=$tmp/slab.jsonl
+has "$t" '^\{"ev":"kmem_cache_alloc","t":[0-9]+,"cpu":0,"task":"slab","call_site":"0x[0-9a-f]+","ptr":"0xffff81[0-9a-f]+","bytes_req":256,"bytes_alloc":256,"gfp_flags":"GFP_KERNEL","cycles":[0-9]+\}$' "kmem_cache_alloc event"
+has "$t" '^\{"ev":"kmalloc",.*"bytes_req":100,"bytes_alloc":128,"gfp_flags":"GFP_KERNEL","cycles":[0-9]+\}$' "kmalloc event"
+has "$t" '^\{"ev":"kfree",.*"call_site":"0x0","ptr":"0x[0-9a-f]+","cycles":[0-9]+\}$' "kfree event"
+has "$t" '^\{"ev":"kmem_cache_free",' "kmem_cache_free event"
+eq "$(grep -c '"call_site"' "$t")" "$(grep -cE '"ev":"(kmalloc|kfree|kmem_cache_alloc|kmem_cache_free)"' "$t")" "only slab events carry call_site"
+
 expect 0 "slab colouring lab" -- run scenarios/labs/slab/colour.lua --quiet
 has "$tmp/out" 'fall in 50 of the L1' "slab lab: colouring spreads the first fields over 50 sets"
 has "$tmp/out" 'L1d read misses +249 ' "slab lab: 249 L1 misses with colouring"
