@@ -1965,6 +1965,8 @@ static int k_check(lua_State *L)
 	char err[512];
 	if (mm_check(m->mm, err, sizeof err))
 		return luaL_error(L, "check: %s", err);
+	if (kmem_cache_check(m->mm, err, sizeof err))   /* the slab caches (issue 8) */
+		return luaL_error(L, "check: %s", err);
 	return 0;
 }
 

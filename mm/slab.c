@@ -153,6 +153,8 @@ struct slab_state {
 	struct slab **slabs;          /* by id; NULL when free */
 	uint32_t nr_slabs, cap_slabs, *free_ids, nr_free_ids;
 	int ev_cache_alloc, ev_cache_free, ev_kmalloc, ev_kfree;
+	int depth;                    /* public calls in progress (nested: kmalloc
+				       * from inside the allocator) */
 };
 
 /* The general caches' sizes with a 64-byte L1_CACHE_BYTES and 4 KiB pages
@@ -291,8 +293,12 @@ static int enter(struct mm *mm)
 	if (cpu < 0 || cpu >= mm->ncpus)
 		return mm_fail(mm, MM_ENOCPU, "no current CPU (call from a task, or mm_set_cpu first)");
 	mm->cpu = cpu;
-	if (!mm->slab)
-		return kmem_cache_init(mm);
+	if (!mm->slab) {
+		int rc = kmem_cache_init(mm);
+		if (rc)
+			return rc;
+	}
+	mm->slab->depth++;   /* every success is paired with leave() */
 	return 0;
 }
 
@@ -1076,6 +1082,7 @@ static int kmem_cache_init(struct mm *mm)
 	st->page_offset = mm->page_offset;
 	st->chain.next = st->chain.prev = &st->chain;
 	st->booting = true;
+	st->depth = 1;       /* no invariant checks until the caches are built */
 	/* Start-up is not traced: the ids are set at its end. */
 	st->ev_cache_alloc = st->ev_cache_free = st->ev_kmalloc = st->ev_kfree = -1;
 	unsigned long pages = 0;
@@ -1154,6 +1161,7 @@ static int kmem_cache_init(struct mm *mm)
 	}
 out:
 	mm->access = access;
+	st->depth = 0;
 	if (rc) {
 		/* The machine cannot even hold the general caches: give up on the
 		 * slab allocator (what it took stays allocated). */
@@ -1182,6 +1190,92 @@ void kmem_cache_teardown(struct mm *mm)
 	free(st->caches);
 	free(st);
 	mm->slab = NULL;
+}
+
+
+/* ---- Consistency (policy check=on) ---------------------------------------- */
+
+static int check_ac(struct mm *mm, kmem_cache_t *c, const struct array_cache *ac, const char *what,
+		    unsigned long *cached, char *err, size_t errlen)
+{
+	if (!ac)
+		return 0;
+	if (ac->avail > ac->limit)
+		return mmsim_errf(err, errlen, "%s: %s holds %u objects, limit %u", c->name, what,
+				  ac->avail, ac->limit);
+	for (unsigned i = 0; i < ac->avail; i++) {
+		struct slab *s = obj_slab(mm, ac->entry[i], NULL);
+		if (!s || s->cache != c)
+			return mmsim_errf(err, errlen, "%s: %s entry %u is not an object of the cache",
+					  c->name, what, i);
+		if (s->state[(ac->entry[i] - s->s_mem) / c->objsize] != OBJ_CACHED)
+			return mmsim_errf(err, errlen, "%s: %s entry %u is not marked cached", c->name,
+					  what, i);
+	}
+	*cached += ac->avail;
+	return 0;
+}
+
+static int check_cache(struct mm *mm, kmem_cache_t *c, char *err, size_t errlen)
+{
+	const struct slab *heads[3] = { &c->lists.slabs_full, &c->lists.slabs_partial,
+					&c->lists.slabs_free };
+	unsigned long free_objects = 0, cached = 0, cached_in_slabs = 0;
+	for (int l = 0; l < 3; l++)
+		for (const struct slab *s = heads[l]->next; s != heads[l]; s = s->next) {
+			if (s->next->prev != s)
+				return mmsim_errf(err, errlen, "%s: broken slab list links", c->name);
+			if ((l == 0 && s->inuse != c->num) || (l == 1 && (s->inuse == 0 || s->inuse >= c->num)) ||
+			    (l == 2 && s->inuse != 0))
+				return mmsim_errf(err, errlen, "%s: a slab with %u of %u in use is on the %s list",
+						  c->name, s->inuse, c->num, l == 0 ? "full" : l == 1 ? "partial" : "free");
+			unsigned n = 0;
+			for (uint32_t i = s->free; i != BUFCTL_END; i = s->bufctl[i]) {
+				if (i >= c->num || ++n > c->num || s->state[i] != OBJ_FREE)
+					return mmsim_errf(err, errlen, "%s: bad bufctl chain", c->name);
+			}
+			if (n != c->num - s->inuse)
+				return mmsim_errf(err, errlen, "%s: %u free on the chain, inuse %u of %u", c->name,
+						  n, s->inuse, c->num);
+			for (unsigned i = 0; i < c->num; i++)
+				if (s->state[i] == OBJ_CACHED)
+					cached_in_slabs++;
+			free_objects += c->num - s->inuse;
+		}
+	if (free_objects != c->lists.free_objects)
+		return mmsim_errf(err, errlen, "%s: free_objects %lu, the slabs have %lu free", c->name,
+				  c->lists.free_objects, free_objects);
+	for (int cpu = 0; c->array && cpu < mm->ncpus; cpu++)
+		if (check_ac(mm, c, c->array[cpu], "a CPU's array", &cached, err, errlen))
+			return -1;
+	if (check_ac(mm, c, c->lists.shared, "the shared array", &cached, err, errlen))
+		return -1;
+	if (cached != cached_in_slabs)
+		return mmsim_errf(err, errlen, "%s: %lu objects in arrays, %lu marked cached", c->name,
+				  cached, cached_in_slabs);
+	return 0;
+}
+
+int kmem_cache_check(struct mm *mm, char *err, size_t errlen)
+{
+	struct slab_state *st = mm->slab;
+	if (!st)
+		return 0;
+	for (kmem_cache_t *c = st->chain.next; c != &st->chain; c = c->next)
+		if (check_cache(mm, c, err, errlen))
+			return -1;
+	return 0;
+}
+
+/* At the end of an outermost public call, with check=on. */
+static void leave(struct mm *mm, const char *where)
+{
+	struct slab_state *st = mm->slab;
+	if (st && --st->depth == 0 && mm->policy.check) {
+		char err[256];
+		if (kmem_cache_check(mm, err, sizeof err))
+			mmsim_panic("slab invariant broken after %s: %s", where, err);
+	}
 }
 
 /* ---- Tracing ------------------------------------------------------------ */
@@ -1223,7 +1317,7 @@ static int check_gfp(struct mm *mm, gfp_t flags, const char *fn)
 	return 0;
 }
 
-kmem_cache_t *kmem_cache_create(struct mm *mm, const char *name, size_t size, size_t align,
+static kmem_cache_t *do_kmem_cache_create(struct mm *mm, const char *name, size_t size, size_t align,
 				unsigned long flags, bool ctor)
 {
 	if (enter(mm))
@@ -1247,7 +1341,7 @@ const char *kmem_cache_name(const kmem_cache_t *cachep)
 	return cachep->name;
 }
 
-uint64_t kmem_cache_alloc(struct mm *mm, kmem_cache_t *cachep, gfp_t flags)
+static uint64_t do_kmem_cache_alloc(struct mm *mm, kmem_cache_t *cachep, gfp_t flags)
 {
 	cycle_t start = sim_now(mm->sim);
 	if (enter(mm))
@@ -1270,7 +1364,7 @@ uint64_t kmem_cache_alloc(struct mm *mm, kmem_cache_t *cachep, gfp_t flags)
 	return objp;
 }
 
-int kmem_cache_free(struct mm *mm, kmem_cache_t *cachep, uint64_t objp)
+static int do_kmem_cache_free(struct mm *mm, kmem_cache_t *cachep, uint64_t objp)
 {
 	cycle_t start = sim_now(mm->sim);
 	int rc = enter(mm);
@@ -1312,7 +1406,7 @@ static int cache_shrink(struct mm *mm, kmem_cache_t *c)
 	return ret;
 }
 
-int kmem_cache_shrink(struct mm *mm, kmem_cache_t *cachep)
+static int do_kmem_cache_shrink(struct mm *mm, kmem_cache_t *cachep)
 {
 	int rc = enter(mm);
 	if (rc)
@@ -1322,7 +1416,7 @@ int kmem_cache_shrink(struct mm *mm, kmem_cache_t *cachep)
 	return cache_shrink(mm, cachep);
 }
 
-int kmem_cache_destroy(struct mm *mm, kmem_cache_t *cachep)
+static int do_kmem_cache_destroy(struct mm *mm, kmem_cache_t *cachep)
 {
 	int rc = enter(mm);
 	if (rc)
@@ -1351,7 +1445,7 @@ int kmem_cache_destroy(struct mm *mm, kmem_cache_t *cachep)
 	return 0;
 }
 
-uint64_t kmalloc(struct mm *mm, size_t size, gfp_t flags)
+static uint64_t do_kmalloc(struct mm *mm, size_t size, gfp_t flags)
 {
 	cycle_t start = sim_now(mm->sim);
 	if (enter(mm))
@@ -1380,7 +1474,7 @@ uint64_t kmalloc(struct mm *mm, size_t size, gfp_t flags)
 	return objp;
 }
 
-int kfree(struct mm *mm, uint64_t objp)
+static int do_kfree(struct mm *mm, uint64_t objp)
 {
 	cycle_t start = sim_now(mm->sim);
 	if (!objp)
@@ -1465,6 +1559,71 @@ int kmem_cache_cpu_avail(const kmem_cache_t *c, int cpu)
 	if (!c->array || cpu < 0)
 		return -1;
 	return (int)c->array[cpu]->avail;
+}
+
+/* The entry points: the bodies above, then the invariant check. */
+kmem_cache_t *kmem_cache_create(struct mm *mm, const char *name, size_t size, size_t align,
+				unsigned long flags, bool ctor)
+{
+	int depth = mm->slab ? mm->slab->depth : 0;
+	kmem_cache_t *r = do_kmem_cache_create(mm, name, size, align, flags, ctor);
+	if (mm->slab && mm->slab->depth > depth)
+		leave(mm, "kmem_cache_create");
+	return r;
+}
+
+uint64_t kmem_cache_alloc(struct mm *mm, kmem_cache_t *cachep, gfp_t flags)
+{
+	int depth = mm->slab ? mm->slab->depth : 0;
+	uint64_t r = do_kmem_cache_alloc(mm, cachep, flags);
+	if (mm->slab && mm->slab->depth > depth)
+		leave(mm, "kmem_cache_alloc");
+	return r;
+}
+
+int kmem_cache_free(struct mm *mm, kmem_cache_t *cachep, uint64_t objp)
+{
+	int depth = mm->slab ? mm->slab->depth : 0;
+	int r = do_kmem_cache_free(mm, cachep, objp);
+	if (mm->slab && mm->slab->depth > depth)
+		leave(mm, "kmem_cache_free");
+	return r;
+}
+
+int kmem_cache_shrink(struct mm *mm, kmem_cache_t *cachep)
+{
+	int depth = mm->slab ? mm->slab->depth : 0;
+	int r = do_kmem_cache_shrink(mm, cachep);
+	if (mm->slab && mm->slab->depth > depth)
+		leave(mm, "kmem_cache_shrink");
+	return r;
+}
+
+int kmem_cache_destroy(struct mm *mm, kmem_cache_t *cachep)
+{
+	int depth = mm->slab ? mm->slab->depth : 0;
+	int r = do_kmem_cache_destroy(mm, cachep);
+	if (mm->slab && mm->slab->depth > depth)
+		leave(mm, "kmem_cache_destroy");
+	return r;
+}
+
+uint64_t kmalloc(struct mm *mm, size_t size, gfp_t flags)
+{
+	int depth = mm->slab ? mm->slab->depth : 0;
+	uint64_t r = do_kmalloc(mm, size, flags);
+	if (mm->slab && mm->slab->depth > depth)
+		leave(mm, "kmalloc");
+	return r;
+}
+
+int kfree(struct mm *mm, uint64_t objp)
+{
+	int depth = mm->slab ? mm->slab->depth : 0;
+	int r = do_kfree(mm, objp);
+	if (mm->slab && mm->slab->depth > depth)
+		leave(mm, "kfree");
+	return r;
 }
 
 /* ---- /proc/slabinfo ------------------------------------------------------ */

@@ -123,6 +123,13 @@ size_t mm_slabinfo(struct mm *mm, char *buf, size_t len);
  * check that an access stays inside an object the caller owns. */
 size_t kmem_object_size(struct mm *mm, uint64_t objp);
 
+/* Walk every cache and check the invariants of mm/slab.c's essay (lists
+ * against inuse, bufctl chains, free_objects, array entries against the
+ * objects' states). 0, or -1 with the first violation in err. Run after
+ * every outermost slab call when the policy says check=on (a violation
+ * then panics: a bug in mmsim). */
+int kmem_cache_check(struct mm *mm, char *err, size_t errlen);
+
 /* mm_destroy's part: free the allocator's host memory. */
 void kmem_cache_teardown(struct mm *mm);
 

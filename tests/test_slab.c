@@ -213,7 +213,10 @@ END_TEST
 START_TEST(test_refill)
 {
 	struct tm t;
-	tm_boot_preset(&t, "x86_64", 1 * GiB, 1, NULL);
+	struct mm_policy p;
+	mm_policy_default(&p);
+	p.check = true;   /* the page allocator's and the slab's invariants after every call */
+	tm_boot_preset(&t, "x86_64", 1 * GiB, 1, &p);
 	kmem_cache_t *c = kmem_cache_create(t.mm, "c256", 256, 0, SLAB_HWCACHE_ALIGN, false);
 	struct kmem_cache_info in;
 	uint64_t o = kmem_cache_alloc(t.mm, c, GFP_KERNEL);
@@ -252,7 +255,10 @@ END_TEST
 START_TEST(test_flush_and_shrink)
 {
 	struct tm t;
-	tm_boot_preset(&t, "x86_64", 1 * GiB, 1, NULL);
+	struct mm_policy p;
+	mm_policy_default(&p);
+	p.check = true;   /* the page allocator's and the slab's invariants after every call */
+	tm_boot_preset(&t, "x86_64", 1 * GiB, 1, &p);
 	kmem_cache_t *c = kmem_cache_create(t.mm, "c256", 256, 0, SLAB_HWCACHE_ALIGN, false);
 	drain_local_pages(t.mm);   /* count frames without the per-CPU lists */
 	unsigned long free0 = nr_free_pages(t.mm);
@@ -283,6 +289,8 @@ START_TEST(test_flush_and_shrink)
 	drain_local_pages(t.mm);
 	ck_assert_uint_eq(nr_free_pages(t.mm), free0);
 	ck_assert_int_eq(kmem_cache_destroy(t.mm, c), 0);
+	char err[256];
+	ck_assert_msg(kmem_cache_check(t.mm, err, sizeof err) == 0, "%s", err);
 	tm_free(&t);
 }
 END_TEST
@@ -296,7 +304,10 @@ END_TEST
 START_TEST(test_free_limit)
 {
 	struct tm t;
-	tm_boot_preset(&t, "x86_64", 1 * GiB, 1, NULL);
+	struct mm_policy p;
+	mm_policy_default(&p);
+	p.check = true;   /* the page allocator's and the slab's invariants after every call */
+	tm_boot_preset(&t, "x86_64", 1 * GiB, 1, &p);
 	kmem_cache_t *c = kmem_cache_create(t.mm, "c2k", 2048, 0, 0, false);
 	static uint64_t objs[100];
 	for (int i = 0; i < 100; i++)
@@ -316,7 +327,10 @@ END_TEST
 START_TEST(test_misuse)
 {
 	struct tm t;
-	tm_boot_preset(&t, "x86_64", 1 * GiB, 1, NULL);
+	struct mm_policy p;
+	mm_policy_default(&p);
+	p.check = true;   /* the page allocator's and the slab's invariants after every call */
+	tm_boot_preset(&t, "x86_64", 1 * GiB, 1, &p);
 	kmem_cache_t *a = kmem_cache_create(t.mm, "a", 64, 0, 0, false);
 	kmem_cache_t *b = kmem_cache_create(t.mm, "b", 64, 0, 0, false);
 	ck_assert_ptr_null(kmem_cache_create(t.mm, "a", 64, 0, 0, false));
@@ -349,7 +363,10 @@ END_TEST
 START_TEST(test_kmalloc)
 {
 	struct tm t;
-	tm_boot_preset(&t, "x86_64", 1 * GiB, 2, NULL);
+	struct mm_policy pol;
+	mm_policy_default(&pol);
+	pol.check = true;   /* the page allocator's and the slab's invariants after every call */
+	tm_boot_preset(&t, "x86_64", 1 * GiB, 2, &pol);
 	uint64_t p = kmalloc(t.mm, 100, GFP_KERNEL);
 	ck_assert(p != 0);
 	ck_assert_uint_eq(ksize(t.mm, p), 128);

@@ -54,6 +54,7 @@ m:spawn{ cpu = 0, name = "slab", fn = function(t)
 end }
 m:run()
 
+k:check()   -- the page allocator's and every slab cache's invariants
 local info = k:proc("slabinfo")
 assert(info:match("^slabinfo %- version: 2%.1\n"))
 assert(info:match("\nsize%-128 +%d+ +%d+ +128 +30 +1 : tunables +120 +60 +8 : slabdata"))
