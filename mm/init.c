@@ -51,6 +51,7 @@
 #include <stdio.h>
 
 #include "mm/internal.h"
+#include "mm/vmalloc.h"
 
 #define MiB (UINT64_C(1) << 20)
 #define GiB (UINT64_C(1) << 30)
@@ -119,6 +120,8 @@ int mm_kernel_walk(void *ctx, int cpu, uint64_t vaddr, int write, struct hw_walk
 	const struct mm *mm = ctx;
 	(void)cpu;
 	(void)write;       /* the direct map is read-write everywhere */
+	if (vaddr >= vmalloc_start(mm) && vaddr < vmalloc_end(mm))
+		return vmalloc_walk(mm, vaddr, w);   /* 4 KiB PTEs (mm/vmalloc.c) */
 	uint64_t base = mm->pgt_start;
 	bool mapped = vaddr >= mm->page_offset && vaddr - mm->page_offset < mm->direct_map_end;
 	uint64_t pa = vaddr - mm->page_offset;

@@ -36,6 +36,9 @@ struct mm {
 
 	uint64_t vm[NR_VM_EVENT_ITEMS];
 
+	struct slab_state *slab;         /* mm/slab.c, started at its first use */
+	struct vmalloc_state *vmalloc;   /* mm/vmalloc.c, made at its first use */
+
 	struct trace *trace;
 	int ev_alloc, ev_free, ev_pcpu_drain, ev_alloc_zone_locked, ev_alloc_fail,
 	    ev_kswapd_wake, ev_kswapd_sleep, ev_direct_reclaim_begin, ev_direct_reclaim_end,

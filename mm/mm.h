@@ -62,6 +62,8 @@ struct mm_policy {
 	unsigned max_order;     /* MAX_ORDER: 2 .. 15, default 11 */
 	bool hw;                /* charge metadata accesses to the cost model */
 	bool check;             /* run the invariant checker after every operation */
+	bool slab_colour;       /* slab colouring (mm/slab.c): off puts every slab at
+				 * colour 0 (slab_colour=on|off) */
 };
 
 /* The classic era with 2.6.11's defaults: pcp on, min_free_kbytes auto,

@@ -40,6 +40,8 @@
 #include <string.h>
 
 #include "mm/internal.h"
+#include "mm/slab.h"
+#include "mm/vmalloc.h"
 
 #define MiB (UINT64_C(1) << 20)
 #define GiB (UINT64_C(1) << 30)
@@ -650,6 +652,8 @@ void mm_destroy(struct mm *mm)
 		free(pgdat->node_mem_map);
 		free(pgdat);
 	}
+	vmalloc_teardown(mm);
+	kmem_cache_teardown(mm);
 	free(mm);
 }
 

@@ -27,6 +27,7 @@ void mm_policy_default(struct mm_policy *p)
 	p->max_order = MM_DEFAULT_MAX_ORDER;
 	p->hw = true;
 	p->check = false;
+	p->slab_colour = true;
 }
 
 static int parse_bool(const char *v, bool *out)
@@ -97,6 +98,14 @@ static int set_check(struct mm_policy *p, const char *v)
 static int get_check(const struct mm_policy *p, char *b, size_t n)
 {
 	return snprintf(b, n, "%s", p->check ? "on" : "off");
+}
+static int set_slab_colour(struct mm_policy *p, const char *v)
+{
+	return parse_bool(v, &p->slab_colour);
+}
+static int get_slab_colour(const struct mm_policy *p, char *b, size_t n)
+{
+	return snprintf(b, n, "%s", p->slab_colour ? "on" : "off");
 }
 static int set_min_free(struct mm_policy *p, const char *v)
 {
@@ -193,12 +202,13 @@ static const struct knob knobs[] = {
 	{ "max_order", "2 to 15", set_max_order, get_max_order },
 	{ "hw", "on or off", set_hw, get_hw },
 	{ "check", "on or off", set_check, get_check },
+	{ "slab_colour", "on or off", set_slab_colour, get_slab_colour },
 };
 #define NR_KNOBS (sizeof knobs / sizeof knobs[0])
 
 static const char *const knob_names[NR_KNOBS + 1] = {
 	"era", "pcp", "min_free_kbytes", "lowmem_reserve_ratio", "zonelist_order", "max_order", "hw",
-	"check", NULL,
+	"check", "slab_colour", NULL,
 };
 
 const char *const *mm_policy_knobs(void)

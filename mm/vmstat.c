@@ -13,6 +13,8 @@
 #include <string.h>
 
 #include "mm/internal.h"
+#include "mm/slab.h"
+#include "mm/vmalloc.h"
 
 static const char *const vm_event_names[NR_VM_EVENT_ITEMS] = {
 	[PGALLOC_DMA] = "pgalloc_dma",
@@ -256,7 +258,7 @@ static void view_freelists(struct mm *mm, struct out *o)
 	}
 }
 
-static const char *const view_names[] = { "buddyinfo", "zoneinfo", "vmstat", "meminfo", "freelists", NULL };
+static const char *const view_names[] = { "buddyinfo", "zoneinfo", "vmstat", "meminfo", "freelists", "slabinfo", "vmallocinfo", NULL };
 
 const char *const *mm_view_names(void)
 {
@@ -278,8 +280,12 @@ size_t mm_view(struct mm *mm, const char *name, char *buf, size_t len)
 		view_meminfo(mm, &o);
 	else if (!strcmp(name, "freelists"))
 		view_freelists(mm, &o);
+	else if (!strcmp(name, "slabinfo"))
+		o.n = mm_slabinfo(mm, buf, len);
+	else if (!strcmp(name, "vmallocinfo"))
+		o.n = mm_vmallocinfo(mm, buf, len);
 	else
-		mm_fail(mm, MM_EINVAL, "view '%s': unknown (known: buddyinfo, zoneinfo, vmstat, meminfo, freelists)",
+		mm_fail(mm, MM_EINVAL, "view '%s': unknown (known: buddyinfo, zoneinfo, vmstat, meminfo, freelists, slabinfo, vmallocinfo)",
 			name);
 	return o.n;
 }

@@ -49,7 +49,9 @@ eq "$(cat "$tmp/out")" "boot_views: ok" "boot_views prints only its verdict with
 for fn in machine seed gfp boot spawn run now ncpus nnodes cpu_node stats \
 	proc zones vmstat snapshot check nr_free_pages min_free_kbytes policy \
 	alloc_pages alloc_pages_node free_pages touch think sleep drain alloc_bulk \
-	free_bulk churn cpu node name waitqueue wait wake waiting freelists; do
+	free_bulk churn cpu node name waitqueue wait wake waiting freelists \
+	kmem_cache_create kmem_cache_alloc kmem_cache_free kmem_cache_shrink \
+	kmem_cache_destroy kmalloc kfree ksize kmem_touch info avail vmalloc vfree vtouch; do
 	if grep -Eq "[:.]$fn[({,]" $S/*.lua; then ok; else bad "no test scenario calls $fn"; fi
 	if grep -Eq "^### .*[:.]$fn[({]" docs/scenarios.md; then ok; else bad "docs/scenarios.md has no heading for $fn"; fi
 done
@@ -83,7 +85,7 @@ expect 0 "policy with -P" -- run $S/policy.lua -P pcp=off -Pmin_free_kbytes=4096
 hasf "$tmp/out" "pcp=off min_free_kbytes=4096 (4096) hw=on" "-P over the boot table"
 eq "$(head -n 1 "$tmp/p1.jsonl" | grep -c '"policy":{"era":"classic","pcp":"off","min_free_kbytes":"4096",')" 1 "header: the policy in effect"
 expect 2 "unknown -P knob" -- run $S/policy.lua -P colour=blue
-hasf "$tmp/err" "mmsim: run: -P colour=blue: policy: unknown knob 'colour' (known: era, pcp, min_free_kbytes, lowmem_reserve_ratio, zonelist_order, max_order, hw, check)" "unknown knob lists the knobs"
+hasf "$tmp/err" "mmsim: run: -P colour=blue: policy: unknown knob 'colour' (known: era, pcp, min_free_kbytes, lowmem_reserve_ratio, zonelist_order, max_order, hw, check, slab_colour)" "unknown knob lists the knobs"
 expect 2 "bad -P value" -- run $S/policy.lua -P pcp=maybe
 hasf "$tmp/err" "policy pcp: bad value 'maybe' (accepted: on or off)" "bad -P value message"
 expect 2 "-P without =" -- run $S/policy.lua -P pcp
@@ -129,6 +131,9 @@ fails bad_gfp "alloc_pages: gfp: unknown flag 'GFP_KERNAL' (known: GFP_HIGHUSER,
 fails outside_task "alloc_pages: only task 'task0' itself can call this (call it inside the task's function)"
 fails bad_knob_value "boot: policy pcp: bad value 'maybe' (accepted: on or off)"
 fails unknown_knob "boot: policy: unknown knob 'colour' (known: era, pcp,"
+fails slab_double_free "kmem_cache_free: 0xffff81000200b4d8: double free (the object of cache twice is free)"
+fails slab_wrong_cache "kmem_cache_free: 0xffff81000200c4d8 belongs to cache a, not b"
+fails slab_destroy_live "kmem_cache_destroy: Can't free all objects of busy (1 live)"
 fails runaway "the scenario ran more than 100000 Lua instructions (a runaway loop? raise the limit with --max-instructions)" --max-instructions 100000
 
 # A syntax error: exit 1, the file and line, and still a complete trace.
@@ -181,6 +186,25 @@ has "$tmp/out" 'Per-CPU page lists: OFF' "pcp lab: -P pcp=off reaches the scenar
 has "$tmp/out" 'zone lock acquisitions +19200 +\(2000.0 per 1000 allocations\)' "pcp lab: two lock round trips per page without the lists"
 expect 0 "numa lab" -- run scenarios/labs/numa/numa.lua --quiet
 eq "$(grep -cE '^  [0-3]( \*)? +(10|16|21|22|31) ' "$tmp/out")" 8 "numa lab: a row per node for each of the two CPUs"
+# Slab trace events carry the kernel's fields plus cycles, and only they do.
+t=$tmp/slab.jsonl
+has "$t" '^\{"ev":"kmem_cache_alloc","t":[0-9]+,"cpu":0,"task":"slab","call_site":"0x[0-9a-f]+","ptr":"0xffff81[0-9a-f]+","bytes_req":256,"bytes_alloc":256,"gfp_flags":"GFP_KERNEL","cycles":[0-9]+\}$' "kmem_cache_alloc event"
+has "$t" '^\{"ev":"kmalloc",.*"bytes_req":100,"bytes_alloc":128,"gfp_flags":"GFP_KERNEL","cycles":[0-9]+\}$' "kmalloc event"
+has "$t" '^\{"ev":"kfree",.*"call_site":"0x0","ptr":"0x[0-9a-f]+","cycles":[0-9]+\}$' "kfree event"
+has "$t" '^\{"ev":"kmem_cache_free",' "kmem_cache_free event"
+eq "$(grep -c '"call_site"' "$t")" "$(grep -cE '"ev":"(kmalloc|kfree|kmem_cache_alloc|kmem_cache_free)"' "$t")" "only slab events carry call_site"
+
+expect 0 "slab colouring lab" -- run scenarios/labs/slab/colour.lua --quiet
+has "$tmp/out" 'fall in 50 of the L1' "slab lab: colouring spreads the first fields over 50 sets"
+has "$tmp/out" 'L1d read misses +249 ' "slab lab: 249 L1 misses with colouring"
+expect 0 "slab colouring lab, colouring off" -- run scenarios/labs/slab/colour.lua -P slab_colour=off --quiet
+has "$tmp/out" 'fall in 2 of the L1' "slab lab: without colouring 2 sets"
+has "$tmp/out" 'L1d read misses +5119 +\(100% of visits\)' "slab lab: every visit misses L1 without colouring"
+expect 0 "vmalloc lab" -- run scenarios/labs/vmalloc/vmalloc.lua --quiet
+has "$tmp/out" '^  vmalloc .* 2560$' "vmalloc lab: every read of a vmalloc buffer misses the TLB"
+has "$tmp/out" '^  kmalloc .* 0$' "vmalloc lab: none for kmalloc"
+hasf "$tmp/out" "kmalloc(131072): failed (no 32 contiguous frames)" "vmalloc lab: kmalloc fails on fragmented memory"
+hasf "$tmp/out" "vmalloc(131072): succeeded" "vmalloc lab: vmalloc does not"
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

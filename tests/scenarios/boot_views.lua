@@ -75,8 +75,8 @@ assert(mi:find("MemTotal:%s+1031796 kB"), mi)
 assert(mi:find("HighTotal:%s+131072 kB"), mi)
 assert(k:proc("vmstat"):find("pgfree 0", 1, true))
 assert(#k:proc("freelists") > 0)
-ok, err = pcall(k.proc, k, "slabinfo")
-assert(not ok and err:find("no view 'slabinfo' (known: buddyinfo, zoneinfo, vmstat, meminfo, freelists)", 1, true), err)
+ok, err = pcall(k.proc, k, "pagetypeinfo")
+assert(not ok and err:find("no view 'pagetypeinfo' (known: buddyinfo, zoneinfo, vmstat, meminfo, freelists, slabinfo, vmallocinfo)", 1, true), err)
 
 -- vmstat() as data: every counter 0 after boot
 local vm = k:vmstat()
