@@ -43,7 +43,10 @@
 
 enum mm_era {
 	MM_ERA_CLASSIC,         /* Linux 2.6.11 */
-	MM_ERA_MODERN,          /* Linux 6.1: not implemented yet (mm_boot refuses it) */
+	MM_ERA_MODERN,          /* Linux 6.1: boot-time sizing (zones, watermarks,
+				 * protection, pcp high/batch, zonelists) as 6.1
+				 * computes it (mm/mm_init_modern.c); the allocator
+				 * itself is still the classic one */
 };
 
 enum zonelist_order {
@@ -62,6 +65,12 @@ struct mm_policy {
 	unsigned max_order;     /* MAX_ORDER: 2 .. 15, default 11 */
 	bool hw;                /* charge metadata accesses to the cost model */
 	bool check;             /* run the invariant checker after every operation */
+	/* The modern era's sysctls (the classic era ignores them). */
+	unsigned watermark_scale_factor;        /* 1 .. 3000, 6.1's default 10 */
+	unsigned percpu_pagelist_high_fraction; /* 0 (pcp high from the low
+						 * watermark) or 8 .. */
+	bool thp;               /* transparent huge pages enabled (6.1
+				 * khugepaged's min_free_kbytes rule) */
 };
 
 /* The classic era with 2.6.11's defaults: pcp on, min_free_kbytes auto,
@@ -89,6 +98,21 @@ int mm_policy_get(const struct mm_policy *p, const char *name, char *buf, size_t
  * written (the trace header's "policy"), knob by knob in mm_policy_knobs()
  * order, each value as mm_policy_get gives it. */
 void mm_policy_trace(const struct mm_policy *p, struct trace *tr, const char *key);
+
+/* ---- Run-time sysctls (mm/mm_init_modern.c) ------------------------------ */
+
+/*
+ * Write /proc/sys/vm/NAME at run time, recomputing what the era's handler
+ * recomputes and nothing more: min_free_kbytes (watermarks; in the modern
+ * era also pcp high), watermark_scale_factor (the same, modern only),
+ * lowmem_reserve_ratio (protection), percpu_pagelist_high_fraction (pcp
+ * high and batch, modern only). value is as -P takes it. Returns 0, or -1
+ * with a message (unknown name, bad value; nothing changed).
+ */
+struct mm;
+int mm_sysctl_write(struct mm *mm, const char *name, const char *value, char *err, size_t errlen);
+/* Whether name is one of those sysctls. */
+bool mm_is_sysctl(const char *name);
 
 /* ---- Boot and teardown ------------------------------------------------- */
 

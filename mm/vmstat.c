@@ -256,7 +256,8 @@ static void view_freelists(struct mm *mm, struct out *o)
 	}
 }
 
-static const char *const view_names[] = { "buddyinfo", "zoneinfo", "vmstat", "meminfo", "freelists", NULL };
+static const char *const view_names[] = { "buddyinfo", "zoneinfo", "vmstat", "meminfo", "freelists",
+					  "zonelists", NULL };
 
 const char *const *mm_view_names(void)
 {
@@ -265,6 +266,9 @@ const char *const *mm_view_names(void)
 
 size_t mm_view(struct mm *mm, const char *name, char *buf, size_t len)
 {
+	/* 6.1's formats: mm_init_modern.c. */
+	if (!strcmp(name, "zonelists") || (!strcmp(name, "zoneinfo") && mm->policy.era == MM_ERA_MODERN))
+		return mm_view_modern(mm, name, buf, len);
 	struct out o = { buf, len, 0 };
 	if (len)
 		buf[0] = '\0';
@@ -279,7 +283,7 @@ size_t mm_view(struct mm *mm, const char *name, char *buf, size_t len)
 	else if (!strcmp(name, "freelists"))
 		view_freelists(mm, &o);
 	else
-		mm_fail(mm, MM_EINVAL, "view '%s': unknown (known: buddyinfo, zoneinfo, vmstat, meminfo, freelists)",
+		mm_fail(mm, MM_EINVAL, "view '%s': unknown (known: buddyinfo, zoneinfo, vmstat, meminfo, freelists, zonelists)",
 			name);
 	return o.n;
 }

@@ -83,7 +83,7 @@ expect 0 "policy with -P" -- run $S/policy.lua -P pcp=off -Pmin_free_kbytes=4096
 hasf "$tmp/out" "pcp=off min_free_kbytes=4096 (4096) hw=on" "-P over the boot table"
 eq "$(head -n 1 "$tmp/p1.jsonl" | grep -c '"policy":{"era":"classic","pcp":"off","min_free_kbytes":"4096",')" 1 "header: the policy in effect"
 expect 2 "unknown -P knob" -- run $S/policy.lua -P colour=blue
-hasf "$tmp/err" "mmsim: run: -P colour=blue: policy: unknown knob 'colour' (known: era, pcp, min_free_kbytes, lowmem_reserve_ratio, zonelist_order, max_order, hw, check)" "unknown knob lists the knobs"
+hasf "$tmp/err" "mmsim: run: -P colour=blue: policy: unknown knob 'colour' (known: era, pcp, min_free_kbytes, lowmem_reserve_ratio, zonelist_order, max_order, hw, check, watermark_scale_factor, percpu_pagelist_high_fraction, thp)" "unknown knob lists the knobs"
 expect 2 "bad -P value" -- run $S/policy.lua -P pcp=maybe
 hasf "$tmp/err" "policy pcp: bad value 'maybe' (accepted: on or off)" "bad -P value message"
 expect 2 "-P without =" -- run $S/policy.lua -P pcp
