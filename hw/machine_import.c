@@ -452,7 +452,7 @@ int hw_import_dir(const char *dir, struct hw_import *imp, char *err, size_t errl
 	}
 
 	/* Where the holes are. */
-	static uint64_t ram[HW_MAX_RANGES][2];
+	uint64_t ram[HW_MAX_RANGES][2];
 	int nram = -1;
 	snprintf(path, sizeof path, "%s/proc/iomem", dir);
 	char *io = slurp(path);
@@ -494,7 +494,7 @@ int hw_import_dir(const char *dir, struct hw_import *imp, char *err, size_t errl
 			struct hw_import_zone *z = &imp->nodes[n].zones[k];
 			if (z->spanned == 0)
 				continue;
-			static struct runs rs;
+			struct runs rs;
 			rs.n = 0;
 			uint64_t zs = z->start_pfn, ze = z->start_pfn + z->spanned;
 			if (iomem_ok) {
@@ -558,8 +558,9 @@ int hw_import_dir(const char *dir, struct hw_import *imp, char *err, size_t errl
 			}
 			while (*p == ' ' || *p == '\n')
 				p++;
+			bool extra = *p != '\0';
 			free(t);
-			if (*p)
+			if (extra)
 				return serr(&s, "more distances than nodes%s", "");
 			s.line = 0;
 		} else {
