@@ -421,6 +421,16 @@ static void free_all_bootmem_node(struct mm *mm, const struct hw_machine_desc *d
 				  unsigned word_order)
 {
 	uint64_t node_lo = pgdat->node_start_pfn, node_hi = node_lo + pgdat->node_spanned_pages;
+	/* The modern era on x86_64 keeps the first 1 MiB, as 6.1's
+	 * setup_arch reserves it (memblock_reserve(0, SZ_1M) since 5.13),
+	 * unless the description already says what the kernel reserved. */
+	uint64_t low_keep = 0;
+	if (mm->policy.era == MM_ERA_MODERN && mm->arch == HW_ARCH_X86_64) {
+		low_keep = PFN(1 * MiB);
+		for (int i = 0; i < d->nr_ranges; i++)
+			if (d->ranges[i].type == HW_MEM_KERNEL)
+				low_keep = 0;
+	}
 	/* What boot keeps, in ascending order: the node's boot data and the
 	 * direct map's page tables (mm_boot places them apart). */
 	uint64_t keep[2][2] = { { PFN(pgdat->meta_start), PFN(pgdat->meta_end) },
@@ -437,6 +447,8 @@ static void free_all_bootmem_node(struct mm *mm, const struct hw_machine_desc *d
 		if (r->type != HW_MEM_USABLE)
 			continue;
 		uint64_t a = PFN(r->start + HW_PAGE_SIZE - 1), b = PFN(r->end);
+		if (a < low_keep)
+			a = low_keep;
 		if (a < node_lo)
 			a = node_lo;
 		if (b > node_hi)

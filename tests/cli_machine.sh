@@ -101,6 +101,14 @@ expect 0 "256M min_free_kbytes" -- "$MMSIM" machine --machine "$tmp/small.json" 
 v=$(cat "$tmp/out")
 [ "$v" -lt 4096 ] && ok || bad "256 MiB: $v KiB, expected the square-root rule (under 4096)"
 
+# A preset in the modern era: 6.1 keeps the first 1 MiB, so ZONE_DMA of a
+# 1 GiB PC manages 3840 pages, as the real 1 GiB QEMU machine's does.
+printf '{"preset": "x86_64", "mem": "1G", "nr_cpus": 2}' >"$tmp/pc1g.json"
+expect 0 "preset modern" -- "$MMSIM" machine --machine "$tmp/pc1g.json" --show zoneinfo
+eq "$($AWK "$tmp/out" | grep 'zone DMA managed' | cut -d' ' -f6)" 3840 "preset: 6.1's low 1 MiB kept"
+expect 0 "preset classic" -- "$MMSIM" machine --machine "$tmp/pc1g.json" --era classic --show zoneinfo
+has "$tmp/out" "managed +39" "preset classic: the low 1 MiB freed as 2.6.11 does"
+
 # The description as JSON, and booting it again from that JSON.
 expect 0 "json" -- "$MMSIM" machine --from "$DATA/d_numa2/boot" --show json
 has "$tmp/out" '"type":[[:space:]]*"kernel"' "json: kernel reservations"
