@@ -509,6 +509,26 @@ static unsigned long protection_61(const struct zone *z, const int *ours, int k)
 	return j > zone_idx(z) ? z->lowmem_reserve[j] : 0;
 }
 
+static int fls_ul(unsigned long x)
+{
+	int r = 0;
+	while (x) {
+		r++;
+		x >>= 1;
+	}
+	return r;
+}
+
+/* 6.1 calculate_normal_threshold (mm/vmstat.c): the per-CPU vmstat drift
+ * allowed, 2 * fls(online CPUs) * (1 + fls(managed in 128 MiB units)), at
+ * most 125. */
+static int stat_threshold(const struct mm *mm, const struct zone *z)
+{
+	unsigned long mem = z->managed_pages >> (27 - HW_PAGE_SHIFT);
+	int t = 2 * fls_ul((unsigned long)mm->ncpus) * (1 + fls_ul(mem));
+	return t < 125 ? t : 125;
+}
+
 /*
  * 6.1 zoneinfo_show_print: what the simulator models is printed, every
  * other counter as 0 (per-node stats, the vmstat items, numa counters...);
@@ -596,7 +616,7 @@ static void view_zoneinfo_61(struct mm *mm, struct mout *o)
 					   "\n              high:  %i"
 					   "\n              batch: %i",
 					c, hot->count + z->pageset[c].pcp[1].count, hot->high, hot->batch);
-				mprintf(o, "\n  vm stats threshold: %d", 0);
+				mprintf(o, "\n  vm stats threshold: %d", stat_threshold(mm, z));
 			}
 			mprintf(o, "\n  node_unreclaimable:  %u"
 				   "\n  start_pfn:           %lu"

@@ -4,7 +4,7 @@
 # its README there), booting them in the modern era, and comparing with
 # what the real kernel printed, field by field (tests/zoneinfo_fields.awk):
 # spanned, present, managed, min, low, high, protection, each CPU's pageset
-# high and batch, start_pfn. Then the import's defaults, notes and errors,
+# high and batch and vm stats threshold, start_pfn. Then the import's defaults, notes and errors,
 # and tools/capture-machine.sh. Ends with "N passed, N failed".
 #
 # Phases. 6.1 computed the boot watermarks and protection early, from
