@@ -7,10 +7,12 @@
  * policy, runs inside a struct sim (whose memory port charges the cycles of
  * every metadata access), and is freed by mm_destroy.
  *
- * The era. Everything here is the `classic` era, Linux 2.6.11 as
+ * The era. The allocator here is the `classic` era, Linux 2.6.11 as
  * "Understanding the Linux Kernel" (3rd ed.) describes it. The policy names
- * the era so that the `modern` (6.1) one can be added as a policy, not a
- * fork: code that differs checks mm->policy.era.
+ * the era so that the `modern` (6.1) one is a policy, not a fork: code that
+ * differs checks mm->policy.era. So far the modern era sizes the zones,
+ * watermarks, protection, per-CPU lists and zonelists as 6.1 does
+ * (mm/mm_init_modern.c) and allocates with the classic allocator.
  *
  * The current CPU. Allocation and free run on the CPU of the simulation's
  * current context (sim_cur_cpu: the running task's CPU). Outside sim_run
