@@ -319,7 +319,7 @@ int hw_desc_validate(const struct hw_machine_desc *d, char *err, size_t errlen)
 	uint64_t usable = 0;
 	for (int i = 0; i < d->nr_ranges; i++) {
 		const struct hw_mem_range *r = &d->ranges[i];
-		if (r->type != HW_MEM_USABLE && r->type != HW_MEM_RESERVED)
+		if (r->type != HW_MEM_USABLE && r->type != HW_MEM_RESERVED && r->type != HW_MEM_KERNEL)
 			return mmsim_errf(err, errlen, "ranges[%d].type: unknown memory type", i);
 		if (r->start % HW_PAGE_SIZE)
 			return mmsim_errf(err, errlen, "ranges[%d].start: 0x%llx is not page-aligned", i, HX(r->start));
@@ -335,17 +335,19 @@ int hw_desc_validate(const struct hw_machine_desc *d, char *err, size_t errlen)
 			if (overlaps(r->start, r->end, d->ranges[j].start, d->ranges[j].end))
 				return mmsim_errf(err, errlen, "ranges[%d]: overlaps ranges[%d] ([0x%llx, 0x%llx))", i,
 					    j, HX(d->ranges[j].start), HX(d->ranges[j].end));
-		if (r->type != HW_MEM_USABLE)
+		if (r->type == HW_MEM_RESERVED)
 			continue;
+		const char *what = r->type == HW_MEM_USABLE ? "usable" : "kernel";
 		int node = hw_desc_node_of(d, r->start);
 		if (node < 0)
-			return mmsim_errf(err, errlen, "ranges[%d]: usable [0x%llx, 0x%llx) starts in no node", i,
-				    HX(r->start), HX(r->end));
+			return mmsim_errf(err, errlen, "ranges[%d]: %s [0x%llx, 0x%llx) starts in no node", i,
+				    what, HX(r->start), HX(r->end));
 		if (r->end > d->nodes[node].end)
 			return mmsim_errf(err, errlen,
-				    "ranges[%d]: usable [0x%llx, 0x%llx) crosses the end of nodes[%d] (0x%llx)",
-				    i, HX(r->start), HX(r->end), node, HX(d->nodes[node].end));
-		usable += r->end - r->start;
+				    "ranges[%d]: %s [0x%llx, 0x%llx) crosses the end of nodes[%d] (0x%llx)",
+				    i, what, HX(r->start), HX(r->end), node, HX(d->nodes[node].end));
+		if (r->type == HW_MEM_USABLE)
+			usable += r->end - r->start;
 	}
 	if (usable == 0)
 		return mmsim_errf(err, errlen, "ranges: no usable memory");
@@ -386,7 +388,7 @@ int hw_desc_node_of(const struct hw_machine_desc *d, uint64_t paddr)
 bool hw_desc_is_usable(const struct hw_machine_desc *d, uint64_t paddr)
 {
 	for (int i = 0; i < d->nr_ranges; i++)
-		if (d->ranges[i].type == HW_MEM_USABLE && paddr >= d->ranges[i].start &&
+		if (d->ranges[i].type != HW_MEM_RESERVED && paddr >= d->ranges[i].start &&
 		    paddr < d->ranges[i].end)
 			return true;
 	return false;
@@ -397,7 +399,7 @@ uint64_t hw_desc_usable_bytes(const struct hw_machine_desc *d, int node)
 	uint64_t sum = 0;
 	for (int i = 0; i < d->nr_ranges; i++) {
 		const struct hw_mem_range *r = &d->ranges[i];
-		if (r->type == HW_MEM_USABLE && (node < 0 || hw_desc_node_of(d, r->start) == node))
+		if (r->type != HW_MEM_RESERVED && (node < 0 || hw_desc_node_of(d, r->start) == node))
 			sum += r->end - r->start;
 	}
 	return sum;

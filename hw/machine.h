@@ -45,6 +45,11 @@ enum hw_arch {
 enum hw_mem_type {
 	HW_MEM_USABLE,    /* e820 type 1: RAM the OS may use */
 	HW_MEM_RESERVED,  /* e820 type 2: firmware, ROM, MMIO: never given to the OS */
+	HW_MEM_KERNEL,    /* RAM the kernel reserves at boot (memblock: the low
+	                     1 MiB, its image, mem_map, initrd): counted in a
+	                     zone's present pages, never freed to the buddy
+	                     allocator. What an imported machine's present minus
+	                     managed becomes (hw/machine_import.c). */
 };
 
 struct hw_mem_range {
@@ -180,6 +185,51 @@ int hw_desc_load(const char *path, struct hw_machine_desc *d, char *err, size_t 
  * can be run again as it is. */
 struct trace;
 void hw_desc_trace(const struct hw_machine_desc *d, struct trace *t, const char *key);
+
+/* ---- Importing a real machine (hw/machine_import.c) ------------------- */
+
+/*
+ * What a directory captured from a real Linux box (tools/capture-machine.sh;
+ * laid out as /proc and /sys are) says: the description, plus what is not
+ * hardware but comes with it, kept as text for the memory manager's policy.
+ */
+#define HW_IMPORT_MAX_ZONES 8
+struct hw_import_zone {
+	char name[16];                /* "DMA", "DMA32", "Normal", "Movable", ... */
+	uint64_t start_pfn, spanned, present, managed;
+	uint64_t min, low, high;      /* the watermarks zoneinfo showed */
+	uint64_t protection[HW_IMPORT_MAX_ZONES];
+	int nr_protection;
+	uint64_t pcp_high, pcp_batch; /* the first CPU's pageset */
+	bool has_pcp;
+};
+struct hw_import_node {
+	int nr_zones;
+	struct hw_import_zone zones[HW_IMPORT_MAX_ZONES];
+};
+struct hw_import {
+	struct hw_machine_desc desc;
+	int nr_nodes;
+	struct hw_import_node nodes[HW_MAX_NODES];
+	/* proc/sys/vm files, whitespace-trimmed ("" when the file is missing). */
+	char min_free_kbytes[32];
+	char watermark_scale_factor[32];
+	char lowmem_reserve_ratio[64];
+	char percpu_pagelist_high_fraction[32];
+	char numa_zonelist_order[32];
+	char thp[16];                 /* sys/kernel/mm/transparent_hugepage/enabled:
+	                                 the bracketed word, "" if missing */
+	char notes[2048];             /* one line per default taken */
+};
+
+/*
+ * Build imp from the directory dir (proc/zoneinfo is required; node
+ * distances, cpulists, proc/iomem and proc/sys/vm files are optional and a
+ * missing one gets a default and a line in imp->notes). Returns 0 with a
+ * validated imp->desc, or -1 with one message naming the file and, for a
+ * malformed file, the line ("DIR/proc/zoneinfo:12: ...").
+ */
+int hw_import_dir(const char *dir, struct hw_import *imp, char *err, size_t errlen);
 
 /* Lookups over a valid description. */
 int hw_desc_node_of(const struct hw_machine_desc *d, uint64_t paddr); /* -1 if none */

@@ -252,7 +252,7 @@ static int parse_nodes(const struct jctx *j, const cJSON *v, struct hw_machine_d
 	return 0;
 }
 
-/* "ranges": [{"start": ..., "end": ..., "type": "usable"|"reserved"}, ...] */
+/* "ranges": [{"start": ..., "end": ..., "type": "usable"|"reserved"|"kernel"}, ...] */
 static int parse_ranges(const struct jctx *j, const cJSON *v, struct hw_machine_desc *d)
 {
 	static const char *const keys[] = {"start", "end", "type", NULL};
@@ -277,8 +277,10 @@ static int parse_ranges(const struct jctx *j, const cJSON *v, struct hw_machine_
 				r->type = HW_MEM_USABLE;
 			else if (cJSON_IsString(t) && !strcmp(t->valuestring, "reserved"))
 				r->type = HW_MEM_RESERVED;
+			else if (cJSON_IsString(t) && !strcmp(t->valuestring, "kernel"))
+				r->type = HW_MEM_KERNEL;
 			else
-				return jfail(j, f, "expected \"usable\" or \"reserved\"", NULL);
+				return jfail(j, f, "expected \"usable\", \"reserved\" or \"kernel\"", NULL);
 		}
 		d->nr_ranges++;
 	}

@@ -57,7 +57,8 @@ void hw_desc_trace(const struct hw_machine_desc *d, struct trace *t, const char 
 	for (int r = 0; r < d->nr_ranges; r++) {
 		trace_obj_begin(t, NULL);
 		span_trace(t, d->ranges[r].start, d->ranges[r].end);
-		trace_str(t, "type", d->ranges[r].type == HW_MEM_USABLE ? "usable" : "reserved");
+		trace_str(t, "type", d->ranges[r].type == HW_MEM_USABLE ? "usable" :
+			  d->ranges[r].type == HW_MEM_KERNEL ? "kernel" : "reserved");
 		trace_obj_end(t);
 	}
 	trace_arr_end(t);

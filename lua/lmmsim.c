@@ -98,6 +98,10 @@ struct machine {
 	struct sim_waitq **waitqs;  /* made by m:waitqueue, freed with the machine */
 	int nwaitqs;
 	enum sim_stop last_stop;
+	/* mmsim.machine{from = DIR}: the captured sysctl values, applied at
+	 * boot before the scenario's knobs ("" when missing). */
+	char import_knobs[3][64];
+	bool import_thp_off;
 };
 
 struct ltask {
@@ -1419,6 +1423,7 @@ static int l_machine(lua_State *L)
 		return luaL_error(L, "machine: a scenario builds one machine (this one has %s)",
 				  r->m->desc.name);
 	struct hw_machine_desc d;
+	struct hw_import *imp = NULL;
 	char err[512];
 	int rc;
 	if (lua_type(L, 1) == LUA_TSTRING) {
@@ -1430,9 +1435,18 @@ static int l_machine(lua_State *L)
 		luaL_checktype(L, 1, LUA_TTABLE);
 		lua_settop(L, 1);
 		lua_getfield(L, 1, "file");
+		lua_getfield(L, 1, "from");
 		if (lua_type(L, -1) == LUA_TSTRING) {
-			rc = hw_desc_load(lua_tostring(L, -1), &d, err, sizeof err);
+			/* A real machine's captured /proc and /sys (hw_import_dir). */
+			imp = mmsim_xcalloc(1, sizeof *imp);
+			rc = hw_import_dir(lua_tostring(L, -1), imp, err, sizeof err);
+			d = imp->desc;
+			if (rc)
+				free(imp), imp = NULL;
+		} else if (lua_type(L, -2) == LUA_TSTRING) {
+			rc = hw_desc_load(lua_tostring(L, -2), &d, err, sizeof err);
 		} else {
+			lua_pop(L, 1);
 			lua_pop(L, 1);
 			/* `cpus = N` is the count (the sketch's spelling); the JSON
 			 * format's "cpus" is the list. */
@@ -1456,6 +1470,13 @@ static int l_machine(lua_State *L)
 	struct machine *m = mmsim_xcalloc(1, sizeof *m);
 	m->run = r;
 	m->desc = d;
+	if (imp) {
+		snprintf(m->import_knobs[0], 64, "%s", imp->watermark_scale_factor);
+		snprintf(m->import_knobs[1], 64, "%s", imp->lowmem_reserve_ratio);
+		snprintf(m->import_knobs[2], 64, "%s", imp->percpu_pagelist_high_fraction);
+		m->import_thp_off = !strcmp(imp->thp, "never");
+		free(imp);
+	}
 	m->hw = hw_create(&m->desc, err, sizeof err);
 	if (!m->hw) {
 		free(m);
@@ -1514,6 +1535,14 @@ static int m_boot(lua_State *L)
 		return luaL_error(L, "boot: the machine is booted already");
 	mm_policy_default(&m->policy);
 	char err[512];
+	static const char *const import_names[3] = { "watermark_scale_factor", "lowmem_reserve_ratio",
+						      "percpu_pagelist_high_fraction" };
+	for (int i = 0; i < 3; i++)
+		if (m->import_knobs[i][0] &&
+		    mm_policy_set(&m->policy, import_names[i], m->import_knobs[i], err, sizeof err))
+			return luaL_error(L, "boot: the imported proc/sys/vm/%s", err);
+	if (m->import_thp_off)
+		m->policy.thp = false;
 	if (!lua_isnoneornil(L, 2)) {
 		luaL_checktype(L, 2, LUA_TTABLE);
 		/* Knobs in name order: the first bad one reported is always the same. */
@@ -1810,6 +1839,19 @@ static int m_stats(lua_State *L)
 
 /* ---- The kernel's views ------------------------------------------------------ */
 
+/* k:sysctl(name, value): a run-time write to /proc/sys/vm/name
+ * (mm_sysctl_write: what the era's handler recomputes). */
+static int k_sysctl(lua_State *L)
+{
+	struct machine *m = check_kernel(L, 1);
+	const char *name = luaL_checkstring(L, 2);
+	const char *v = luaL_tolstring(L, 3, NULL);
+	char err[512];
+	if (mm_sysctl_write(m->mm, name, v, err, sizeof err))
+		return luaL_error(L, "%s", err);
+	return 0;
+}
+
 static int k_proc(lua_State *L)
 {
 	struct machine *m = check_kernel(L, 1);
@@ -2031,6 +2073,7 @@ static const luaL_Reg machine_methods[] = {
 
 static const luaL_Reg kernel_methods[] = {
 	{"proc", k_proc},
+	{"sysctl", k_sysctl},
 	{"zones", k_zones},
 	{"vmstat", k_vmstat},
 	{"freelists", k_freelists},

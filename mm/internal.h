@@ -161,6 +161,12 @@ enum sim_step kswapd_step(struct sim *s, struct sim_task *t);
 void setup_per_zone_pages_min(struct mm *mm);
 void setup_per_zone_lowmem_reserve(struct mm *mm);
 
+/* mm_init_modern.c: what 6.1 computes differently at boot, and its views
+ * ("zoneinfo" in 6.1's format, "zonelists" as dmesg's mminit lines). */
+void build_all_zonelists_modern(struct mm *mm);
+void init_per_zone_wmark_min_modern(struct mm *mm);
+size_t mm_view_modern(struct mm *mm, const char *name, char *buf, size_t len);
+
 /* vmstat.c: the invariant checker run by check=on. */
 void mm_check_or_panic(struct mm *mm, const char *where);
 

@@ -7,10 +7,12 @@
  * policy, runs inside a struct sim (whose memory port charges the cycles of
  * every metadata access), and is freed by mm_destroy.
  *
- * The era. Everything here is the `classic` era, Linux 2.6.11 as
+ * The era. The allocator here is the `classic` era, Linux 2.6.11 as
  * "Understanding the Linux Kernel" (3rd ed.) describes it. The policy names
- * the era so that the `modern` (6.1) one can be added as a policy, not a
- * fork: code that differs checks mm->policy.era.
+ * the era so that the `modern` (6.1) one is a policy, not a fork: code that
+ * differs checks mm->policy.era. So far the modern era sizes the zones,
+ * watermarks, protection, per-CPU lists and zonelists as 6.1 does
+ * (mm/mm_init_modern.c) and allocates with the classic allocator.
  *
  * The current CPU. Allocation and free run on the CPU of the simulation's
  * current context (sim_cur_cpu: the running task's CPU). Outside sim_run
@@ -43,7 +45,10 @@
 
 enum mm_era {
 	MM_ERA_CLASSIC,         /* Linux 2.6.11 */
-	MM_ERA_MODERN,          /* Linux 6.1: not implemented yet (mm_boot refuses it) */
+	MM_ERA_MODERN,          /* Linux 6.1: boot-time sizing (zones, watermarks,
+				 * protection, pcp high/batch, zonelists) as 6.1
+				 * computes it (mm/mm_init_modern.c); the allocator
+				 * itself is still the classic one */
 };
 
 enum zonelist_order {
@@ -64,6 +69,12 @@ struct mm_policy {
 	bool check;             /* run the invariant checker after every operation */
 	bool slab_colour;       /* slab colouring (mm/slab.c): off puts every slab at
 				 * colour 0 (slab_colour=on|off) */
+	/* The modern era's sysctls (the classic era ignores them). */
+	unsigned watermark_scale_factor;        /* 1 .. 3000, 6.1's default 10 */
+	unsigned percpu_pagelist_high_fraction; /* 0 (pcp high from the low
+						 * watermark) or 8 .. */
+	bool thp;               /* transparent huge pages enabled (6.1
+				 * khugepaged's min_free_kbytes rule) */
 };
 
 /* The classic era with 2.6.11's defaults: pcp on, min_free_kbytes auto,
@@ -91,6 +102,21 @@ int mm_policy_get(const struct mm_policy *p, const char *name, char *buf, size_t
  * written (the trace header's "policy"), knob by knob in mm_policy_knobs()
  * order, each value as mm_policy_get gives it. */
 void mm_policy_trace(const struct mm_policy *p, struct trace *tr, const char *key);
+
+/* ---- Run-time sysctls (mm/mm_init_modern.c) ------------------------------ */
+
+/*
+ * Write /proc/sys/vm/NAME at run time, recomputing what the era's handler
+ * recomputes and nothing more: min_free_kbytes (watermarks; in the modern
+ * era also pcp high), watermark_scale_factor (the same, modern only),
+ * lowmem_reserve_ratio (protection), percpu_pagelist_high_fraction (pcp
+ * high and batch, modern only). value is as -P takes it. Returns 0, or -1
+ * with a message (unknown name, bad value; nothing changed).
+ */
+struct mm;
+int mm_sysctl_write(struct mm *mm, const char *name, const char *value, char *err, size_t errlen);
+/* Whether name is one of those sysctls. */
+bool mm_is_sysctl(const char *name);
 
 /* ---- Boot and teardown ------------------------------------------------- */
 

@@ -75,12 +75,13 @@ static void zone_limits(enum hw_arch arch, uint64_t limit[MAX_NR_ZONES])
 	}
 }
 
-/* Frames of [lo, hi) that a usable e820 range covers. */
+/* Frames of [lo, hi) that RAM covers: usable e820 ranges, and the RAM
+ * the kernel reserves (HW_MEM_KERNEL: present, never freed). */
 static uint64_t usable_frames(const struct hw_machine_desc *d, uint64_t lo, uint64_t hi)
 {
 	uint64_t n = 0;
 	for (int i = 0; i < d->nr_ranges; i++) {
-		if (d->ranges[i].type != HW_MEM_USABLE)
+		if (d->ranges[i].type == HW_MEM_RESERVED)
 			continue;
 		uint64_t a = PFN(d->ranges[i].start + HW_PAGE_SIZE - 1), b = PFN(d->ranges[i].end);
 		if (a < lo)
@@ -97,13 +98,13 @@ static uint64_t usable_frames(const struct hw_machine_desc *d, uint64_t lo, uint
  * node if nid < 0) at or above goal where size bytes fit without overlapping
  * [avoid_lo, avoid_hi); failing that, the lowest such address anywhere. 0
  * with *ok false if none. */
-static uint64_t place_low(const struct hw_machine_desc *d, int nid, uint64_t goal, uint64_t size,
-			  uint64_t avoid_lo, uint64_t avoid_hi, bool *ok)
+static uint64_t place_low_type(const struct hw_machine_desc *d, enum hw_mem_type type, int nid,
+			       uint64_t goal, uint64_t size, uint64_t avoid_lo, uint64_t avoid_hi, bool *ok)
 {
 	for (int pass = 0; pass < 2; pass++) {
 		for (int i = 0; i < d->nr_ranges; i++) {
 			const struct hw_mem_range *r = &d->ranges[i];
-			if (r->type != HW_MEM_USABLE || (nid >= 0 && hw_desc_node_of(d, r->start) != nid))
+			if (r->type != type || (nid >= 0 && hw_desc_node_of(d, r->start) != nid))
 				continue;
 			uint64_t a = (r->start + HW_PAGE_SIZE - 1) & ~(HW_PAGE_SIZE - 1);
 			if (pass == 0 && a < goal)
@@ -118,6 +119,18 @@ static uint64_t place_low(const struct hw_machine_desc *d, int nid, uint64_t goa
 	}
 	*ok = false;
 	return 0;
+}
+
+/* Boot data goes first into RAM the description says the kernel reserved
+ * (an imported machine's present - managed: its real mem_map is in
+ * there), so that managed comes out as described; else into usable RAM. */
+static uint64_t place_low(const struct hw_machine_desc *d, int nid, uint64_t goal, uint64_t size,
+			  uint64_t avoid_lo, uint64_t avoid_hi, bool *ok)
+{
+	uint64_t a = place_low_type(d, HW_MEM_KERNEL, nid, goal, size, avoid_lo, avoid_hi, ok);
+	if (*ok)
+		return a;
+	return place_low_type(d, HW_MEM_USABLE, nid, goal, size, avoid_lo, avoid_hi, ok);
 }
 
 /* The node's boot data: alloc_bootmem_node's goal is MAX_DMA_ADDRESS. */
@@ -410,6 +423,16 @@ static void free_all_bootmem_node(struct mm *mm, const struct hw_machine_desc *d
 				  unsigned word_order)
 {
 	uint64_t node_lo = pgdat->node_start_pfn, node_hi = node_lo + pgdat->node_spanned_pages;
+	/* The modern era on x86_64 keeps the first 1 MiB, as 6.1's
+	 * setup_arch reserves it (memblock_reserve(0, SZ_1M) since 5.13),
+	 * unless the description already says what the kernel reserved. */
+	uint64_t low_keep = 0;
+	if (mm->policy.era == MM_ERA_MODERN && mm->arch == HW_ARCH_X86_64) {
+		low_keep = PFN(1 * MiB);
+		for (int i = 0; i < d->nr_ranges; i++)
+			if (d->ranges[i].type == HW_MEM_KERNEL)
+				low_keep = 0;
+	}
 	/* What boot keeps, in ascending order: the node's boot data and the
 	 * direct map's page tables (mm_boot places them apart). */
 	uint64_t keep[2][2] = { { PFN(pgdat->meta_start), PFN(pgdat->meta_end) },
@@ -426,6 +449,8 @@ static void free_all_bootmem_node(struct mm *mm, const struct hw_machine_desc *d
 		if (r->type != HW_MEM_USABLE)
 			continue;
 		uint64_t a = PFN(r->start + HW_PAGE_SIZE - 1), b = PFN(r->end);
+		if (a < low_keep)
+			a = low_keep;
 		if (a < node_lo)
 			a = node_lo;
 		if (b > node_hi)
@@ -459,8 +484,9 @@ struct mm *mm_boot(struct sim *s, const struct hw_machine_desc *d, const struct 
 		mmsim_errf(err, errlen, "machine: %s", verr);
 		return NULL;
 	}
-	if (p->era != MM_ERA_CLASSIC) {
-		mmsim_errf(err, errlen, "era: 'modern' is not implemented yet (accepted: classic)");
+	if (p->era == MM_ERA_MODERN && d->arch != HW_ARCH_X86_64) {
+		mmsim_errf(err, errlen, "era: 'modern' is x86_64 only for now (this machine is %s)",
+			   hw_arch_name(d->arch));
 		return NULL;
 	}
 	if (p->max_order < 2 || p->max_order > 15) {
@@ -592,11 +618,17 @@ struct mm *mm_boot(struct sim *s, const struct hw_machine_desc *d, const struct 
 		}
 	}
 
-	build_all_zonelists(mm);
+	if (p->era == MM_ERA_MODERN)
+		build_all_zonelists_modern(mm);
+	else
+		build_all_zonelists(mm);
 	for (int nid = 0; nid < d->nr_nodes; nid++)
 		if (mm->node_data[nid]->node_spanned_pages)
 			free_all_bootmem_node(mm, d, mm->node_data[nid], word_order);
-	init_per_zone_pages_min(mm);
+	if (p->era == MM_ERA_MODERN)
+		init_per_zone_wmark_min_modern(mm);
+	else
+		init_per_zone_pages_min(mm);
 
 	/* kswapd: one task per node with memory, on the node's first CPU (CPU 0
 	 * for a node without). Started at its first wakeup, so that an idle

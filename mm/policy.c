@@ -28,6 +28,9 @@ void mm_policy_default(struct mm_policy *p)
 	p->hw = true;
 	p->check = false;
 	p->slab_colour = true;
+	p->watermark_scale_factor = 10;         /* 6.1 mm/page_alloc.c */
+	p->percpu_pagelist_high_fraction = 0;   /* 6.1: high from the low watermark */
+	p->thp = true;                          /* Debian 6.1: enabled=always */
 }
 
 static int parse_bool(const char *v, bool *out)
@@ -126,26 +129,37 @@ static int get_min_free(const struct mm_policy *p, char *b, size_t n)
 	return snprintf(b, n, "%ld", p->min_free_kbytes);
 }
 /* "256,32" (2.6.11's two ratios: DMA and Normal; DMA32 takes DMA's) or
- * "256,256,32" (DMA, DMA32, Normal). Each at least 1. */
+ * "256,256,32" (DMA, DMA32, Normal), commas or blanks between them; or as
+ * 6.1's /proc/sys/vm/lowmem_reserve_ratio prints it on x86_64, five ratios
+ * "256 256 32 0 0" (DMA, DMA32, Normal, Movable, Device: the last two
+ * zones are not modelled, their ratios are accepted and dropped). 0 is
+ * 6.1's "no protection" (the classic era reads it as 1). */
 static int set_ratio(struct mm_policy *p, const char *v)
 {
-	unsigned long r[MAX_NR_ZONES - 1];
+	unsigned long r[5];
 	int n = 0;
 	const char *s = v;
-	while (n < MAX_NR_ZONES - 1) {
+	while (*s == ' ' || *s == '\t')
+		s++;
+	while (n < 5) {
 		char word[24];
-		size_t len = strcspn(s, ",");
+		size_t len = strcspn(s, ", \t");
 		if (len == 0 || len >= sizeof word)
 			return -1;
 		memcpy(word, s, len);
 		word[len] = '\0';
-		if (parse_ulong(word, 1UL << 20, &r[n]) || r[n] < 1)
+		if (parse_ulong(word, 1UL << 20, &r[n]))
 			return -1;
 		n++;
 		s += len;
+		while (*s == ' ' || *s == '\t')
+			s++;
+		if (*s == ',')
+			s++;
+		while (*s == ' ' || *s == '\t')
+			s++;
 		if (*s == '\0')
 			break;
-		s++;
 	}
 	if (*s != '\0' || n < 2)
 		return -1;
@@ -154,7 +168,7 @@ static int set_ratio(struct mm_policy *p, const char *v)
 		p->lowmem_reserve_ratio[ZONE_DMA32] = (unsigned)r[0];
 		p->lowmem_reserve_ratio[ZONE_NORMAL] = (unsigned)r[1];
 	} else {
-		for (int i = 0; i < n; i++)
+		for (int i = 0; i < 3; i++)
 			p->lowmem_reserve_ratio[i] = (unsigned)r[i];
 	}
 	return 0;
@@ -191,24 +205,64 @@ static int get_max_order(const struct mm_policy *p, char *b, size_t n)
 	return snprintf(b, n, "%u", p->max_order);
 }
 
+static int set_wsf(struct mm_policy *p, const char *v)
+{
+	unsigned long x;
+	if (parse_ulong(v, 3000, &x) || x < 1)
+		return -1;
+	p->watermark_scale_factor = (unsigned)x;
+	return 0;
+}
+static int get_wsf(const struct mm_policy *p, char *b, size_t n)
+{
+	return snprintf(b, n, "%u", p->watermark_scale_factor);
+}
+/* 6.1 MIN_PERCPU_PAGELIST_HIGH_FRACTION is 8; 0 means "from the low
+ * watermark". */
+static int set_pcp_frac(struct mm_policy *p, const char *v)
+{
+	unsigned long x;
+	if (parse_ulong(v, 1UL << 30, &x) || (x != 0 && x < 8))
+		return -1;
+	p->percpu_pagelist_high_fraction = (unsigned)x;
+	return 0;
+}
+static int get_pcp_frac(const struct mm_policy *p, char *b, size_t n)
+{
+	return snprintf(b, n, "%u", p->percpu_pagelist_high_fraction);
+}
+static int set_thp(struct mm_policy *p, const char *v)
+{
+	return parse_bool(v, &p->thp);
+}
+static int get_thp(const struct mm_policy *p, char *b, size_t n)
+{
+	return snprintf(b, n, "%s", p->thp ? "on" : "off");
+}
+
 static const struct knob knobs[] = {
-	{ "era", "classic (modern is not implemented yet)", set_era, get_era },
+	{ "era", "classic or modern", set_era, get_era },
 	{ "pcp", "on or off", set_pcp, get_pcp },
 	{ "min_free_kbytes", "auto (2.6.11's sqrt(lowmem_kbytes * 16)) or a number of KiB", set_min_free,
 	  get_min_free },
-	{ "lowmem_reserve_ratio", "two ratios DMA,Normal (e.g. 256,32) or three DMA,DMA32,Normal, each >= 1",
+	{ "lowmem_reserve_ratio", "two ratios DMA,Normal (e.g. 256,32), three DMA,DMA32,Normal, or 6.1's five (256 256 32 0 0)",
 	  set_ratio, get_ratio },
 	{ "zonelist_order", "node or zone", set_zlorder, get_zlorder },
 	{ "max_order", "2 to 15", set_max_order, get_max_order },
 	{ "hw", "on or off", set_hw, get_hw },
 	{ "check", "on or off", set_check, get_check },
 	{ "slab_colour", "on or off", set_slab_colour, get_slab_colour },
+	{ "watermark_scale_factor", "1 to 3000 (modern era)", set_wsf, get_wsf },
+	{ "percpu_pagelist_high_fraction", "0, or 8 and more (modern era)", set_pcp_frac, get_pcp_frac },
+	{ "thp", "on or off (modern era: transparent huge pages' min_free_kbytes rule)", set_thp,
+	  get_thp },
 };
 #define NR_KNOBS (sizeof knobs / sizeof knobs[0])
 
 static const char *const knob_names[NR_KNOBS + 1] = {
 	"era", "pcp", "min_free_kbytes", "lowmem_reserve_ratio", "zonelist_order", "max_order", "hw",
-	"check", "slab_colour", NULL,
+	"check", "slab_colour", "watermark_scale_factor", "percpu_pagelist_high_fraction", "thp",
+	NULL,
 };
 
 const char *const *mm_policy_knobs(void)

@@ -258,7 +258,8 @@ static void view_freelists(struct mm *mm, struct out *o)
 	}
 }
 
-static const char *const view_names[] = { "buddyinfo", "zoneinfo", "vmstat", "meminfo", "freelists", "slabinfo", "vmallocinfo", NULL };
+static const char *const view_names[] = { "buddyinfo", "zoneinfo", "vmstat", "meminfo", "freelists",
+					  "slabinfo", "vmallocinfo", "zonelists", NULL };
 
 const char *const *mm_view_names(void)
 {
@@ -267,6 +268,9 @@ const char *const *mm_view_names(void)
 
 size_t mm_view(struct mm *mm, const char *name, char *buf, size_t len)
 {
+	/* 6.1's formats: mm_init_modern.c. */
+	if (!strcmp(name, "zonelists") || (!strcmp(name, "zoneinfo") && mm->policy.era == MM_ERA_MODERN))
+		return mm_view_modern(mm, name, buf, len);
 	struct out o = { buf, len, 0 };
 	if (len)
 		buf[0] = '\0';
@@ -285,7 +289,7 @@ size_t mm_view(struct mm *mm, const char *name, char *buf, size_t len)
 	else if (!strcmp(name, "vmallocinfo"))
 		o.n = mm_vmallocinfo(mm, buf, len);
 	else
-		mm_fail(mm, MM_EINVAL, "view '%s': unknown (known: buddyinfo, zoneinfo, vmstat, meminfo, freelists, slabinfo, vmallocinfo)",
+		mm_fail(mm, MM_EINVAL, "view '%s': unknown (known: buddyinfo, zoneinfo, vmstat, meminfo, freelists, slabinfo, vmallocinfo, zonelists)",
 			name);
 	return o.n;
 }

@@ -51,7 +51,7 @@ for fn in machine seed gfp boot spawn run now ncpus nnodes cpu_node stats \
 	alloc_pages alloc_pages_node free_pages touch think sleep drain alloc_bulk \
 	free_bulk churn cpu node name waitqueue wait wake waiting freelists \
 	kmem_cache_create kmem_cache_alloc kmem_cache_free kmem_cache_shrink \
-	kmem_cache_destroy kmalloc kfree ksize kmem_touch info avail vmalloc vfree vtouch; do
+	kmem_cache_destroy kmalloc kfree ksize kmem_touch info avail vmalloc vfree vtouch sysctl; do
 	if grep -Eq "[:.]$fn[({,]" $S/*.lua; then ok; else bad "no test scenario calls $fn"; fi
 	if grep -Eq "^### .*[:.]$fn[({]" docs/scenarios.md; then ok; else bad "docs/scenarios.md has no heading for $fn"; fi
 done
@@ -85,7 +85,7 @@ expect 0 "policy with -P" -- run $S/policy.lua -P pcp=off -Pmin_free_kbytes=4096
 hasf "$tmp/out" "pcp=off min_free_kbytes=4096 (4096) hw=on" "-P over the boot table"
 eq "$(head -n 1 "$tmp/p1.jsonl" | grep -c '"policy":{"era":"classic","pcp":"off","min_free_kbytes":"4096",')" 1 "header: the policy in effect"
 expect 2 "unknown -P knob" -- run $S/policy.lua -P colour=blue
-hasf "$tmp/err" "mmsim: run: -P colour=blue: policy: unknown knob 'colour' (known: era, pcp, min_free_kbytes, lowmem_reserve_ratio, zonelist_order, max_order, hw, check, slab_colour)" "unknown knob lists the knobs"
+hasf "$tmp/err" "mmsim: run: -P colour=blue: policy: unknown knob 'colour' (known: era, pcp, min_free_kbytes, lowmem_reserve_ratio, zonelist_order, max_order, hw, check, slab_colour, watermark_scale_factor, percpu_pagelist_high_fraction, thp)" "unknown knob lists the knobs"
 expect 2 "bad -P value" -- run $S/policy.lua -P pcp=maybe
 hasf "$tmp/err" "policy pcp: bad value 'maybe' (accepted: on or off)" "bad -P value message"
 expect 2 "-P without =" -- run $S/policy.lua -P pcp

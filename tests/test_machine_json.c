@@ -145,7 +145,7 @@ START_TEST(errors_name_the_field)
 		   "\"cpus\" instead)");
 	ck_rejects("{\"arch\": \"x86_64\", \"nodes\": [{\"start\": 0, \"end\": \"1G\"}],"
 		   " \"ranges\": [{\"start\": 0, \"end\": \"1G\", \"type\": \"ram\"}]}",
-		   "m.json: ranges[0].type: expected \"usable\" or \"reserved\"");
+		   "m.json: ranges[0].type: expected \"usable\", \"reserved\" or \"kernel\"");
 	ck_rejects("{\"arch\": \"x86_64\", \"nodes\": [{\"start\": 0, \"end\": \"1G\"}],"
 		   " \"cpus\": [{\"hz\": 1}]}", "m.json: cpus[0].node: missing");
 	/* What only validation can see comes through with the source in front. */

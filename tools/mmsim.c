@@ -26,6 +26,8 @@ static const char usage[] =
 	"  report    a readable summary of one trace (mmsim report --help)\n"
 	"  export    a trace as Chrome trace JSON for Perfetto UI (mmsim export --help)\n"
 	"  plot      pictures of a run, drawn by gnuplot (mmsim plot --help)\n"
+	"  machine   import a real machine's /proc and /sys, boot it in either era,\n"
+	"            print its zoneinfo, zonelists, ... (mmsim machine --help)\n"
 	"  version   print the version\n"
 	"  help      this text\n"
 	"\n"
@@ -92,6 +94,8 @@ int main(int argc, char **argv)
 		return cmd_export(argc - 2, argv + 2);
 	if (!strcmp(cmd, "plot"))
 		return cmd_plot(argc - 2, argv + 2);
+	if (!strcmp(cmd, "machine"))
+		return cmd_machine(argc - 2, argv + 2);
 	if (!strcmp(cmd, "version") || !strcmp(cmd, "--version")) {
 		printf("mmsim %s\n", MMSIM_VERSION);
 		return EXIT_OK;

@@ -26,6 +26,7 @@ int cmd_diff(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 int cmd_plot(int argc, char **argv);
+int cmd_machine(int argc, char **argv);
 
 /*
  * Per event type counts and cycle histograms of one trace, filled while

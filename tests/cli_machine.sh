@@ -1,0 +1,160 @@
+#!/bin/sh
+# End-to-end tests of `mmsim machine`: importing the two real Linux 6.1
+# machines of tests/data/linux-6.1 (copied from ../shared/linux-6.1: see
+# its README there), booting them in the modern era, and comparing with
+# what the real kernel printed, field by field (tests/zoneinfo_fields.awk):
+# spanned, present, managed, min, low, high, protection, each CPU's pageset
+# high and batch and vm stats threshold, start_pfn. Then the import's defaults, notes and errors,
+# and tools/capture-machine.sh. Ends with "N passed, N failed".
+#
+# Phases. 6.1 computed the boot watermarks and protection early, from
+# managed counts a little smaller than the final ones (before the initrd
+# and init memory were freed), so boot/proc/zoneinfo is matched on its
+# sizes only. The simulator has the final counts; its boot values are what
+# 6.1 computes from them, i.e. what sysctl_mfk_rewrite/ shows (min_free_kbytes
+# written with its own value recomputes the watermarks and pcp high from
+# the final managed; protection was already recomputed when the boot phase
+# read lowmem_reserve_ratio). The later phases are cumulative writes, as
+# their zoneinfo shows: wsf100 is min_free_kbytes + watermark_scale_factor=100;
+# lrr_half is min_free_kbytes + the halved ratios (watermark_scale_factor was
+# back to 10: its low equals mfk_rewrite's); pcp_frac8 adds
+# percpu_pagelist_high_fraction=8 to lrr_half.
+MMSIM=${MMSIM:-./mmsim}
+case $MMSIM in /*) ;; *) MMSIM=$(pwd)/$MMSIM ;; esac
+DATA=${DATA:-tests/data/linux-6.1}
+AWK="awk -f tests/zoneinfo_fields.awk"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+passed=0
+failed=0
+ok() { passed=$((passed + 1)); }
+bad() { failed=$((failed + 1)); echo "FAIL: $*"; }
+expect() {
+	want=$1; what=$2; shift 3
+	"$@" >"$tmp/out" 2>"$tmp/err"
+	got=$?
+	if [ "$got" -eq "$want" ]; then ok; else bad "$what: exit $got, expected $want"; cat "$tmp/err"; fi
+}
+has() { if grep -Eq -- "$2" "$1"; then ok; else bad "$3: no /$2/ in $(basename "$1")"; cat "$1"; fi; }
+eq() { if [ "$1" = "$2" ]; then ok; else bad "$3: got '$1', expected '$2'"; fi; }
+# same WHAT REAL SIM: the two field lists must be equal.
+same() {
+	if diff "$2" "$3" >"$tmp/diff"; then ok; else bad "$1: fields differ (< real, > mmsim)"; cat "$tmp/diff"; fi
+}
+
+for m in b_1g_2cpu d_numa2; do
+	B=$DATA/$m/boot
+	mfk=$(cat "$B/proc/sys/vm/min_free_kbytes")
+	lrr=$(cat "$DATA/$m/sysctl_lrr_half/proc/sys/vm/lowmem_reserve_ratio")
+
+	# min_free_kbytes at boot: 6.1's THP rule (both are over 512 MiB).
+	expect 0 "$m: min_free_kbytes" -- "$MMSIM" machine --from "$B" --show min_free_kbytes
+	eq "$(cat "$tmp/out")" "$mfk" "$m: min_free_kbytes as 6.1 computed it"
+
+	# Zonelists: dmesg's mminit::zonelist lines, timestamps dropped.
+	expect 0 "$m: zonelists" -- "$MMSIM" machine --from "$B" --show zonelists
+	sed 's/^\[[^]]*\] //' "$B/dmesg-zonelists" >"$tmp/real"
+	same "$m: zonelists against dmesg" "$tmp/real" "$tmp/out"
+
+	# Boot phase: the sizes the real boot printed.
+	expect 0 "$m: zoneinfo" -- "$MMSIM" machine --from "$B" --show zoneinfo
+	cp "$tmp/out" "$tmp/zi"
+	$AWK "$B/proc/zoneinfo" | grep -E ' (spanned|present|managed|start_pfn) ' >"$tmp/real"
+	$AWK "$tmp/zi" | grep -E ' (spanned|present|managed|start_pfn) ' >"$tmp/sim"
+	same "$m: boot sizes" "$tmp/real" "$tmp/sim"
+	# Every zone the real file has, in its order and format.
+	grep '^Node' "$B/proc/zoneinfo" >"$tmp/real"
+	grep '^Node' "$tmp/zi" >"$tmp/sim"
+	same "$m: zone headers" "$tmp/real" "$tmp/sim"
+	# The simulator's boot is 6.1's computation from the final managed.
+	$AWK "$DATA/$m/sysctl_mfk_rewrite/proc/zoneinfo" >"$tmp/real"
+	$AWK "$tmp/zi" >"$tmp/sim"
+	same "$m: boot = sysctl_mfk_rewrite" "$tmp/real" "$tmp/sim"
+
+	phase() { # phase NAME -P... : boot, write the sysctls, compare with NAME
+		ph=$1; shift
+		"$MMSIM" machine --from "$B" --show zoneinfo "$@" >"$tmp/zi" 2>"$tmp/err" || bad "$m: $ph: exit $?"
+		$AWK "$DATA/$m/$ph/proc/zoneinfo" >"$tmp/real"
+		$AWK "$tmp/zi" >"$tmp/sim"
+		same "$m: $ph" "$tmp/real" "$tmp/sim"
+	}
+	phase sysctl_mfk_rewrite -P min_free_kbytes="$mfk"
+	phase sysctl_wsf100 -P min_free_kbytes="$mfk" -P watermark_scale_factor=100
+	phase sysctl_lrr_half -P min_free_kbytes="$mfk" -P lowmem_reserve_ratio="$lrr"
+	phase sysctl_pcp_frac8 -P min_free_kbytes="$mfk" -P lowmem_reserve_ratio="$lrr" \
+		-P percpu_pagelist_high_fraction=8
+
+	# The classic era boots the same imported machine (its own rules).
+	expect 0 "$m: classic era" -- "$MMSIM" machine --from "$B" --era classic --show zoneinfo
+	has "$tmp/out" "managed +242" "$m: classic: the imported managed"
+	expect 0 "$m: buddyinfo" -- "$MMSIM" machine --from "$B" --show buddyinfo
+	has "$tmp/out" "^Node 0, zone +DMA32" "$m: buddyinfo"
+done
+
+# THP off: 6.1's square-root rule. d_numa2: nr_free_buffer_pages = managed
+# 504262 (high is 0 at first) -> lowmem_kbytes 2017048, sqrt(* 16) = 5680.
+expect 0 "thp=off" -- "$MMSIM" machine --from "$DATA/d_numa2/boot" -P thp=off --show min_free_kbytes
+eq "$(cat "$tmp/out")" 5680 "thp=off: calculate_min_free_kbytes"
+# Under 512 MiB THP is off whatever the knob says: a 256 MiB preset.
+printf '{"preset": "x86_64", "mem": "256M", "nr_cpus": 1}' >"$tmp/small.json"
+expect 0 "256M min_free_kbytes" -- "$MMSIM" machine --machine "$tmp/small.json" --show min_free_kbytes
+v=$(cat "$tmp/out")
+[ "$v" -lt 4096 ] && ok || bad "256 MiB: $v KiB, expected the square-root rule (under 4096)"
+
+# A preset in the modern era: 6.1 keeps the first 1 MiB, so ZONE_DMA of a
+# 1 GiB PC manages 3840 pages, as the real 1 GiB QEMU machine's does.
+printf '{"preset": "x86_64", "mem": "1G", "nr_cpus": 2}' >"$tmp/pc1g.json"
+expect 0 "preset modern" -- "$MMSIM" machine --machine "$tmp/pc1g.json" --show zoneinfo
+eq "$($AWK "$tmp/out" | grep 'zone DMA managed' | cut -d' ' -f6)" 3840 "preset: 6.1's low 1 MiB kept"
+expect 0 "preset classic" -- "$MMSIM" machine --machine "$tmp/pc1g.json" --era classic --show zoneinfo
+has "$tmp/out" "managed +39" "preset classic: the low 1 MiB freed as 2.6.11 does"
+
+# The description as JSON, and booting it again from that JSON.
+expect 0 "json" -- "$MMSIM" machine --from "$DATA/d_numa2/boot" --show json
+has "$tmp/out" '"type":[[:space:]]*"kernel"' "json: kernel reservations"
+cp "$tmp/out" "$tmp/m.json"
+expect 0 "json again" -- "$MMSIM" machine --machine "$tmp/m.json" --show zoneinfo
+$AWK "$tmp/out" >"$tmp/sim"
+"$MMSIM" machine --from "$DATA/d_numa2/boot" --show zoneinfo | $AWK >"$tmp/real"
+# The JSON keeps the shape, not the sysctls: the same with defaults.
+same "json round trip" "$tmp/real" "$tmp/sim"
+
+# Missing optional files: defaults and notes.
+mkdir -p "$tmp/bare/proc"
+cp "$DATA/d_numa2/boot/proc/zoneinfo" "$tmp/bare/proc/"
+expect 0 "bare: notes" -- "$MMSIM" machine --from "$tmp/bare" --show notes
+has "$tmp/out" "^proc/iomem: missing" "note: iomem"
+has "$tmp/out" "distance: missing, 10 local and 20 remote" "note: distance"
+has "$tmp/out" "cpulist: missing" "note: cpulist"
+has "$tmp/out" "^proc/sys/vm/watermark_scale_factor: missing" "note: a knob"
+expect 0 "bare: zoneinfo" -- "$MMSIM" machine --from "$tmp/bare" --show zoneinfo
+$AWK "$tmp/out" | grep -E ' (spanned|present|managed) ' >"$tmp/sim"
+$AWK "$DATA/d_numa2/boot/proc/zoneinfo" | grep -E ' (spanned|present|managed) ' >"$tmp/real"
+same "bare: sizes without iomem" "$tmp/real" "$tmp/sim"
+
+# Errors: the file, and the line.
+expect 2 "no dir" -- "$MMSIM" machine --from "$tmp/nowhere"
+has "$tmp/err" "^mmsim: machine: $tmp/nowhere/proc/zoneinfo: cannot read" "missing zoneinfo"
+mkdir -p "$tmp/badzi/proc"
+sed '50s/.*/        spanned  lots/' "$DATA/b_1g_2cpu/boot/proc/zoneinfo" >"$tmp/badzi/proc/zoneinfo"
+expect 2 "malformed zoneinfo" -- "$MMSIM" machine --from "$tmp/badzi"
+has "$tmp/err" "proc/zoneinfo:50: expected a number after 'spanned'" "malformed: file and line"
+mkdir -p "$tmp/baddist/sys/devices/system/node/node0" "$tmp/baddist/proc"
+cp "$DATA/b_1g_2cpu/boot/proc/zoneinfo" "$tmp/baddist/proc/"
+echo "ten" >"$tmp/baddist/sys/devices/system/node/node0/distance"
+expect 2 "malformed distance" -- "$MMSIM" machine --from "$tmp/baddist"
+has "$tmp/err" "node0/distance:1: expected one distance per node" "malformed distance: file and line"
+expect 2 "bad era" -- "$MMSIM" machine --from "$DATA/b_1g_2cpu/boot" --era future
+expect 2 "bad sysctl" -- "$MMSIM" machine --from "$DATA/b_1g_2cpu/boot" -P percpu_pagelist_high_fraction=3
+has "$tmp/err" "percpu_pagelist_high_fraction: bad value '3'" "bad sysctl value"
+expect 2 "bad view" -- "$MMSIM" machine --from "$DATA/b_1g_2cpu/boot" --show pagetypeinfo
+
+# capture-machine.sh on a fake root (the reference directory), then import.
+ROOT="$DATA/d_numa2/boot" sh tools/capture-machine.sh "$tmp/cap" >/dev/null 2>"$tmp/err" || bad "capture: exit $?"
+expect 0 "capture: import" -- "$MMSIM" machine --from "$tmp/cap" --show zoneinfo
+$AWK "$tmp/out" >"$tmp/sim"
+"$MMSIM" machine --from "$DATA/d_numa2/boot" --show zoneinfo | $AWK >"$tmp/real"
+same "capture: the same machine" "$tmp/real" "$tmp/sim"
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

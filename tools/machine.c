@@ -1,0 +1,238 @@
+/*
+ * mmsim machine: build a machine description (imported from a real box's
+ * captured /proc and /sys, a preset, or a JSON file), boot the memory
+ * manager on it in either era, and print one view in the kernel's format,
+ * so that it can be held beside the real file with diff(1).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <cJSON.h>
+
+#include "hw/machine.h"
+#include "mm/mm.h"
+#include "sim/sim.h"
+#include "sim/trace.h"
+#include "tools/tools.h"
+
+static const char usage[] =
+	"usage: mmsim machine (--from DIR | --machine PRESET|FILE.json) [options]\n"
+	"\n"
+	"Build a machine description and boot the memory manager on it.\n"
+	"\n"
+	"  --from DIR        import a directory laid out like a Linux box's /proc and\n"
+	"                    /sys (tools/capture-machine.sh makes one): proc/zoneinfo,\n"
+	"                    proc/iomem, sys/devices/system/node/node*/{distance,cpulist},\n"
+	"                    proc/sys/vm/*; its sysctl values become the policy's\n"
+	"  --machine M       a preset or a JSON description instead\n"
+	"  --era E           modern (Linux 6.1, the default) or classic (2.6.11)\n"
+	"  -P KNOB=VALUE     a policy knob; the sysctls (min_free_kbytes,\n"
+	"                    watermark_scale_factor, lowmem_reserve_ratio,\n"
+	"                    percpu_pagelist_high_fraction) are written after boot,\n"
+	"                    as a write to /proc/sys/vm would, in the order given\n"
+	"  --show VIEW       json (the description, as --machine reads it; the\n"
+	"                    default), zoneinfo, zonelists (dmesg's mminit lines),\n"
+	"                    buddyinfo, vmstat, meminfo, min_free_kbytes, notes\n"
+	"  --time            print the import and boot time on stderr\n";
+
+static int print_json(const struct hw_machine_desc *d)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *mem = open_memstream(&text, &len);
+	if (!mem)
+		return -1;
+	struct trace *t = trace_open_fp(mem, "memory");
+	trace_line_begin(t);
+	hw_desc_trace(d, t, "machine");
+	trace_line_end(t);
+	trace_close(t);
+	fclose(mem);
+	cJSON *root = cJSON_Parse(text);
+	free(text);
+	if (!root)
+		return -1;
+	char *out = cJSON_Print(cJSON_GetObjectItemCaseSensitive(root, "machine"));
+	puts(out);
+	free(out);
+	cJSON_Delete(root);
+	return 0;
+}
+
+static double now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* The imported sysctl values as policy knobs (as boot sees them). */
+static int import_policy(const struct hw_import *imp, struct mm_policy *p, char *err, size_t errlen)
+{
+	static const char *const names[] = { "watermark_scale_factor", "lowmem_reserve_ratio",
+					     "percpu_pagelist_high_fraction" };
+	const char *vals[] = { imp->watermark_scale_factor, imp->lowmem_reserve_ratio,
+			       imp->percpu_pagelist_high_fraction };
+	for (int i = 0; i < 3; i++)
+		if (vals[i][0] && mm_policy_set(p, names[i], vals[i], err, errlen))
+			return -1;
+	if (imp->thp[0])
+		p->thp = strcmp(imp->thp, "never") != 0;
+	return 0;
+}
+
+int cmd_machine(int argc, char **argv)
+{
+	const char *from = NULL, *machine = NULL, *show = "json", *era = "modern";
+	const char *sets[64];
+	int nsets = 0;
+	bool timing = false;
+	for (int i = 0; i < argc; i++) {
+		const char *a = argv[i];
+		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+			fputs(usage, stdout);
+			return EXIT_OK;
+		}
+		if (!strcmp(a, "--time")) {
+			timing = true;
+			continue;
+		}
+		if (i + 1 >= argc) {
+			tool_error("machine: %s: missing value (try: mmsim machine --help)", a);
+			return EXIT_USAGE;
+		}
+		const char *v = argv[++i];
+		if (!strcmp(a, "--from"))
+			from = v;
+		else if (!strcmp(a, "--machine"))
+			machine = v;
+		else if (!strcmp(a, "--show"))
+			show = v;
+		else if (!strcmp(a, "--era"))
+			era = v;
+		else if (!strcmp(a, "-P")) {
+			if (nsets == 64) {
+				tool_error("machine: too many -P");
+				return EXIT_USAGE;
+			}
+			sets[nsets++] = v;
+		} else {
+			tool_error("machine: unknown option '%s' (try: mmsim machine --help)", a);
+			return EXIT_USAGE;
+		}
+	}
+	if (!from == !machine) {
+		tool_error("machine: give one of --from DIR or --machine M (try: mmsim machine --help)");
+		return EXIT_USAGE;
+	}
+
+	char err[512];
+	double t0 = now();
+	static struct hw_import imp;
+	struct mm_policy pol;
+	mm_policy_default(&pol);
+	if (mm_policy_set(&pol, "era", era, err, sizeof err)) {
+		tool_error("machine: --era: %s", err);
+		return EXIT_USAGE;
+	}
+	if (from) {
+		if (hw_import_dir(from, &imp, err, sizeof err)) {
+			tool_error("machine: %s", err);
+			return EXIT_USAGE;
+		}
+		if (import_policy(&imp, &pol, err, sizeof err)) {
+			tool_error("machine: %s: proc/sys/vm: %s", from, err);
+			return EXIT_USAGE;
+		}
+	} else {
+		memset(&imp, 0, sizeof imp);
+		size_t n = strlen(machine);
+		int rc = n > 5 && !strcmp(machine + n - 5, ".json")
+				 ? hw_desc_load(machine, &imp.desc, err, sizeof err)
+				 : hw_preset(machine, 0, 0, &imp.desc, err, sizeof err);
+		if (rc) {
+			tool_error("machine: --machine: %s", err);
+			return EXIT_USAGE;
+		}
+	}
+	/* -P: boot knobs now, sysctls after boot. */
+	for (int i = 0; i < nsets; i++) {
+		const char *eq = strchr(sets[i], '=');
+		char name[64];
+		size_t len = eq ? (size_t)(eq - sets[i]) : 0;
+		if (eq && len < sizeof name) {
+			memcpy(name, sets[i], len);
+			name[len] = '\0';
+			if (mm_is_sysctl(name)) {
+				struct mm_policy tmp = pol;
+				if (mm_policy_set(&tmp, name, eq + 1, err, sizeof err)) {
+					tool_error("machine: -P %s: %s", sets[i], err);
+					return EXIT_USAGE;
+				}
+				continue;
+			}
+		}
+		if (mm_policy_parse(&pol, sets[i], err, sizeof err)) {
+			tool_error("machine: -P %s: %s", sets[i], err);
+			return EXIT_USAGE;
+		}
+	}
+	if (!strcmp(show, "notes")) {
+		fputs(imp.notes, stdout);
+		return EXIT_OK;
+	}
+	if (!strcmp(show, "json")) {
+		if (imp.notes[0])
+			fprintf(stderr, "%s", imp.notes);
+		return print_json(&imp.desc) ? EXIT_FAILED : EXIT_OK;
+	}
+
+	double t1 = now();
+	struct sim sim;
+	sim_init(&sim, imp.desc.nr_cpus, 1);
+	pol.hw = false;
+	struct mm *mm = mm_boot(&sim, &imp.desc, &pol, NULL, err, sizeof err);
+	if (!mm) {
+		sim_destroy(&sim);
+		tool_error("machine: boot: %s", err);
+		return EXIT_FAILED;
+	}
+	double t2 = now();
+	int status = EXIT_OK;
+	for (int i = 0; i < nsets; i++) {
+		const char *eq = strchr(sets[i], '=');
+		char name[64];
+		size_t len = eq ? (size_t)(eq - sets[i]) : 0;
+		if (!eq || len >= sizeof name)
+			continue;
+		memcpy(name, sets[i], len);
+		name[len] = '\0';
+		if (mm_is_sysctl(name) && mm_sysctl_write(mm, name, eq + 1, err, sizeof err)) {
+			tool_error("machine: -P %s: %s", sets[i], err);
+			status = EXIT_USAGE;
+			goto out;
+		}
+	}
+	if (!strcmp(show, "min_free_kbytes")) {
+		printf("%lu\n", mm_min_free_kbytes(mm));
+	} else {
+		size_t need = mm_view(mm, show, NULL, 0);
+		if (mm_errno(mm)) {
+			tool_error("machine: --show: %s (or json, min_free_kbytes, notes)", mm_error(mm));
+			status = EXIT_USAGE;
+			goto out;
+		}
+		char *buf = mmsim_xmalloc(need + 1);
+		mm_view(mm, show, buf, need + 1);
+		fputs(buf, stdout);
+		free(buf);
+	}
+	if (timing)
+		fprintf(stderr, "mmsim: machine: import %.3f s, boot %.3f s\n", t1 - t0, t2 - t1);
+out:
+	sim_destroy(&sim);
+	mm_destroy(mm);
+	return status;
+}
