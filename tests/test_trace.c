@@ -1463,6 +1463,9 @@ Suite *trace_suite(void)
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("values");
+	/* test_double_locale may build two locales with localedef: seconds on
+	 * a busy machine, more than Check's default 4 s timeout. */
+	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_u64_values);
 	tcase_add_test(tc, test_i64_values);
 	tcase_add_test(tc, test_hex_values);
