@@ -49,7 +49,8 @@ eq "$(cat "$tmp/out")" "boot_views: ok" "boot_views prints only its verdict with
 for fn in machine seed gfp boot spawn run now ncpus nnodes cpu_node stats \
 	proc zones vmstat snapshot check nr_free_pages min_free_kbytes policy \
 	alloc_pages alloc_pages_node free_pages touch think sleep drain alloc_bulk \
-	free_bulk churn cpu node name waitqueue wait wake waiting freelists; do
+	free_bulk churn cpu node name waitqueue wait wake waiting freelists \
+	kmap kunmap kmap_atomic kunmap_atomic; do
 	if grep -Eq "[:.]$fn[({,]" $S/*.lua; then ok; else bad "no test scenario calls $fn"; fi
 	if grep -Eq "^### .*[:.]$fn[({]" docs/scenarios.md; then ok; else bad "docs/scenarios.md has no heading for $fn"; fi
 done
