@@ -49,6 +49,8 @@
 #include "hw/hw.h"
 #include "hw/machine.h"
 #include "lua/scenario.h"
+#include "hw/dma.h"
+#include "mm/bounce.h"
 #include "mm/gfp.h"
 #include "mm/highmem.h"
 #include "mm/mm.h"
@@ -794,7 +796,121 @@ static int t_kunmap_atomic(lua_State *L)
 	return op_done(L, t, 0);
 }
 
-/* ---- end of HighMem ------------------------------------------------------ */
+/* ---- DMA devices and transfers (issue 7) ---------------------------------- */
+
+static struct machine *check_machine_ud(lua_State *L, int idx)
+{
+	return *(struct machine **)luaL_checkudata(L, idx, "mmsim.machine");
+}
+
+/* m:device{name = "isa", bits = 24, bytes_per_cycle = 1, setup = 2000} -> id */
+static int m_device(lua_State *L)
+{
+	struct machine *m = check_machine_ud(L, 1);
+	luaL_checktype(L, 2, LUA_TTABLE);
+	if (!m->booted)
+		return luaL_error(L, "device: boot the machine first (m:boot{...})");
+	lua_getfield(L, 2, "name");
+	const char *name = luaL_optstring(L, -1, "dev");
+	lua_getfield(L, 2, "bits");
+	lua_Integer bits = luaL_optinteger(L, -1, 64);
+	lua_getfield(L, 2, "bytes_per_cycle");
+	lua_Number bpc = luaL_optnumber(L, -1, 4.0);
+	lua_getfield(L, 2, "setup");
+	lua_Integer setup = luaL_optinteger(L, -1, 1000);
+	if (bits < 1 || bits > 64)
+		return luaL_error(L, "device: bits = %I: must be 1..64 (ISA 24, PCI 32, 64)", bits);
+	if (!(bpc > 0))
+		return luaL_error(L, "device: bytes_per_cycle must be positive");
+	if (setup < 0)
+		return luaL_error(L, "device: setup = %I cycles: must not be negative", setup);
+	for (int d = 0; d < hw_dma_count(m->hw); d++)
+		if (!strcmp(hw_dma_name(m->hw, d), name))
+			return luaL_error(L, "device: a device named '%s' is attached already", name);
+	int dev = hw_dma_attach(m->hw, name, (unsigned)bits, bpc, (cycle_t)setup);
+	if (dev < 0)
+		return luaL_error(L, "device: at most %d devices", HW_DMA_MAX_DEVICES);
+	if (mm_dma_setup(m->mm, dev))
+		return luaL_error(L, "device: %s", mm_error(m->mm));
+	if (hw_dma_count(m->hw) == 1)      /* mm.dma.* once, dmaN.* per device */
+		mm_dma_register_stats(m->mm, m->stats);
+	hw_register_dma_stats(m->hw, m->stats, dev);
+	lua_pushinteger(L, dev);
+	return 1;
+}
+
+static int check_device(lua_State *L, struct machine *m, int idx, const char *fn)
+{
+	if (lua_type(L, idx) == LUA_TSTRING) {
+		const char *name = lua_tostring(L, idx);
+		for (int d = 0; d < hw_dma_count(m->hw); d++)
+			if (!strcmp(hw_dma_name(m->hw, d), name))
+				return d;
+		luaL_error(L, "%s: no device named '%s' (attach it with m:device{...})", fn, name);
+	}
+	lua_Integer d = luaL_checkinteger(L, idx);
+	if (d < 0 || d >= hw_dma_count(m->hw))
+		luaL_error(L, "%s: no device %I (attach it with m:device{...})", fn, d);
+	return (int)d;
+}
+
+/* t:dma(dev, pfn [, {dir = "to_device", offset = 0, len = rest}]) ->
+ * bounced (true/false), or nil and a message when the buffer is beyond the
+ * device's mask and dma_bounce is off */
+static int t_dma(lua_State *L)
+{
+	struct ltask *t = running_task(L, "dma");
+	struct machine *m = t->m;
+	int dev = check_device(L, m, 2, "dma");
+	lua_Integer pfn = luaL_checkinteger(L, 3);
+	int order = pfn >= 0 ? owners_get(&m->owners, (uint64_t)pfn) : -1;
+	if (order < 0)
+		return luaL_error(L, "dma: pfn %I is not a block this scenario allocated (or it was "
+				  "freed)", pfn);
+	uint64_t size = HW_PAGE_SIZE << order, off = 0, len = size;
+	int dir = HW_DMA_TO_DEVICE;
+	if (!lua_isnoneornil(L, 4)) {
+		luaL_checktype(L, 4, LUA_TTABLE);
+		lua_getfield(L, 4, "dir");
+		if (!lua_isnil(L, -1)) {
+			const char *d = luaL_checkstring(L, -1);
+			if (!strcmp(d, "to_device"))
+				dir = HW_DMA_TO_DEVICE;
+			else if (!strcmp(d, "from_device"))
+				dir = HW_DMA_FROM_DEVICE;
+			else
+				return luaL_error(L, "dma: dir = '%s': must be 'to_device' (the device "
+						  "reads memory) or 'from_device' (it writes)", d);
+		}
+		lua_getfield(L, 4, "offset");
+		if (!lua_isnil(L, -1))
+			off = (uint64_t)luaL_checkinteger(L, -1);
+		lua_getfield(L, 4, "len");
+		if (!lua_isnil(L, -1))
+			len = (uint64_t)luaL_checkinteger(L, -1);
+		else
+			len = off < size ? size - off : 0;
+		lua_pop(L, 3);
+	}
+	if (off > size || len > size - off || len == 0)
+		return luaL_error(L, "dma: bytes [%I, %I) are not a non-empty range of the %I-byte "
+				  "block at pfn %I", (lua_Integer)off, (lua_Integer)(off + len),
+				  (lua_Integer)size, pfn);
+	bool bounced;
+	int rc = mm_dma_transfer(m->mm, dev, pfn_to_page(m->mm, (uint64_t)pfn), off, len, dir,
+				 &bounced);
+	if (rc == -MM_EDMAMASK) {
+		lua_pushnil(L);
+		lua_pushstring(L, mm_error(m->mm));
+		return op_done(L, t, 2);
+	}
+	if (rc)
+		return luaL_error(L, "dma: %s", mm_error(m->mm));
+	lua_pushboolean(L, bounced);
+	return op_done(L, t, 1);
+}
+
+/* ---- end of HighMem and DMA ----------------------------------------------- */
 
 /* touch(pfn [, {write=bool, offset=bytes, len=bytes}]): the task reads or
  * writes bytes of a block it allocated, as the kernel does: at the block's
@@ -1857,6 +1973,7 @@ static const luaL_Reg machine_methods[] = {
 	{"nnodes", m_nnodes},
 	{"cpu_node", m_cpu_node},
 	{"waitqueue", m_waitqueue},
+	{"device", m_device},             /* DMA (issue 7) */
 	{"stats", m_stats},
 	{NULL, NULL},
 };
@@ -1890,6 +2007,7 @@ static const luaL_Reg task_methods[] = {
 	{"kunmap", t_kunmap},
 	{"kmap_atomic", t_kmap_atomic},
 	{"kunmap_atomic", t_kunmap_atomic},
+	{"dma", t_dma},
 	{"now", t_now},
 	{"cpu", t_cpu},
 	{"node", t_node},

@@ -646,6 +646,49 @@ uint64_t kmap_atomic(struct mm *mm, struct page *page, int type)
 	return vaddr;
 }
 
+/*
+ * 2.6.11 clear_highpage, as prep_zero_page calls it for a HighMem frame of a
+ * __GFP_ZERO allocation: kmap_atomic(page, KM_USER0), clear_page,
+ * kunmap_atomic, for each frame of the block. The window is used without
+ * being marked held (the allocator runs with it for a moment only). If the
+ * caller holds its KM_USER0 window, the kernel would have clobbered that
+ * mapping; mmsim puts it back (one more PTE write and invalidation) so the
+ * caller's touches stay correct.
+ */
+void highmem_clear_pages(struct mm *mm, struct page *page, unsigned order)
+{
+	struct highmem *hm = mm->hm;
+	uint64_t pfn = page_to_pfn(mm, page);
+	unsigned idx = FIX_KMAP_BEGIN + (unsigned)(mm->cpu * KM_TYPE_NR + KM_USER0);
+	uint64_t vaddr = fix_to_virt(idx);
+	struct hw_walk wk = { 0 };
+	highmem_walk(mm, vaddr, &wk);
+	uint64_t pte_pa = wk.entry[0];
+	for (uint64_t i = 0; i < (UINT64_C(1) << order); i++) {
+		hm->fix_pte[idx] = pfn + i + 1;
+		mm_touch(mm, pte_pa, hm->pte_size, 1);
+		hm->st.pte_writes++;
+		hm->st.kmap_atomic++;
+		hm->st.kmap_atomic_high++;
+		hm->st.kunmap_atomic++;
+		hm->st.tlb_invlpg++;
+		if (mm->hw)
+			sim_charge(mm->sim, hw_tlb_flush_page(mm->hw, mm->cpu, vaddr));
+		uint64_t pa = (pfn + i) << HW_PAGE_SHIFT;
+		for (uint64_t o = 0; o < HW_PAGE_SIZE; o += 64)
+			mm_touch(mm, pa + o, 64, 1);
+	}
+	int64_t held = hm->window[mm->cpu * KM_TYPE_NR + KM_USER0];
+	if (held >= 0 && PageHighMem(pfn_to_page(mm, (uint64_t)held))) {
+		hm->fix_pte[idx] = (uint64_t)held + 1;
+		mm_touch(mm, pte_pa, hm->pte_size, 1);
+		hm->st.pte_writes++;
+		hm->st.tlb_invlpg++;
+		if (mm->hw)
+			sim_charge(mm->sim, hw_tlb_flush_page(mm->hw, mm->cpu, vaddr));
+	}
+}
+
 /* 2.6.11 kunmap_atomic (the non-debug build: the PTE stays). */
 int kunmap_atomic(struct mm *mm, int type)
 {

@@ -26,6 +26,7 @@ struct mm {
 					  * (and, on i386, highmem.c's tables) */
 	struct highmem *hm;              /* highmem.c's state: NULL on x86_64 */
 	struct hw *hw;                   /* TLBs for kmap's invalidations, or NULL */
+	struct dma_state *dma;           /* bounce.c's pools and counters, or NULL */
 
 	/* The cost model: NULL access when hw=off or no port. */
 	cycle_t (*access)(void *ctx, int cpu, uint64_t paddr, unsigned size, int write);
@@ -164,6 +165,11 @@ void highmem_destroy(struct mm *mm);
 uint64_t highmem_page_address(const struct mm *mm, uint64_t pfn);
 int highmem_walk(const struct mm *mm, uint64_t vaddr, struct hw_walk *w);
 void highmem_register_stats(struct mm *mm, struct stats_registry *reg);
+/* highmem.c: zero the HighMem block at page through the current CPU's
+ * KM_USER0 window (clear_highpage), charged. */
+void highmem_clear_pages(struct mm *mm, struct page *page, unsigned order);
+/* bounce.c: free its state. */
+void bounce_destroy(struct mm *mm);
 
 /* page_alloc.c: the kswapd step function. */
 enum sim_step kswapd_step(struct sim *s, struct sim_task *t);

@@ -27,6 +27,7 @@ void mm_policy_default(struct mm_policy *p)
 	p->max_order = MM_DEFAULT_MAX_ORDER;
 	p->hw = true;
 	p->check = false;
+	p->dma_bounce = true;
 }
 
 static int parse_bool(const char *v, bool *out)
@@ -177,6 +178,14 @@ static int set_max_order(struct mm_policy *p, const char *v)
 	p->max_order = (unsigned)x;
 	return 0;
 }
+static int set_dma_bounce(struct mm_policy *p, const char *v)
+{
+	return parse_bool(v, &p->dma_bounce);
+}
+static int get_dma_bounce(const struct mm_policy *p, char *b, size_t n)
+{
+	return snprintf(b, n, "%s", p->dma_bounce ? "on" : "off");
+}
 static int get_max_order(const struct mm_policy *p, char *b, size_t n)
 {
 	return snprintf(b, n, "%u", p->max_order);
@@ -193,12 +202,14 @@ static const struct knob knobs[] = {
 	{ "max_order", "2 to 15", set_max_order, get_max_order },
 	{ "hw", "on or off", set_hw, get_hw },
 	{ "check", "on or off", set_check, get_check },
+	{ "dma_bounce", "on (bounce through a low pool) or off (refuse)", set_dma_bounce,
+	  get_dma_bounce },
 };
 #define NR_KNOBS (sizeof knobs / sizeof knobs[0])
 
 static const char *const knob_names[NR_KNOBS + 1] = {
 	"era", "pcp", "min_free_kbytes", "lowmem_reserve_ratio", "zonelist_order", "max_order", "hw",
-	"check", NULL,
+	"check", "dma_bounce", NULL,
 };
 
 const char *const *mm_policy_knobs(void)

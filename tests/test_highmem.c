@@ -300,6 +300,37 @@ START_TEST(test_hw_costs)
 }
 END_TEST
 
+/* __GFP_ZERO on HighMem clears each frame through the CPU's KM_USER0 window
+ * (clear_highpage): a PTE write and an invalidation per frame; a window the
+ * caller holds is put back. */
+START_TEST(test_zero_highpage)
+{
+	struct tm t;
+	struct fake_port f;
+	tm_boot_preset_port(&t, &f, "pc-i386", 0, 2, NULL);
+	const struct mm_highmem_stats *st = mm_highmem_stats(t.mm);
+	struct page *p = alloc_pages(t.mm, GFP_HIGHUSER | __GFP_ZERO, 1);
+	ck_assert_ptr_nonnull(p);
+	ck_assert(PageHighMem(p));
+	ck_assert_uint_eq(st->kmap_atomic_high, 2);
+	ck_assert_uint_eq(st->tlb_invlpg, 2);
+	ck_assert_int_eq(kmap_atomic_pfn(t.mm, 0, KM_USER0), -1);
+	ck_assert_int_eq(kmap_atomic_depth(t.mm, 0), 0);
+	/* Held by the caller: remapped to its frame afterwards. */
+	struct page *q = hpage(&t, 100);
+	uint64_t va = kmap_atomic(t.mm, q, KM_USER0);
+	ck_assert_ptr_nonnull(alloc_pages(t.mm, GFP_HIGHUSER | __GFP_ZERO, 0));
+	struct hw_walk w = { 0 };
+	ck_assert_int_eq(mm_kernel_walk(t.mm, 0, va, HW_READ, &w), 0);
+	ck_assert_uint_eq(w.frame, (HIGH0 + 100) * 4096);
+	/* Lowmem zeroing does not use the window. */
+	uint64_t inv = st->tlb_invlpg;
+	ck_assert_ptr_nonnull(alloc_pages(t.mm, GFP_KERNEL | __GFP_ZERO, 0));
+	ck_assert_uint_eq(st->tlb_invlpg, inv);
+	tm_free(&t);
+}
+END_TEST
+
 /* x86_64: no HighMem; kmap and kmap_atomic return the direct address. */
 START_TEST(test_x86_64)
 {
@@ -350,6 +381,7 @@ Suite *highmem_suite(void)
 	tcase_add_test(tc, test_kmap_atomic_context);
 	tcase_add_test(tc, test_kmap_atomic_windows);
 	tcase_add_test(tc, test_hw_costs);
+	tcase_add_test(tc, test_zero_highpage);
 	tcase_add_test(tc, test_x86_64);
 	tcase_add_test(tc, test_pae);
 	suite_add_tcase(s, tc);

@@ -286,7 +286,7 @@ START_TEST(test_policy_knobs)
 	ck_assert_str_eq(err, "policy zonelist_order: bad value 'random' (accepted: node or zone)");
 	ck_assert_int_eq(mm_policy_parse(&p, "colour=on", err, sizeof err), -1);
 	ck_assert_str_eq(err, "policy: unknown knob 'colour' (known: era, pcp, min_free_kbytes, "
-			      "lowmem_reserve_ratio, zonelist_order, max_order, hw, check)");
+			      "lowmem_reserve_ratio, zonelist_order, max_order, hw, check, dma_bounce)");
 	ck_assert_int_eq(mm_policy_parse(&p, "pcp", err, sizeof err), -1);
 	ck_assert_str_eq(err, "policy: 'pcp' is not name=value");
 	ck_assert_int_eq(mm_policy_parse(&p, "min_free_kbytes=-5", err, sizeof err), -1);
@@ -322,7 +322,7 @@ START_TEST(test_policy_trace)
 	fclose(fp);
 	ck_assert_str_eq(buf, "{\"policy\":{\"era\":\"classic\",\"pcp\":\"off\",\"min_free_kbytes\":\"auto\","
 			      "\"lowmem_reserve_ratio\":\"256,256,32\",\"zonelist_order\":\"node\","
-			      "\"max_order\":\"11\",\"hw\":\"on\",\"check\":\"off\"}}\n");
+			      "\"max_order\":\"11\",\"hw\":\"on\",\"check\":\"off\",\"dma_bounce\":\"on\"}}\n");
 }
 END_TEST
 
