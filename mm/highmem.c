@@ -18,6 +18,8 @@
  * flush is paid once per LAST_PKMAP new mappings, not on every kunmap.
  * When a whole lap finds no 0, the caller sleeps on pkmap_map_wait until a
  * kunmap brings some count to 1 (then the next lap's wrap frees it).
+ * kmap_lock is held across the scan and the flush; it is a timed lock
+ * (struct sim_lock), so a CPU that kmaps or kunmaps meanwhile spins.
  *
  * page_address. A lowmem page's address is computed (PAGE_OFFSET + its
  * physical address). A HighMem page's is found in page_address_htable:
@@ -116,6 +118,7 @@ struct highmem {
 	int64_t *window;             /* [ncpus * KM_TYPE_NR]: pfn held, or -1 */
 	int *depth;                  /* [ncpus]: windows held */
 
+	struct sim_lock kmap_lock;   /* a timed lock: CPUs that kmap at once spin */
 	struct sim_waitq wait;       /* pkmap_map_wait */
 	struct mm_highmem_stats st;
 	int ev_kmap, ev_kunmap, ev_wait, ev_flush, ev_katomic, ev_kunatomic;
@@ -211,6 +214,7 @@ void highmem_init(struct mm *mm, uint64_t base)
 		hm->window[i] = -1;
 	hm->depth = mmsim_xcalloc((size_t)mm->ncpus, sizeof *hm->depth);
 	sim_waitq_init(&hm->wait, "pkmap_map_wait");
+	sim_lock_init(&hm->kmap_lock, "kmap_lock", hm->ctl_pa + OFF_KMAP_LOCK);
 	struct trace *tr = mm->trace;
 	hm->ev_kmap = tr ? trace_event_id(tr, "kmap") : -1;
 	hm->ev_kunmap = tr ? trace_event_id(tr, "kunmap") : -1;
@@ -381,6 +385,22 @@ static void set_page_address(struct mm *mm, struct highmem *hm, uint64_t pfn, ui
 	mm_touch(mm, hm->ctl_pa + OFF_POOL_LOCK, 4, 1);
 }
 
+/* kmap_lock, timed as the zone locks are (held across a flush, it makes the
+ * other CPUs' kmaps wait for the IPIs); only counted with hw=off. */
+static void lock_kmap(struct mm *mm, struct highmem *hm)
+{
+	if (mm->access)
+		sim_lock_acquire(mm->sim, &hm->kmap_lock);
+	else
+		hm->kmap_lock.acquisitions++;
+}
+
+static void unlock_kmap(struct mm *mm, struct highmem *hm)
+{
+	if (mm->access)
+		sim_lock_release(mm->sim, &hm->kmap_lock);
+}
+
 static void count_touch(struct mm *mm, struct highmem *hm, int nr, int write)
 {
 	mm_touch(mm, hm->count_pa + (uint64_t)nr * 4, 4, write);
@@ -488,7 +508,7 @@ uint64_t kmap(struct mm *mm, struct page *page)
 	/* kmap_high */
 	cycle_t start = sim_now(mm->sim);
 	hm->st.kmap_high++;
-	mm_touch(mm, hm->ctl_pa + OFF_KMAP_LOCK, 4, 1);            /* spin_lock(&kmap_lock) */
+	lock_kmap(mm, hm);
 	int32_t i = pa_lookup(mm, hm, pfn, true);
 	uint64_t vaddr = i == NIL ? 0 : hm->map_virtual[i];
 	bool fresh = false;
@@ -499,7 +519,7 @@ uint64_t kmap(struct mm *mm, struct page *page)
 	if (!vaddr) {
 		/* The pool is full: the caller sleeps on pkmap_map_wait. */
 		mm_touch(mm, hm->ctl_pa + OFF_WAIT_LOCK, 4, 1);     /* add_wait_queue */
-		mm_touch(mm, hm->ctl_pa + OFF_KMAP_LOCK, 4, 1);
+		unlock_kmap(mm, hm);
 		hm->st.kmap_waits++;
 		if (trace_enabled(mm->trace, hm->ev_wait)) {
 			trace_begin(mm->trace, hm->ev_wait, start, mm->cpu, task_name(mm));
@@ -515,7 +535,7 @@ uint64_t kmap(struct mm *mm, struct page *page)
 	hm->pkmap_count[nr]++;
 	count_touch(mm, hm, nr, 1);
 	MMSIM_ASSERT(hm->pkmap_count[nr] >= 2);
-	mm_touch(mm, hm->ctl_pa + OFF_KMAP_LOCK, 4, 1);            /* spin_unlock */
+	unlock_kmap(mm, hm);
 	if (trace_enabled(mm->trace, hm->ev_kmap)) {
 		trace_begin(mm->trace, hm->ev_kmap, start, mm->cpu, task_name(mm));
 		trace_u64(mm->trace, "pfn", pfn);
@@ -543,11 +563,11 @@ int kunmap(struct mm *mm, struct page *page)
 	}
 	uint64_t pfn = page_to_pfn(mm, page);
 	cycle_t start = sim_now(mm->sim);
-	mm_touch(mm, hm->ctl_pa + OFF_KMAP_LOCK, 4, 1);
+	lock_kmap(mm, hm);
 	int32_t i = pa_lookup(mm, hm, pfn, true);
 	int nr = i == NIL ? -1 : (int)((hm->map_virtual[i] - hm->pkmap_base) >> HW_PAGE_SHIFT);
 	if (nr < 0 || hm->pkmap_count[nr] < 2) {
-		mm_touch(mm, hm->ctl_pa + OFF_KMAP_LOCK, 4, 1);
+		unlock_kmap(mm, hm);
 		return mm_fail(mm, MM_EINVAL, "kunmap: pfn %llu is not kmapped", (unsigned long long)pfn);
 	}
 	hm->st.kunmap++;
@@ -558,7 +578,7 @@ int kunmap(struct mm *mm, struct page *page)
 		wake = hm->wait.nr_waiting > 0;
 	}
 	count_touch(mm, hm, nr, 1);
-	mm_touch(mm, hm->ctl_pa + OFF_KMAP_LOCK, 4, 1);
+	unlock_kmap(mm, hm);
 	int woken = 0;
 	if (wake) {
 		mm_touch(mm, hm->ctl_pa + OFF_WAIT_LOCK, 4, 1);
@@ -796,4 +816,8 @@ void highmem_register_stats(struct mm *mm, struct stats_registry *reg)
 		stats_add_counter(reg, name, defs[i].desc,
 				  (const uint64_t *)((const char *)&hm->st + defs[i].off));
 	}
+	stats_add_counter(reg, "mm.highmem.kmap_lock_acquisitions", "kmap_lock acquisitions",
+			  &hm->kmap_lock.acquisitions);
+	stats_add_counter(reg, "mm.highmem.kmap_lock_spin_cycles", "cycles spent spinning on kmap_lock",
+			  &hm->kmap_lock.spin_cycles);
 }

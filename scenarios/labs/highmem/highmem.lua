@@ -107,6 +107,7 @@ local rows = {
   { "TLB misses", function(p) return sum(p[2], p[3], "^cpu%d+%.tlb%.misses$") end },
   { "page-table walk cycles", function(p) return sum(p[2], p[3], "^cpu%d+%.tlb%.walk_cycles$") end },
   { "page-table entries written", function(p) return delta(p[2], p[3], "mm.highmem.pte_writes") end },
+  { "cycles spinning on kmap_lock", function(p) return delta(p[2], p[3], "mm.highmem.kmap_lock_spin_cycles") end },
 }
 for _, r in ipairs(rows) do
   print(string.format("  %-36s %12d %12d", r[1], r[2](phases[1]), r[2](phases[2])))
