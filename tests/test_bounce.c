@@ -163,6 +163,30 @@ START_TEST(test_refuse)
 }
 END_TEST
 
+/* x86_64: a 32-bit device and a buffer above 4 GiB (the preset's RAM moved
+ * to [4, 5) GiB): 64 pool pages from ZONE_DMA32, the buffer bounced; a
+ * 64-bit device needs no pool. */
+START_TEST(test_x86_64_dma32)
+{
+	struct tmh x;
+	boot_hw(&x, "x86_64", NULL);
+	int pci = hw_dma_attach(x.hw, "pci32", 32, 4.0, 1000);
+	int pcie = hw_dma_attach(x.hw, "pcie", 64, 8.0, 500);
+	ck_assert_int_eq(mm_dma_setup(x.t.mm, pci), 0);
+	ck_assert_int_eq(mm_dma_setup(x.t.mm, pcie), 0);
+	ck_assert_uint_eq(mm_dma_stats(x.t.mm)->pool_pages, POOL_SIZE);
+	mm_set_cpu(x.t.mm, 0);
+	struct page *p = alloc_pages(x.t.mm, GFP_KERNEL, 0);
+	ck_assert_uint_ge(page_to_pfn(x.t.mm, p), (4 * GiB) >> 12);
+	bool b;
+	ck_assert_int_eq(mm_dma_transfer(x.t.mm, pci, p, 0, 4096, HW_DMA_TO_DEVICE, &b), 0);
+	ck_assert(b);
+	ck_assert_int_eq(mm_dma_transfer(x.t.mm, pcie, p, 0, 4096, HW_DMA_TO_DEVICE, &b), 0);
+	ck_assert(!b);
+	free_hw(&x);
+}
+END_TEST
+
 /*
  * lowmem_reserve: on an i386 machine of 64 MiB (DMA 16 MiB, Normal 48 MiB),
  * GFP_KERNEL allocations run until they fail, falling back into DMA when
@@ -210,6 +234,7 @@ Suite *bounce_suite(void)
 	tcase_add_test(tc, test_pools);
 	tcase_add_test(tc, test_bounce_costs);
 	tcase_add_test(tc, test_refuse);
+	tcase_add_test(tc, test_x86_64_dma32);
 	tcase_add_test(tc, test_lowmem_reserve);
 	suite_add_tcase(s, tc);
 	return s;

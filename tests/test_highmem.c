@@ -331,6 +331,34 @@ START_TEST(test_zero_highpage)
 }
 END_TEST
 
+/* Exact costs with the fake port (a cold line 100 cycles, a warm one 1, no
+ * TLB): kmap_atomic of HighMem is one PTE write; kunmap_atomic is free; a
+ * lowmem kmap_atomic touches nothing. */
+START_TEST(test_kmap_atomic_exact)
+{
+	struct tm t;
+	struct fake_port f;
+	tm_boot_preset_port(&t, &f, "pc-i386", 0, 2, NULL);
+	cycle_t t0 = sim_now(&t.s);
+	uint64_t a0 = f.accesses;
+	ck_assert_uint_ne(kmap_atomic(t.mm, hpage(&t, 1), KM_USER0), 0);
+	ck_assert_uint_eq(sim_now(&t.s) - t0, 100);
+	ck_assert_uint_eq(f.accesses - a0, 1);
+	t0 = sim_now(&t.s);
+	ck_assert_int_eq(kunmap_atomic(t.mm, KM_USER0), 0);
+	ck_assert_uint_eq(sim_now(&t.s) - t0, 0);
+	ck_assert_uint_ne(kmap_atomic(t.mm, hpage(&t, 2), KM_USER0), 0);
+	ck_assert_uint_eq(sim_now(&t.s) - t0, 1);              /* the PTE's line is warm */
+	ck_assert_int_eq(kunmap_atomic(t.mm, KM_USER0), 0);
+	t0 = sim_now(&t.s);
+	a0 = f.accesses;
+	ck_assert_uint_ne(kmap_atomic(t.mm, pfn_to_page(t.mm, 5000), KM_USER1), 0);
+	ck_assert_uint_eq(sim_now(&t.s) - t0, 0);
+	ck_assert_uint_eq(f.accesses, a0);
+	tm_free(&t);
+}
+END_TEST
+
 /* x86_64: no HighMem; kmap and kmap_atomic return the direct address. */
 START_TEST(test_x86_64)
 {
@@ -382,6 +410,7 @@ Suite *highmem_suite(void)
 	tcase_add_test(tc, test_kmap_atomic_windows);
 	tcase_add_test(tc, test_hw_costs);
 	tcase_add_test(tc, test_zero_highpage);
+	tcase_add_test(tc, test_kmap_atomic_exact);
 	tcase_add_test(tc, test_x86_64);
 	tcase_add_test(tc, test_pae);
 	suite_add_tcase(s, tc);
