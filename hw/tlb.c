@@ -277,8 +277,9 @@ cycle_t hw_tlb_shootdown(struct hw *hw, int initiator, const struct hw_cpumask *
 	for (int c = 0; c < hw->ncpus; c++) {
 		if (!hw_cpumask_test(targets, c))
 			continue;
-		cycle_t f = vaddr == HW_TLB_FLUSH_ALL ? hw_tlb_flush_all(hw, c, false)
-						      : hw_tlb_flush_page(hw, c, vaddr);
+		cycle_t f = vaddr == HW_TLB_FLUSH_ALL	 ? hw_tlb_flush_all(hw, c, false)
+			    : vaddr == HW_TLB_FLUSH_GLOBAL ? hw_tlb_flush_all(hw, c, true)
+							   : hw_tlb_flush_page(hw, c, vaddr);
 		if (c == initiator) {
 			cost += f;
 			continue;

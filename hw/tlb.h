@@ -103,10 +103,12 @@ static inline bool hw_cpumask_test(const struct hw_cpumask *m, int cpu)
 }
 
 #define HW_TLB_FLUSH_ALL UINT64_MAX  /* shootdown of every non-global entry */
+#define HW_TLB_FLUSH_GLOBAL (UINT64_MAX - 1) /* of every entry, global ones too
+                                              * (the kernel's flush_tlb_all) */
 
 /*
  * initiator invalidates vaddr (or, with HW_TLB_FLUSH_ALL, every non-global
- * entry) on every CPU in targets. The initiator flushes its own TLB if it is
+ * entry; with HW_TLB_FLUSH_GLOBAL, every entry) on every CPU in targets. The initiator flushes its own TLB if it is
  * in targets, and sends an IPI to each other target. Returns the initiator's
  * cost: its own flush plus ipi_latency per other target. Each other target's
  * flush cost is added to its stolen cycles (hw_cpu_take_stolen).

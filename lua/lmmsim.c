@@ -49,7 +49,10 @@
 #include "hw/hw.h"
 #include "hw/machine.h"
 #include "lua/scenario.h"
+#include "hw/dma.h"
+#include "mm/bounce.h"
 #include "mm/gfp.h"
+#include "mm/highmem.h"
 #include "mm/mm.h"
 #include "mm/slab.h"
 #include "mm/vmalloc.h"
@@ -112,6 +115,7 @@ struct ltask {
 	int nargs;              /* values for the next resume */
 	bool wait;              /* the operation asked to wait or sleep */
 	bool done;
+	struct lkmaps *kmaps;   /* HighMem mappings it holds (NULL: none yet) */
 };
 
 struct run {
@@ -618,6 +622,302 @@ static int t_free_pages(lua_State *L)
 	return op_done(L, t, 0);
 }
 
+/* ---- HighMem: kmap, kunmap, kmap_atomic, kunmap_atomic (issue 7) -------- */
+
+/*
+ * What a task holds: the frames it kmapped (with how many times) and, per
+ * km_type, the frame in its CPU's window. t:touch of a HighMem frame goes
+ * through one of these mappings, so it needs the task itself to hold one.
+ */
+struct lkmaps {
+	uint64_t *pfn;
+	int *count;
+	int n, cap;
+	int64_t window[KM_TYPE_NR];     /* pfn, or -1 */
+};
+
+static struct lkmaps *task_kmaps(struct ltask *t)
+{
+	if (!t->kmaps) {
+		t->kmaps = mmsim_xcalloc(1, sizeof *t->kmaps);
+		for (int i = 0; i < KM_TYPE_NR; i++)
+			t->kmaps->window[i] = -1;
+	}
+	return t->kmaps;
+}
+
+static int kmaps_find(const struct lkmaps *k, uint64_t pfn)
+{
+	for (int i = 0; k && i < k->n; i++)
+		if (k->pfn[i] == pfn)
+			return i;
+	return -1;
+}
+
+/* The kernel virtual address at which task t reaches bytes [off, off + len)
+ * of the HighMem block at pfn: its kmap or its kmap_atomic window of the
+ * page they lie in (one page per touch), or a Lua error. */
+static uint64_t highmem_touch_addr(lua_State *L, struct ltask *t, uint64_t pfn, uint64_t off,
+				   uint64_t len)
+{
+	uint64_t page = pfn + (off >> HW_PAGE_SHIFT), in = off & (HW_PAGE_SIZE - 1);
+	if (len > HW_PAGE_SIZE - in)
+		luaL_error(L, "touch: pfn %I is in HighMem, mapped one page at a time: bytes [%I, %I) "
+			   "cross a page boundary", (lua_Integer)pfn, (lua_Integer)off,
+			   (lua_Integer)(off + len));
+	struct lkmaps *k = t->kmaps;
+	if (kmaps_find(k, page) >= 0)
+		return page_address(t->m->mm, pfn_to_page(t->m->mm, page)) + in;
+	for (int i = 0; k && i < KM_TYPE_NR; i++)
+		if (k->window[i] == (int64_t)page)
+			return mm_fixmap_kmap_addr(t->m->mm, t->task.cpu, i) + in;
+	luaL_error(L, "touch: pfn %I is in HighMem, which the kernel reaches only through a "
+		   "mapping: t:kmap(%I) or t:kmap_atomic(%I, type) first", (lua_Integer)page,
+		   (lua_Integer)page, (lua_Integer)page);
+	return 0;
+}
+
+/* A frame a task may map: one of the scenario's blocks (its first frame). */
+static struct page *check_kmap_pfn(lua_State *L, struct machine *m, int idx, const char *fn)
+{
+	lua_Integer pfn = luaL_checkinteger(L, idx);
+	if (pfn < 0 || owners_get(&m->owners, (uint64_t)pfn) < 0)
+		luaL_error(L, "%s: pfn %I is not a block this scenario allocated (or it was freed)",
+			   fn, pfn);
+	return pfn_to_page(m->mm, (uint64_t)pfn);
+}
+
+static int kmap_k(lua_State *L, int status, lua_KContext ctx);
+
+/* One try of kmap: the address, or a wait on pkmap_map_wait and another
+ * try when woken (the kernel's loop in map_new_virtual). */
+static int kmap_try(lua_State *L, struct ltask *t, struct page *pg)
+{
+	struct machine *m = t->m;
+	uint64_t va = kmap(m->mm, pg);
+	if (!va) {
+		if (mm_errno(m->mm) != MM_EAGAIN)
+			return luaL_error(L, "kmap: %s", mm_error(m->mm));
+		sim_task_wait(&m->sim, mm_pkmap_wait(m->mm));
+		t->wait = true;
+		return lua_yieldk(L, 0, 0, kmap_k);
+	}
+	struct lkmaps *k = task_kmaps(t);
+	uint64_t pfn = page_to_pfn(m->mm, pg);
+	int i = kmaps_find(k, pfn);
+	if (i < 0) {
+		if (k->n == k->cap) {
+			k->cap = k->cap ? 2 * k->cap : 16;
+			k->pfn = mmsim_xrealloc(k->pfn, (size_t)k->cap * sizeof *k->pfn);
+			k->count = mmsim_xrealloc(k->count, (size_t)k->cap * sizeof *k->count);
+		}
+		i = k->n++;
+		k->pfn[i] = pfn;
+		k->count[i] = 0;
+	}
+	k->count[i]++;
+	lua_pushinteger(L, (lua_Integer)va);
+	return op_done(L, t, 1);
+}
+
+static int kmap_k(lua_State *L, int status, lua_KContext ctx)
+{
+	(void)status;
+	(void)ctx;
+	struct ltask *t = running_task(L, "kmap");
+	return kmap_try(L, t, pfn_to_page(t->m->mm, (uint64_t)luaL_checkinteger(L, 2)));
+}
+
+/* t:kmap(pfn) -> the kernel virtual address; waits while the pool is full */
+static int t_kmap(lua_State *L)
+{
+	struct ltask *t = running_task(L, "kmap");
+	return kmap_try(L, t, check_kmap_pfn(L, t->m, 2, "kmap"));
+}
+
+/* t:kunmap(pfn) */
+static int t_kunmap(lua_State *L)
+{
+	struct ltask *t = running_task(L, "kunmap");
+	struct machine *m = t->m;
+	struct page *pg = check_kmap_pfn(L, m, 2, "kunmap");
+	uint64_t pfn = page_to_pfn(m->mm, pg);
+	struct lkmaps *k = t->kmaps;
+	int i = kmaps_find(k, pfn);
+	if (i < 0)
+		return luaL_error(L, "kunmap: task '%s' holds no kmap of pfn %I", t->task.name,
+				  (lua_Integer)pfn);
+	if (kunmap(m->mm, pg))
+		return luaL_error(L, "kunmap: %s", mm_error(m->mm));
+	if (--k->count[i] == 0) {
+		k->n--;
+		k->pfn[i] = k->pfn[k->n];
+		k->count[i] = k->count[k->n];
+	}
+	return op_done(L, t, 0);
+}
+
+static int check_km_type(lua_State *L, int idx, const char *fn)
+{
+	if (lua_type(L, idx) == LUA_TNUMBER) {
+		lua_Integer n = luaL_checkinteger(L, idx);
+		if (n < 0 || n >= KM_TYPE_NR)
+			luaL_error(L, "%s: km_type %I is outside 0..%d", fn, n, KM_TYPE_NR - 1);
+		return (int)n;
+	}
+	const char *s = luaL_checkstring(L, idx);
+	int type = km_type_parse(s);
+	if (type < 0)
+		luaL_error(L, "%s: unknown km_type '%s' (KM_USER0, KM_USER1, KM_BOUNCE_READ, KM_IRQ0 ... "
+			   "as in 2.6.11's kmap_types.h)", fn, s);
+	return type;
+}
+
+/* t:kmap_atomic(pfn, type) -> the address in the CPU's window `type` */
+static int t_kmap_atomic(lua_State *L)
+{
+	struct ltask *t = running_task(L, "kmap_atomic");
+	struct machine *m = t->m;
+	struct page *pg = check_kmap_pfn(L, m, 2, "kmap_atomic");
+	int type = check_km_type(L, 3, "kmap_atomic");
+	uint64_t va = kmap_atomic(m->mm, pg, type);
+	if (!va)
+		return luaL_error(L, "kmap_atomic: %s", mm_error(m->mm));
+	task_kmaps(t)->window[type] = (int64_t)page_to_pfn(m->mm, pg);
+	lua_pushinteger(L, (lua_Integer)va);
+	return op_done(L, t, 1);
+}
+
+/* t:kunmap_atomic(type) */
+static int t_kunmap_atomic(lua_State *L)
+{
+	struct ltask *t = running_task(L, "kunmap_atomic");
+	int type = check_km_type(L, 2, "kunmap_atomic");
+	if (!t->kmaps || t->kmaps->window[type] < 0)
+		return luaL_error(L, "kunmap_atomic: task '%s' holds no %s window", t->task.name,
+				  km_type_name(type));
+	if (kunmap_atomic(t->m->mm, type))
+		return luaL_error(L, "kunmap_atomic: %s", mm_error(t->m->mm));
+	t->kmaps->window[type] = -1;
+	return op_done(L, t, 0);
+}
+
+/* ---- DMA devices and transfers (issue 7) ---------------------------------- */
+
+static struct machine *check_machine_ud(lua_State *L, int idx)
+{
+	return *(struct machine **)luaL_checkudata(L, idx, "mmsim.machine");
+}
+
+/* m:device{name = "isa", bits = 24, bytes_per_cycle = 1, setup = 2000} -> id */
+static int m_device(lua_State *L)
+{
+	struct machine *m = check_machine_ud(L, 1);
+	luaL_checktype(L, 2, LUA_TTABLE);
+	if (!m->booted)
+		return luaL_error(L, "device: boot the machine first (m:boot{...})");
+	lua_getfield(L, 2, "name");
+	const char *name = luaL_optstring(L, -1, "dev");
+	lua_getfield(L, 2, "bits");
+	lua_Integer bits = luaL_optinteger(L, -1, 64);
+	lua_getfield(L, 2, "bytes_per_cycle");
+	lua_Number bpc = luaL_optnumber(L, -1, 4.0);
+	lua_getfield(L, 2, "setup");
+	lua_Integer setup = luaL_optinteger(L, -1, 1000);
+	if (bits < 1 || bits > 64)
+		return luaL_error(L, "device: bits = %I: must be 1..64 (ISA 24, PCI 32, 64)", bits);
+	if (!(bpc > 0))
+		return luaL_error(L, "device: bytes_per_cycle must be positive");
+	if (setup < 0)
+		return luaL_error(L, "device: setup = %I cycles: must not be negative", setup);
+	for (int d = 0; d < hw_dma_count(m->hw); d++)
+		if (!strcmp(hw_dma_name(m->hw, d), name))
+			return luaL_error(L, "device: a device named '%s' is attached already", name);
+	int dev = hw_dma_attach(m->hw, name, (unsigned)bits, bpc, (cycle_t)setup);
+	if (dev < 0)
+		return luaL_error(L, "device: at most %d devices", HW_DMA_MAX_DEVICES);
+	if (mm_dma_setup(m->mm, dev))
+		return luaL_error(L, "device: %s", mm_error(m->mm));
+	if (hw_dma_count(m->hw) == 1)      /* mm.dma.* once, dmaN.* per device */
+		mm_dma_register_stats(m->mm, m->stats);
+	hw_register_dma_stats(m->hw, m->stats, dev);
+	lua_pushinteger(L, dev);
+	return 1;
+}
+
+static int check_device(lua_State *L, struct machine *m, int idx, const char *fn)
+{
+	if (lua_type(L, idx) == LUA_TSTRING) {
+		const char *name = lua_tostring(L, idx);
+		for (int d = 0; d < hw_dma_count(m->hw); d++)
+			if (!strcmp(hw_dma_name(m->hw, d), name))
+				return d;
+		luaL_error(L, "%s: no device named '%s' (attach it with m:device{...})", fn, name);
+	}
+	lua_Integer d = luaL_checkinteger(L, idx);
+	if (d < 0 || d >= hw_dma_count(m->hw))
+		luaL_error(L, "%s: no device %I (attach it with m:device{...})", fn, d);
+	return (int)d;
+}
+
+/* t:dma(dev, pfn [, {dir = "to_device", offset = 0, len = rest}]) ->
+ * bounced (true/false), or nil and a message when the buffer is beyond the
+ * device's mask and dma_bounce is off */
+static int t_dma(lua_State *L)
+{
+	struct ltask *t = running_task(L, "dma");
+	struct machine *m = t->m;
+	int dev = check_device(L, m, 2, "dma");
+	lua_Integer pfn = luaL_checkinteger(L, 3);
+	int order = pfn >= 0 ? owners_get(&m->owners, (uint64_t)pfn) : -1;
+	if (order < 0)
+		return luaL_error(L, "dma: pfn %I is not a block this scenario allocated (or it was "
+				  "freed)", pfn);
+	uint64_t size = HW_PAGE_SIZE << order, off = 0, len = size;
+	int dir = HW_DMA_TO_DEVICE;
+	if (!lua_isnoneornil(L, 4)) {
+		luaL_checktype(L, 4, LUA_TTABLE);
+		lua_getfield(L, 4, "dir");
+		if (!lua_isnil(L, -1)) {
+			const char *d = luaL_checkstring(L, -1);
+			if (!strcmp(d, "to_device"))
+				dir = HW_DMA_TO_DEVICE;
+			else if (!strcmp(d, "from_device"))
+				dir = HW_DMA_FROM_DEVICE;
+			else
+				return luaL_error(L, "dma: dir = '%s': must be 'to_device' (the device "
+						  "reads memory) or 'from_device' (it writes)", d);
+		}
+		lua_getfield(L, 4, "offset");
+		if (!lua_isnil(L, -1))
+			off = (uint64_t)luaL_checkinteger(L, -1);
+		lua_getfield(L, 4, "len");
+		if (!lua_isnil(L, -1))
+			len = (uint64_t)luaL_checkinteger(L, -1);
+		else
+			len = off < size ? size - off : 0;
+		lua_pop(L, 3);
+	}
+	if (off > size || len > size - off || len == 0)
+		return luaL_error(L, "dma: bytes [%I, %I) are not a non-empty range of the %I-byte "
+				  "block at pfn %I", (lua_Integer)off, (lua_Integer)(off + len),
+				  (lua_Integer)size, pfn);
+	bool bounced;
+	int rc = mm_dma_transfer(m->mm, dev, pfn_to_page(m->mm, (uint64_t)pfn), off, len, dir,
+				 &bounced);
+	if (rc == -MM_EDMAMASK) {
+		lua_pushnil(L);
+		lua_pushstring(L, mm_error(m->mm));
+		return op_done(L, t, 2);
+	}
+	if (rc)
+		return luaL_error(L, "dma: %s", mm_error(m->mm));
+	lua_pushboolean(L, bounced);
+	return op_done(L, t, 1);
+}
+
+/* ---- end of HighMem and DMA ----------------------------------------------- */
+
 /* touch(pfn [, {write=bool, offset=bytes, len=bytes}]): the task reads or
  * writes bytes of a block it allocated, as the kernel does: at the block's
  * direct-map address (page_address), through its CPU's TLB (a miss walks
@@ -653,14 +953,13 @@ static int t_touch(lua_State *L)
 		return luaL_error(L, "touch: bytes [%I, %I) lie outside the %I-byte block at pfn %I",
 				  (lua_Integer)off, (lua_Integer)(off + len), (lua_Integer)size, pfn);
 	struct page *pg = pfn_to_page(m->mm, (uint64_t)pfn);
+	uint64_t vaddr = page_address(m->mm, pg) + off;
 	if (PageHighMem(pg))
-		return luaL_error(L, "touch: pfn %I is in HighMem, which the kernel reaches only "
-				  "through kmap (not simulated yet)", pfn);
+		vaddr = highmem_touch_addr(L, t, (uint64_t)pfn, off, len);
 	cycle_t c;
 	/* One call for the range: hw_vaccess translates once per 4 KiB page
 	 * (a hit after the first within a large page) and charges each line. */
-	int rc = hw_vaccess(m->hw, t->task.cpu, page_address(m->mm, pg) + off, (unsigned)len, write,
-			    &c);
+	int rc = hw_vaccess(m->hw, t->task.cpu, vaddr, (unsigned)len, write, &c);
 	sim_charge(&m->sim, c);
 	if (rc)   /* the direct map covers every lowmem frame: a bug, not a misuse */
 		mmsim_panic("touch: pfn %lld: fault %d in the direct map", (long long)pfn, rc);
@@ -1580,6 +1879,7 @@ static int m_boot(lua_State *L)
 	for (int c = 0; c < m->desc.nr_cpus; c++)
 		hw_set_mmu(m->hw, c, &mmu);
 	vmalloc_set_hw(m->mm, m->hw);   /* vfree's TLB flushes (issue 8) */
+	mm_set_hw(m->mm, m->hw);   /* kmap's TLB invalidations */
 
 	m->stats = stats_create();
 	static const struct stats_def sim_defs[SIM_NR_COUNTERS] = {
@@ -2067,6 +2367,7 @@ static const luaL_Reg machine_methods[] = {
 	{"nnodes", m_nnodes},
 	{"cpu_node", m_cpu_node},
 	{"waitqueue", m_waitqueue},
+	{"device", m_device},             /* DMA (issue 7) */
 	{"stats", m_stats},
 	{NULL, NULL},
 };
@@ -2110,6 +2411,11 @@ static const luaL_Reg task_methods[] = {
 	{"vmalloc", t_vmalloc},
 	{"vfree", t_vfree},
 	{"vtouch", t_vtouch},
+	{"kmap", t_kmap},                 /* HighMem (issue 7) */
+	{"kunmap", t_kunmap},
+	{"kmap_atomic", t_kmap_atomic},
+	{"kunmap_atomic", t_kunmap_atomic},
+	{"dma", t_dma},
 	{"now", t_now},
 	{"cpu", t_cpu},
 	{"node", t_node},
@@ -2203,8 +2509,14 @@ static void free_machine(struct machine *m)
 	if (m->stats)
 		stats_destroy(m->stats);
 	hw_destroy(m->hw);
-	for (int i = 0; i < m->ntasks; i++)
+	for (int i = 0; i < m->ntasks; i++) {
+		if (m->tasks[i]->kmaps) {
+			free(m->tasks[i]->kmaps->pfn);
+			free(m->tasks[i]->kmaps->count);
+			free(m->tasks[i]->kmaps);
+		}
 		free(m->tasks[i]);
+	}
 	free(m->tasks);
 	free(m->owners.key);
 	free(m->owners.order);

@@ -100,10 +100,10 @@ int kernel_pgtable_size(struct mm *mm, const struct hw_machine_desc *d, uint64_t
 		break;
 	}
 	case HW_ARCH_I386:
-		*bytes = PT_PAGE;
+		*bytes = PT_PAGE + highmem_data_bytes(mm);
 		break;
 	case HW_ARCH_I386_PAE:
-		*bytes = 2 * PT_PAGE;
+		*bytes = 2 * PT_PAGE + highmem_data_bytes(mm);
 		break;
 	}
 	return 0;
@@ -156,8 +156,11 @@ int mm_kernel_walk(void *ctx, int cpu, uint64_t vaddr, int write, struct hw_walk
 		w->entry[w->levels++] = base + PT_PAGE + ((vaddr >> 21) & 511) * 8;
 		break;
 	}
-	if (!mapped)
-		return -MM_EFAULT;
+	if (!mapped) {
+		/* The pkmap and fixmap areas have 4 KiB page tables (highmem.c). */
+		int rc = mm->arch != HW_ARCH_X86_64 ? highmem_walk(mm, vaddr, w) : 1;
+		return rc == 1 ? -MM_EFAULT : rc;
+	}
 	unsigned shift = hw_arch_large_page_shift(mm->arch);
 	w->frame = pa >> shift << shift;
 	w->large = true;

@@ -22,7 +22,11 @@ struct mm {
 	uint64_t page_offset;            /* PAGE_OFFSET of the direct map */
 	uint64_t lowmem_limit;           /* top of the direct map (i386: 896 MiB) */
 	uint64_t direct_map_end;         /* physical bytes its page tables map (init.c) */
-	uint64_t pgt_start, pgt_end;     /* the frames holding those page tables */
+	uint64_t pgt_start, pgt_end;     /* the frames holding those page tables
+					  * (and, on i386, highmem.c's tables) */
+	struct highmem *hm;              /* highmem.c's state: NULL on x86_64 */
+	struct hw *hw;                   /* TLBs for kmap's invalidations, or NULL */
+	struct dma_state *dma;           /* bounce.c's pools and counters, or NULL */
 
 	/* The cost model: NULL access when hw=off or no port. */
 	cycle_t (*access)(void *ctx, int cpu, uint64_t paddr, unsigned size, int write);
@@ -152,6 +156,23 @@ void __free_one_page(struct mm *mm, struct page *page, struct zone *zone, unsign
  * if the architecture cannot map that much. */
 int kernel_pgtable_size(struct mm *mm, const struct hw_machine_desc *d, uint64_t *bytes,
 			char *err, size_t errlen);
+
+/* highmem.c: the bytes of simulated memory its tables need (0 on x86_64),
+ * reserved after the direct map's tables; setting up and freeing its state
+ * (base: where that block starts); a HighMem frame's kmap address (0 if
+ * none); the walker's part: the PTE of a pkmap or fixmap address, appended
+ * to w (0, or -MM_EFAULT when not present), or 1 for another address. */
+uint64_t highmem_data_bytes(const struct mm *mm);
+void highmem_init(struct mm *mm, uint64_t base);
+void highmem_destroy(struct mm *mm);
+uint64_t highmem_page_address(const struct mm *mm, uint64_t pfn);
+int highmem_walk(const struct mm *mm, uint64_t vaddr, struct hw_walk *w);
+void highmem_register_stats(struct mm *mm, struct stats_registry *reg);
+/* highmem.c: zero the HighMem block at page through the current CPU's
+ * KM_USER0 window (clear_highpage), charged. */
+void highmem_clear_pages(struct mm *mm, struct page *page, unsigned order);
+/* bounce.c: free its state. */
+void bounce_destroy(struct mm *mm);
 
 /* page_alloc.c: the kswapd step function. */
 enum sim_step kswapd_step(struct sim *s, struct sim_task *t);

@@ -534,6 +534,7 @@ struct mm *mm_boot(struct sim *s, const struct hw_machine_desc *d, const struct 
 	mm->pgt_start = place_low(d, -1, d->arch == HW_ARCH_X86_64 ? 0x8000 : 1 * MiB, pgt_bytes, 0, 0,
 				  &pgt_ok);
 	mm->pgt_end = mm->pgt_start + pgt_bytes;
+	highmem_init(mm, mm->pgt_start + (pgt_bytes - highmem_data_bytes(mm)));
 	if (!pgt_ok) {
 		mmsim_errf(err, errlen, "machine: no usable range holds the direct map's page tables "
 		     "(%llu KiB)", (unsigned long long)(pgt_bytes >> 10));
@@ -675,6 +676,8 @@ void mm_destroy(struct mm *mm)
 {
 	if (!mm)
 		return;
+	highmem_destroy(mm);
+	bounce_destroy(mm);
 	for (int nid = 0; nid < mm->nr_nodes; nid++) {
 		pg_data_t *pgdat = mm->node_data[nid];
 		if (!pgdat)
@@ -766,8 +769,8 @@ uint64_t page_desc_paddr(const struct mm *mm, const struct page *page)
 
 uint64_t page_address(const struct mm *mm, const struct page *page)
 {
-	if (PageHighMem(page))
-		return 0;
+	if (PageHighMem(page))   /* its kmap address, if any (highmem.c) */
+		return highmem_page_address(mm, page_to_pfn(mm, page));
 	return mm->page_offset + (page_to_pfn(mm, page) << HW_PAGE_SHIFT);
 }
 

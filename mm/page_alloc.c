@@ -352,11 +352,16 @@ static void prep_new_page(struct mm *mm, pg_data_t *pgdat, struct page *page, un
 }
 
 /* 2.6.11 prep_zero_page: clear_page on each frame, charged as a write to
- * every 64-byte line of it. */
+ * every 64-byte line of it; a HighMem frame through kmap_atomic(KM_USER0)
+ * (clear_highpage, highmem.c). */
 static void prep_zero_page(struct mm *mm, struct page *page, unsigned order)
 {
 	if (!mm->access)
 		return;
+	if (PageHighMem(page) && mm->hm) {
+		highmem_clear_pages(mm, page, order);
+		return;
+	}
 	uint64_t pa = page_to_pfn(mm, page) << HW_PAGE_SHIFT;
 	uint64_t end = pa + (HW_PAGE_SIZE << order);
 	for (; pa < end; pa += 64)

@@ -31,6 +31,7 @@ void mm_policy_default(struct mm_policy *p)
 	p->watermark_scale_factor = 10;         /* 6.1 mm/page_alloc.c */
 	p->percpu_pagelist_high_fraction = 0;   /* 6.1: high from the low watermark */
 	p->thp = true;                          /* Debian 6.1: enabled=always */
+	p->dma_bounce = true;
 }
 
 static int parse_bool(const char *v, bool *out)
@@ -200,6 +201,14 @@ static int set_max_order(struct mm_policy *p, const char *v)
 	p->max_order = (unsigned)x;
 	return 0;
 }
+static int set_dma_bounce(struct mm_policy *p, const char *v)
+{
+	return parse_bool(v, &p->dma_bounce);
+}
+static int get_dma_bounce(const struct mm_policy *p, char *b, size_t n)
+{
+	return snprintf(b, n, "%s", p->dma_bounce ? "on" : "off");
+}
 static int get_max_order(const struct mm_policy *p, char *b, size_t n)
 {
 	return snprintf(b, n, "%u", p->max_order);
@@ -256,13 +265,15 @@ static const struct knob knobs[] = {
 	{ "percpu_pagelist_high_fraction", "0, or 8 and more (modern era)", set_pcp_frac, get_pcp_frac },
 	{ "thp", "on or off (modern era: transparent huge pages' min_free_kbytes rule)", set_thp,
 	  get_thp },
+	{ "dma_bounce", "on (bounce through a low pool) or off (refuse)", set_dma_bounce,
+	  get_dma_bounce },
 };
 #define NR_KNOBS (sizeof knobs / sizeof knobs[0])
 
 static const char *const knob_names[NR_KNOBS + 1] = {
 	"era", "pcp", "min_free_kbytes", "lowmem_reserve_ratio", "zonelist_order", "max_order", "hw",
 	"check", "slab_colour", "watermark_scale_factor", "percpu_pagelist_high_fraction", "thp",
-	NULL,
+	"dma_bounce", NULL,
 };
 
 const char *const *mm_policy_knobs(void)

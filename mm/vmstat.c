@@ -95,6 +95,7 @@ void mm_register_stats(struct mm *mm, struct stats_registry *reg)
 		snprintf(name, sizeof name, "mm.node%d.kswapd_wakeups", nid);
 		stats_add_counter(reg, name, "kswapd wakeups", &pgdat->kswapd_wakeups);
 	}
+	highmem_register_stats(mm, reg);
 }
 
 /* ---- A growing text buffer with snprintf semantics ---------------------- */

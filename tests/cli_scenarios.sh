@@ -45,13 +45,18 @@ done
 expect 0 "boot_views says ok" -- run $S/boot_views.lua --quiet
 eq "$(cat "$tmp/out")" "boot_views: ok" "boot_views prints only its verdict with --quiet"
 
+# DMA with the bounce knob off: the ISA transfer beyond 16 MiB is refused.
+expect 0 "dma with dma_bounce=off" -- run $S/dma.lua -P dma_bounce=off
+hasf "$tmp/out" "dma: ok (bounce off," "dma: -P dma_bounce=off reaches the scenario"
+
 # Every function docs/scenarios.md documents is called by a test scenario.
 for fn in machine seed gfp boot spawn run now ncpus nnodes cpu_node stats \
 	proc zones vmstat snapshot check nr_free_pages min_free_kbytes policy \
 	alloc_pages alloc_pages_node free_pages touch think sleep drain alloc_bulk \
 	free_bulk churn cpu node name waitqueue wait wake waiting freelists \
 	kmem_cache_create kmem_cache_alloc kmem_cache_free kmem_cache_shrink \
-	kmem_cache_destroy kmalloc kfree ksize kmem_touch info avail vmalloc vfree vtouch sysctl; do
+	kmem_cache_destroy kmalloc kfree ksize kmem_touch info avail vmalloc vfree vtouch sysctl \
+	kmap kunmap kmap_atomic kunmap_atomic device dma; do
 	if grep -Eq "[:.]$fn[({,]" $S/*.lua; then ok; else bad "no test scenario calls $fn"; fi
 	if grep -Eq "^### .*[:.]$fn[({]" docs/scenarios.md; then ok; else bad "docs/scenarios.md has no heading for $fn"; fi
 done
@@ -85,7 +90,7 @@ expect 0 "policy with -P" -- run $S/policy.lua -P pcp=off -Pmin_free_kbytes=4096
 hasf "$tmp/out" "pcp=off min_free_kbytes=4096 (4096) hw=on" "-P over the boot table"
 eq "$(head -n 1 "$tmp/p1.jsonl" | grep -c '"policy":{"era":"classic","pcp":"off","min_free_kbytes":"4096",')" 1 "header: the policy in effect"
 expect 2 "unknown -P knob" -- run $S/policy.lua -P colour=blue
-hasf "$tmp/err" "mmsim: run: -P colour=blue: policy: unknown knob 'colour' (known: era, pcp, min_free_kbytes, lowmem_reserve_ratio, zonelist_order, max_order, hw, check, slab_colour, watermark_scale_factor, percpu_pagelist_high_fraction, thp)" "unknown knob lists the knobs"
+hasf "$tmp/err" "mmsim: run: -P colour=blue: policy: unknown knob 'colour' (known: era, pcp, min_free_kbytes, lowmem_reserve_ratio, zonelist_order, max_order, hw, check, slab_colour, watermark_scale_factor, percpu_pagelist_high_fraction, thp, dma_bounce)" "unknown knob lists the knobs"
 expect 2 "bad -P value" -- run $S/policy.lua -P pcp=maybe
 hasf "$tmp/err" "policy pcp: bad value 'maybe' (accepted: on or off)" "bad -P value message"
 expect 2 "-P without =" -- run $S/policy.lua -P pcp
@@ -205,6 +210,15 @@ has "$tmp/out" '^  vmalloc .* 2560$' "vmalloc lab: every read of a vmalloc buffe
 has "$tmp/out" '^  kmalloc .* 0$' "vmalloc lab: none for kmalloc"
 hasf "$tmp/out" "kmalloc(131072): failed (no 32 contiguous frames)" "vmalloc lab: kmalloc fails on fragmented memory"
 hasf "$tmp/out" "vmalloc(131072): succeeded" "vmalloc lab: vmalloc does not"
+
+expect 0 "highmem lab" -- run scenarios/labs/highmem/highmem.lua --quiet
+has "$tmp/out" '^  waits for a free pkmap slot +1 +0$' "highmem lab: the streamer waits with kmap, never with kmap_atomic"
+has "$tmp/out" '^  single-entry invalidations +0 +1600$' "highmem lab: one invlpg per kmap_atomic"
+expect 0 "dma lab" -- run scenarios/labs/dma/dma.lua --quiet
+has "$tmp/out" '^  driver GFP_DMA allocations that failed +0$' "dma lab: lowmem_reserve keeps room for GFP_DMA"
+hasf "$tmp/out" "bounced, " "dma lab: the ISA transfer beyond 16 MiB is bounced"
+expect 0 "dma lab without the reserve" -- run scenarios/labs/dma/dma.lua -P lowmem_reserve_ratio=100000,100000 --quiet
+has "$tmp/out" '^  driver GFP_DMA allocations that failed +8$' "dma lab: without lowmem_reserve GFP_DMA fails"
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

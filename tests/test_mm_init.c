@@ -49,7 +49,8 @@ START_TEST(test_i386_zones)
 	ck_assert_uint_eq(pgdat->mem_map_paddr, 16 * MiB + 4096);
 	ck_assert_uint_eq(pgdat->meta_end, 32 * MiB + 4096);
 	ck_assert_uint_eq(normal->managed_pages, 225280 - 4097);
-	ck_assert_uint_eq(dma->managed_pages, 3998);    /* less the page directory at 1 MiB */
+	/* less the page directory at 1 MiB and highmem.c's 8 pages after it */
+	ck_assert_uint_eq(dma->managed_pages, 3990);
 	ck_assert_uint_eq(high->managed_pages, 32768);
 	ck_assert_uint_eq(normal->paddr, 16 * MiB + 64 + 2 * 576);
 	/* The struct page of pfn 1000 is at mem_map + 1000 * 64. */
@@ -286,7 +287,7 @@ START_TEST(test_policy_knobs)
 	ck_assert_int_eq(mm_policy_parse(&p, "colour=on", err, sizeof err), -1);
 	ck_assert_str_eq(err, "policy: unknown knob 'colour' (known: era, pcp, min_free_kbytes, "
 			      "lowmem_reserve_ratio, zonelist_order, max_order, hw, check, slab_colour, "
-			      "watermark_scale_factor, percpu_pagelist_high_fraction, thp)");
+			      "watermark_scale_factor, percpu_pagelist_high_fraction, thp, dma_bounce)");
 	ck_assert_int_eq(mm_policy_parse(&p, "pcp", err, sizeof err), -1);
 	ck_assert_str_eq(err, "policy: 'pcp' is not name=value");
 	ck_assert_int_eq(mm_policy_parse(&p, "min_free_kbytes=-5", err, sizeof err), -1);
@@ -324,7 +325,7 @@ START_TEST(test_policy_trace)
 			      "\"lowmem_reserve_ratio\":\"256,256,32\",\"zonelist_order\":\"node\","
 			      "\"max_order\":\"11\",\"hw\":\"on\",\"check\":\"off\",\"slab_colour\":\"on\","
 			      "\"watermark_scale_factor\":\"10\",\"percpu_pagelist_high_fraction\":\"0\","
-			      "\"thp\":\"on\"}}\n");
+			      "\"thp\":\"on\",\"dma_bounce\":\"on\"}}\n");
 }
 END_TEST
 
@@ -361,12 +362,14 @@ END_TEST
  *   [128, 159): 31 lone frames (159 = 0x9f is the firmware hole) merging
  *     into 128 (order 4), 144 (3), 152 (2), 156 (1), 158 (0);
  *   [256, 288): 256 holds the direct map's page directory (swapper_pg_dir,
- *     where the kernel image would be), so 257..287 are lone frames,
- *     merging into 257 (0), 258 (1), 260 (2), 264 (3), 272 (4);
+ *     where the kernel image would be) and 257..264 highmem.c's tables
+ *     (pkmap and fixmap page tables, pkmap_count, the page_address hash),
+ *     so 265..287 are lone frames, merging into 265 (0), 266 (1), 268 (2),
+ *     272 (4);
  *   [288, 4096): whole words, merging into 288 (order 5), 320 (6), 384 (7),
  *     512 (9), and order-10 blocks 1024, 2048, 3072.
  * Each merged block goes to the head of its list, so the order-10 list is
- * 3072, 2048, 1024: the highest first, and the lists of orders 0 to 4 hold
+ * 3072, 2048, 1024: the highest first, and the lists of orders 0 to 2 and 4 hold
  * the block above 256 first.
  */
 START_TEST(test_boot_free_lists_dma)
@@ -376,8 +379,8 @@ START_TEST(test_boot_free_lists_dma)
 	uint64_t pfns[8];
 	tm_boot_preset(&t, "pc-i386", 0, 0, NULL);
 	struct zone *dma = tm_zone(&t, 0, ZONE_DMA);
-	ck_assert_str_eq(tm_nr_free(&t, 0, ZONE_DMA, buf, sizeof buf), "2 2 2 2 2 1 1 2 0 1 3");
-	static const uint64_t head[11] = { 257, 258, 260, 264, 272, 288, 320, 384, 0, 512, 3072 };
+	ck_assert_str_eq(tm_nr_free(&t, 0, ZONE_DMA, buf, sizeof buf), "2 2 2 1 2 1 1 2 0 1 3");
+	static const uint64_t head[11] = { 265, 266, 268, 144, 272, 288, 320, 384, 0, 512, 3072 };
 	for (int o = 0; o < 11; o++) {
 		int n = tm_list(&t, 0, &dma->free_area[o].free_list, pfns, 8);
 		if (n)
@@ -386,11 +389,11 @@ START_TEST(test_boot_free_lists_dma)
 	ck_assert_int_eq(tm_list(&t, 0, &dma->free_area[10].free_list, pfns, 8), 3);
 	ck_assert_uint_eq(pfns[1], 2048);
 	ck_assert_uint_eq(pfns[2], 1024);
-	ck_assert_uint_eq(dma->free_pages, 3998);
+	ck_assert_uint_eq(dma->free_pages, 3990);
 	/* The buddyinfo view says the same. */
 	char view[1024];
 	mm_view(t.mm, "buddyinfo", view, sizeof view);
-	ck_assert(strstr(view, "Node 0, zone      DMA      2      2      2      2      2      1      1      2"
+	ck_assert(strstr(view, "Node 0, zone      DMA      2      2      2      1      2      1      1      2"
 			       "      0      1      3 \n") == view);
 	tm_free(&t);
 }
