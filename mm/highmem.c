@@ -168,6 +168,17 @@ static void geometry(enum hw_arch arch, int ncpus, int *last_pkmap, unsigned *pt
 	*nr_fix_pt = (unsigned)((FIXADDR_TOP >> *pmd_shift) - (*fix_start >> *pmd_shift) + 1);
 }
 
+uint64_t highmem_pkmap_base(enum hw_arch arch, int ncpus)
+{
+	int lp;
+	unsigned pte, pmd, nfix, nfixpt;
+	uint64_t fix, base;
+	if (!has_highmem(arch))
+		return 0;
+	geometry(arch, ncpus, &lp, &pte, &pmd, &nfix, &fix, &base, &nfixpt);
+	return base;
+}
+
 uint64_t highmem_data_bytes(const struct mm *mm)
 {
 	if (!has_highmem(mm->arch))

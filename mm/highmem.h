@@ -67,6 +67,10 @@ uint64_t kmap(struct mm *mm, struct page *page);
 /* 2.6.11 kunmap / kunmap_high: drop the reference kmap took. 0, or
  * -MM_EINVAL (nothing changed) for a HighMem page that is not kmapped. */
 int kunmap(struct mm *mm, struct page *page);
+/* PKMAP_BASE for an i386 machine of ncpus CPUs (the fixmap below
+ * FIXADDR_TOP grows with them); 0 on x86_64, which has no pkmap area. */
+uint64_t highmem_pkmap_base(enum hw_arch arch, int ncpus);
+
 /* The pkmap wait queue (pkmap_map_wait), or NULL without HighMem. */
 struct sim_waitq *mm_pkmap_wait(struct mm *mm);
 

@@ -86,9 +86,10 @@ void mm_policy_default(struct mm_policy *p);
 
 /*
  * Set one knob from text: name is one of era, pcp, min_free_kbytes,
- * lowmem_reserve_ratio, zonelist_order, max_order, hw, check, dma_bounce. Returns 0, or
- * -1 with a message naming the knob and its accepted values (an unknown
- * name lists the knobs). p is unchanged on error.
+ * lowmem_reserve_ratio, zonelist_order, max_order, hw, check, slab_colour,
+ * watermark_scale_factor, percpu_pagelist_high_fraction, thp, dma_bounce.
+ * Returns 0, or -1 with a message naming the knob and its accepted values
+ * (an unknown name lists the knobs). p is unchanged on error.
  */
 int mm_policy_set(struct mm_policy *p, const char *name, const char *value,
 		  char *err, size_t errlen);

@@ -37,6 +37,7 @@
 #include <string.h>
 
 #include "hw/hw.h"
+#include "mm/highmem.h"
 #include "mm/internal.h"
 #include "mm/slab.h"
 #include "mm/vmalloc.h"
@@ -78,14 +79,12 @@ static void range_of(const struct mm *mm, uint64_t *start, uint64_t *end)
 		return;
 	}
 	/* i386: high_memory (the direct map's end, rounded to its large page
-	 * here) plus VMALLOC_OFFSET rounded up to it; PKMAP_BASE - 2 pages,
-	 * with PKMAP_BASE 0xff800000 (2-level: LAST_PKMAP 1024) or 0xffc00000
-	 * (PAE: LAST_PKMAP 512), what 2.6.11's fixmap layout gives on a
-	 * typical configuration. */
+	 * here) plus VMALLOC_OFFSET rounded up to it, up to PKMAP_BASE - 2
+	 * pages, PKMAP_BASE as mm/highmem.c places the pkmap area below the
+	 * fixmap (2.6.11's layout). */
 	uint64_t high = mm->page_offset + mm->direct_map_end;
 	*start = (high + 2 * (uint64_t)VMALLOC_OFFSET - 1) & ~(uint64_t)(VMALLOC_OFFSET - 1);
-	uint64_t pkmap = mm->arch == HW_ARCH_I386 ? 0xff800000u : 0xffc00000u;
-	*end = pkmap - 2 * VM_PAGE;
+	*end = highmem_pkmap_base(mm->arch, mm->ncpus) - 2 * VM_PAGE;
 }
 
 uint64_t vmalloc_start(const struct mm *mm)

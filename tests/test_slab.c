@@ -296,6 +296,64 @@ START_TEST(test_flush_and_shrink)
 END_TEST
 
 /*
+ * Slabs between the lists (256-byte objects, 15 per slab, one CPU,
+ * free_limit 135). A refill hands the array a slab's objects in index
+ * order and allocations pop the top, so objs[0..14] are slab A's,
+ * objs[15..29] slab B's, and so on.
+ *   30 allocations: A and B full.
+ *   Free objs[0..4] and shrink (which drains the array into the slabs):
+ *     A has 10 in use: partial; B full; free_objects 5; slabs remain.
+ *   Free the other 25 and shrink: both empty (30 free <= 135: onto the
+ *     free list), then shrink destroys them.
+ *   150 allocations (10 slabs), 150 frees: the 121st flushes the 60 oldest
+ *     entries, objs[0..59] = slabs A..D, each emptied onto the free list
+ *     (free_objects reaches 60 <= 135); the array keeps 90.
+ */
+START_TEST(test_lists)
+{
+	struct tm t;
+	struct mm_policy pol;
+	mm_policy_default(&pol);
+	pol.check = true;
+	tm_boot_preset(&t, "x86_64", 1 * GiB, 1, &pol);
+	kmem_cache_t *c = kmem_cache_create(t.mm, "c256", 256, 0, SLAB_HWCACHE_ALIGN, false);
+	static uint64_t objs[150];
+	struct kmem_cache_info in;
+	for (int i = 0; i < 30; i++)
+		objs[i] = kmem_cache_alloc(t.mm, c, GFP_KERNEL);
+	kmem_cache_get_info(t.mm, c, &in);
+	ck_assert_uint_eq(in.slabs_full, 2);
+	for (int i = 0; i < 5; i++)
+		ck_assert_int_eq(kmem_cache_free(t.mm, c, objs[i]), 0);
+	ck_assert_int_eq(kmem_cache_shrink(t.mm, c), 1);
+	kmem_cache_get_info(t.mm, c, &in);
+	ck_assert_uint_eq(in.slabs_full, 1);
+	ck_assert_uint_eq(in.slabs_partial, 1);
+	ck_assert_uint_eq(in.slabs_free, 0);
+	ck_assert_uint_eq(in.free_objects, 5);
+	ck_assert_uint_eq(in.active_objs, 25);
+	for (int i = 5; i < 30; i++)
+		ck_assert_int_eq(kmem_cache_free(t.mm, c, objs[i]), 0);
+	ck_assert_int_eq(kmem_cache_shrink(t.mm, c), 0);
+	kmem_cache_get_info(t.mm, c, &in);
+	ck_assert_uint_eq(in.num_objs, 0);
+	ck_assert_uint_eq(in.destroyed_slabs, 2);
+
+	for (int i = 0; i < 150; i++)
+		objs[i] = kmem_cache_alloc(t.mm, c, GFP_KERNEL);
+	for (int i = 0; i < 150; i++)
+		ck_assert_int_eq(kmem_cache_free(t.mm, c, objs[i]), 0);
+	kmem_cache_get_info(t.mm, c, &in);
+	ck_assert_uint_eq(in.slabs_free, 4);
+	ck_assert_uint_eq(in.slabs_full, 6);
+	ck_assert_uint_eq(in.slabs_partial, 0);
+	ck_assert_uint_eq(in.free_objects, 60);
+	ck_assert_int_eq(kmem_cache_cpu_avail(c, 0), 90);
+	tm_free(&t);
+}
+END_TEST
+
+/*
  * Empty slabs go back while freeing once free objects exceed free_limit:
  * 2048-byte objects (off-slab, 2 per page; limit 24, batchcount 12; one
  * CPU: free_limit 2 * 12 + 2 = 26). After 100 allocations and 100 frees,
@@ -453,6 +511,7 @@ Suite *slab_suite(void)
 	tcase_add_test(tc, test_colouring);
 	tcase_add_test(tc, test_refill);
 	tcase_add_test(tc, test_flush_and_shrink);
+	tcase_add_test(tc, test_lists);
 	tcase_add_test(tc, test_free_limit);
 	tcase_add_test(tc, test_misuse);
 	tcase_add_test(tc, test_kmalloc);
