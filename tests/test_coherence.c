@@ -243,6 +243,9 @@ Suite *coherence_suite(void)
 {
 	Suite *s = suite_create("coherence");
 	TCase *tc = tcase_create("coherence");
+	/* The stress test checks every invariant after every access: seconds
+	 * under ASan on a busy machine, beyond Check's default 4 s. */
+	tcase_set_timeout(tc, 60);
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, levels_and_lines);
 	tcase_add_test(tc, ping_pong_same_node);
