@@ -918,6 +918,35 @@ static int t_dma(lua_State *L)
 
 /* ---- end of HighMem and DMA ----------------------------------------------- */
 
+/*
+ * The options of a touch at stack index idx, {write = true, offset = 0,
+ * len = the rest}, over an object of `size` bytes: sets *off and *len and
+ * returns whether it writes. The caller checks the range against size (its
+ * message names the object).
+ */
+static int touch_options(lua_State *L, int idx, uint64_t size, uint64_t *off, uint64_t *len)
+{
+	int write = 1;
+	*off = 0;
+	*len = size;
+	if (lua_isnoneornil(L, idx))
+		return write;
+	luaL_checktype(L, idx, LUA_TTABLE);
+	lua_getfield(L, idx, "write");
+	if (!lua_isnil(L, -1))
+		write = lua_toboolean(L, -1);
+	lua_getfield(L, idx, "offset");
+	if (!lua_isnil(L, -1))
+		*off = (uint64_t)luaL_checkinteger(L, -1);
+	lua_getfield(L, idx, "len");
+	if (!lua_isnil(L, -1))
+		*len = (uint64_t)luaL_checkinteger(L, -1);
+	else
+		*len = *off < size ? size - *off : 0;
+	lua_pop(L, 3);
+	return write;
+}
+
 /* touch(pfn [, {write=bool, offset=bytes, len=bytes}]): the task reads or
  * writes bytes of a block it allocated, as the kernel does: at the block's
  * direct-map address (page_address), through its CPU's TLB (a miss walks
@@ -932,23 +961,8 @@ static int t_touch(lua_State *L)
 		return luaL_error(L, "touch: pfn %I is not a block this scenario allocated "
 				  "(or it was freed)", pfn);
 	uint64_t size = HW_PAGE_SIZE << order;
-	uint64_t off = 0, len = size;
-	int write = 1;
-	if (!lua_isnoneornil(L, 3)) {
-		luaL_checktype(L, 3, LUA_TTABLE);
-		lua_getfield(L, 3, "write");
-		if (!lua_isnil(L, -1))
-			write = lua_toboolean(L, -1);
-		lua_getfield(L, 3, "offset");
-		if (!lua_isnil(L, -1))
-			off = (uint64_t)luaL_checkinteger(L, -1);
-		lua_getfield(L, 3, "len");
-		if (!lua_isnil(L, -1))
-			len = (uint64_t)luaL_checkinteger(L, -1);
-		else
-			len = off < size ? size - off : 0;
-		lua_pop(L, 3);
-	}
+	uint64_t off, len;
+	int write = touch_options(L, 3, size, &off, &len);
 	if (off > size || len > size - off)
 		return luaL_error(L, "touch: bytes [%I, %I) lie outside the %I-byte block at pfn %I",
 				  (lua_Integer)off, (lua_Integer)(off + len), (lua_Integer)size, pfn);
@@ -1533,23 +1547,8 @@ static int t_kmem_touch(lua_State *L)
 		snprintf(a, sizeof a, "0x%llx", (unsigned long long)objp);
 		return luaL_error(L, "kmem_touch: %s is not a live slab object", a);
 	}
-	uint64_t off = 0, len = size;
-	int write = 1;
-	if (!lua_isnoneornil(L, 3)) {
-		luaL_checktype(L, 3, LUA_TTABLE);
-		lua_getfield(L, 3, "write");
-		if (!lua_isnil(L, -1))
-			write = lua_toboolean(L, -1);
-		lua_getfield(L, 3, "offset");
-		if (!lua_isnil(L, -1))
-			off = (uint64_t)luaL_checkinteger(L, -1);
-		lua_getfield(L, 3, "len");
-		if (!lua_isnil(L, -1))
-			len = (uint64_t)luaL_checkinteger(L, -1);
-		else
-			len = off < size ? size - off : 0;
-		lua_pop(L, 3);
-	}
+	uint64_t off, len;
+	int write = touch_options(L, 3, size, &off, &len);
 	if (off > size || len > size - off)
 		return luaL_error(L, "kmem_touch: bytes [%I, %I) lie outside the %I-byte object",
 				  (lua_Integer)off, (lua_Integer)(off + len), (lua_Integer)size);
@@ -1659,23 +1658,8 @@ static int t_vtouch(lua_State *L)
 		snprintf(a, sizeof a, "0x%llx", (unsigned long long)addr);
 		return luaL_error(L, "vtouch: %s is not the start of a vmalloc area", a);
 	}
-	uint64_t off = 0, len = size;
-	int write = 1;
-	if (!lua_isnoneornil(L, 3)) {
-		luaL_checktype(L, 3, LUA_TTABLE);
-		lua_getfield(L, 3, "write");
-		if (!lua_isnil(L, -1))
-			write = lua_toboolean(L, -1);
-		lua_getfield(L, 3, "offset");
-		if (!lua_isnil(L, -1))
-			off = (uint64_t)luaL_checkinteger(L, -1);
-		lua_getfield(L, 3, "len");
-		if (!lua_isnil(L, -1))
-			len = (uint64_t)luaL_checkinteger(L, -1);
-		else
-			len = off < size ? size - off : 0;
-		lua_pop(L, 3);
-	}
+	uint64_t off, len;
+	int write = touch_options(L, 3, size, &off, &len);
 	if (off > size || len > size - off)
 		return luaL_error(L, "vtouch: bytes [%I, %I) lie outside the %I-byte area",
 				  (lua_Integer)off, (lua_Integer)(off + len), (lua_Integer)size);
