@@ -261,16 +261,20 @@ static void view_freelists(struct mm *mm, struct out *o)
 
 static const char *const view_names[] = { "buddyinfo", "zoneinfo", "vmstat", "meminfo", "freelists",
 					  "slabinfo", "vmallocinfo", "zonelists", NULL };
+static const char *const view_names_modern[] = { "buddyinfo", "zoneinfo", "vmstat", "meminfo", "freelists",
+						 "slabinfo", "vmallocinfo", "zonelists", "pagetypeinfo",
+						 NULL };
 
-const char *const *mm_view_names(void)
+const char *const *mm_view_names(const struct mm *mm)
 {
-	return view_names;
+	return mm && mm->policy.era == MM_ERA_MODERN ? view_names_modern : view_names;
 }
 
 size_t mm_view(struct mm *mm, const char *name, char *buf, size_t len)
 {
 	/* 6.1's formats: mm_init_modern.c. */
-	if (!strcmp(name, "zonelists") || (!strcmp(name, "zoneinfo") && mm->policy.era == MM_ERA_MODERN))
+	if (!strcmp(name, "zonelists") ||
+	    ((!strcmp(name, "zoneinfo") || !strcmp(name, "pagetypeinfo")) && mm->policy.era == MM_ERA_MODERN))
 		return mm_view_modern(mm, name, buf, len);
 	struct out o = { buf, len, 0 };
 	if (len)
