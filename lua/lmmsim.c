@@ -2140,13 +2140,13 @@ static int k_proc(lua_State *L)
 {
 	struct machine *m = check_kernel(L, 1);
 	const char *name = luaL_checkstring(L, 2);
-	const char *const *v = mm_view_names();
+	const char *const *v = mm_view_names(m->mm);
 	while (*v && strcmp(*v, name))
 		v++;
 	if (!*v) {
 		luaL_Buffer b;
 		luaL_buffinit(L, &b);
-		for (v = mm_view_names(); *v; v++) {
+		for (v = mm_view_names(m->mm); *v; v++) {
 			luaL_addstring(&b, *v);
 			if (v[1])
 				luaL_addstring(&b, ", ");

@@ -48,6 +48,10 @@ static const struct gfp_name gfp_names[] = {
 	{ "__GFP_NO_GROW", __GFP_NO_GROW },
 	{ "__GFP_COMP", __GFP_COMP },
 	{ "__GFP_ZERO", __GFP_ZERO },
+	/* The modern era's (6.1) */
+	{ "__GFP_MOVABLE", __GFP_MOVABLE },
+	{ "__GFP_RECLAIMABLE", __GFP_RECLAIMABLE },
+	{ "GFP_HIGHUSER_MOVABLE", GFP_HIGHUSER_MOVABLE },
 };
 #define NR_GFP_NAMES (sizeof gfp_names / sizeof gfp_names[0])
 #define FIRST_SINGLE_BIT 8   /* gfp_names[8] is __GFP_DMA */
@@ -119,10 +123,16 @@ int gfp_format(gfp_t gfp_mask, char *buf, size_t len)
 	size_t n = 0;
 	gfp_t left = gfp_mask;
 	tmp[0] = '\0';
+	if ((gfp_mask & GFP_HIGHUSER_MOVABLE) == GFP_HIGHUSER_MOVABLE) {
+		n = (size_t)snprintf(tmp, sizeof tmp, "GFP_HIGHUSER_MOVABLE");
+		left &= ~GFP_HIGHUSER_MOVABLE;
+	}
 	for (size_t i = 0; i < NR_GFP_NAMES && left; i++) {
 		gfp_t v = gfp_names[i].value;
 		/* At most one combination: after it, only single bits. */
 		if (i < FIRST_SINGLE_BIT && (n > 0 || (gfp_mask & v) != v))
+			continue;
+		if (v == GFP_HIGHUSER_MOVABLE)
 			continue;
 		if ((left & v) != v || (i >= FIRST_SINGLE_BIT && !(left & v)))
 			continue;

@@ -36,6 +36,14 @@ typedef unsigned int gfp_t;
 
 #define __GFP_BITS_MASK 0xffffu
 
+/* The modern era's (6.1) migrate-type modifiers. 6.1 keeps them at 0x08
+ * and 0x10, which 2.6.11 numbers differently; mmsim puts them above the
+ * 2.6.11 bits so one gfp_t serves both eras. The classic era rejects them.
+ * Neither: MIGRATE_UNMOVABLE (6.1 gfp_migratetype). */
+#define __GFP_MOVABLE     0x10000u  /* the pages can be migrated: MIGRATE_MOVABLE */
+#define __GFP_RECLAIMABLE 0x20000u  /* slab that can shrink: MIGRATE_RECLAIMABLE */
+#define __GFP_BITS_MASK_MODERN 0x3ffffu
+
 /* The usual combinations. */
 #define GFP_ATOMIC   (__GFP_HIGH)
 #define GFP_NOIO     (__GFP_WAIT)
@@ -43,6 +51,7 @@ typedef unsigned int gfp_t;
 #define GFP_KERNEL   (__GFP_WAIT | __GFP_IO | __GFP_FS)
 #define GFP_USER     (__GFP_WAIT | __GFP_IO | __GFP_FS)
 #define GFP_HIGHUSER (__GFP_WAIT | __GFP_IO | __GFP_FS | __GFP_HIGHMEM)
+#define GFP_HIGHUSER_MOVABLE (GFP_HIGHUSER | __GFP_MOVABLE)   /* 6.1: user pages */
 #define GFP_DMA      __GFP_DMA
 #define GFP_DMA32    __GFP_DMA32
 

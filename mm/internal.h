@@ -46,7 +46,11 @@ struct mm {
 	struct trace *trace;
 	int ev_alloc, ev_free, ev_pcpu_drain, ev_alloc_zone_locked, ev_alloc_fail,
 	    ev_kswapd_wake, ev_kswapd_sleep, ev_direct_reclaim_begin, ev_direct_reclaim_end,
-	    ev_oom;
+	    ev_oom, ev_extfrag;
+
+	/* The modern era's allocator state (page_alloc.c). */
+	bool free_to_tail;               /* boot freeing: FPI_TO_TAIL */
+	uint64_t nr_extfrag;             /* __rmqueue_fallback steals */
 
 	int errcode;
 	char err[256];
@@ -185,6 +189,10 @@ void setup_per_zone_lowmem_reserve(struct mm *mm);
 /* mm_init_modern.c: what 6.1 computes differently at boot, and its views
  * ("zoneinfo" in 6.1's format, "zonelists" as dmesg's mminit lines). */
 void build_all_zonelists_modern(struct mm *mm);
+/* mm_init_modern.c: the zone's pageblock array, every block MIGRATE_MOVABLE
+ * whose first frame lies in the zone (6.1 memmap_init_range), the others
+ * (a zone's unaligned first block) MIGRATE_UNMOVABLE. */
+void init_pageblocks_modern(struct zone *z);
 void init_per_zone_wmark_min_modern(struct mm *mm);
 size_t mm_view_modern(struct mm *mm, const char *name, char *buf, size_t len);
 

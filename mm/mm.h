@@ -292,8 +292,9 @@ unsigned long nr_free_pages(const struct mm *mm);
  *              order, head first; then every per-CPU list the same way
  */
 size_t mm_view(struct mm *mm, const char *name, char *buf, size_t len);
-/* The view names, NULL-terminated. */
-const char *const *mm_view_names(void);
+/* The view names of mm's era (the classic era's if mm is NULL; the modern
+ * era adds pagetypeinfo), NULL-terminated. */
+const char *const *mm_view_names(const struct mm *mm);
 
 /*
  * The pfns on one list of zone `zone` (ZONE_DMA...) of node nid, in list

@@ -571,7 +571,8 @@ struct mm *mm_boot(struct sim *s, const struct hw_machine_desc *d, const struct 
 			if (z->spanned_pages)
 				pgdat->nr_zones = j + 1;
 			for (unsigned o = 0; o < MM_MAX_ORDER_LIMIT; o++)
-				plist_init(&z->free_area[o].free_list);
+				for (int mt = 0; mt < MIGRATE_TYPES; mt++)
+					plist_init(&z->free_area[o].free_lists[mt]);
 			z->pageset = mmsim_xcalloc((size_t)mm->ncpus, sizeof *z->pageset);
 			zone_pcp_init(z, mm->ncpus);
 			zstart = zend;
@@ -616,6 +617,8 @@ struct mm *mm_boot(struct sim *s, const struct hw_machine_desc *d, const struct 
 				pg[i].flags = f;
 				pg[i].lru_next = pg[i].lru_prev = PAGE_NIL;
 			}
+			if (p->era == MM_ERA_MODERN && z->spanned_pages)
+				init_pageblocks_modern(z);
 		}
 	}
 
@@ -662,10 +665,12 @@ struct mm *mm_boot(struct sim *s, const struct hw_machine_desc *d, const struct 
 		mm->ev_direct_reclaim_begin = trace_event_id(tr, "mm_vmscan_direct_reclaim_begin");
 		mm->ev_direct_reclaim_end = trace_event_id(tr, "mm_vmscan_direct_reclaim_end");
 		mm->ev_oom = trace_event_id(tr, "mm_oom");
+		mm->ev_extfrag = p->era == MM_ERA_MODERN ? trace_event_id(tr, "mm_page_alloc_extfrag") : -1;
 	} else {
 		mm->ev_alloc = mm->ev_free = mm->ev_pcpu_drain = mm->ev_alloc_zone_locked = -1;
 		mm->ev_alloc_fail = mm->ev_kswapd_wake = mm->ev_kswapd_sleep = -1;
 		mm->ev_direct_reclaim_begin = mm->ev_direct_reclaim_end = mm->ev_oom = -1;
+		mm->ev_extfrag = -1;
 	}
 	if (p->check)
 		mm_check_or_panic(mm, "boot");
@@ -682,8 +687,10 @@ void mm_destroy(struct mm *mm)
 		pg_data_t *pgdat = mm->node_data[nid];
 		if (!pgdat)
 			continue;
-		for (int j = 0; j < MAX_NR_ZONES; j++)
+		for (int j = 0; j < MAX_NR_ZONES; j++) {
 			free(pgdat->node_zones[j].pageset);
+			free(pgdat->node_zones[j].pageblock_mt);
+		}
 		free(pgdat->node_mem_map);
 		free(pgdat);
 	}

@@ -46,9 +46,8 @@
 /* Debian 6.1's CONFIG_NODES_SHIFT=10: the factor that keeps node_load a
  * tie-breaker in find_next_best_node. */
 #define MAX_NUMNODES_61 1024
-/* 6.1 x86_64: pageblock_order 9 (HPAGE_PMD_ORDER), MIGRATE_PCPTYPES 3. */
-#define PAGEBLOCK_NR_PAGES 512UL
-#define MIGRATE_PCPTYPES 3UL
+/* 6.1 x86_64: pageblock_order 9 (HPAGE_PMD_ORDER), mm/mmzone.h. */
+#define PAGEBLOCK_NR_PAGES pageblock_nr_pages
 #define SWAP_CLUSTER_MAX 32UL
 
 static bool has_highmem(const struct mm *mm)
@@ -580,8 +579,10 @@ static void view_zoneinfo_61(struct mm *mm, struct mout *o)
 				   "\n        present  %lu"
 				   "\n        managed  %lu"
 				   "\n        cma      %lu",
-				z ? z->free_pages : 0, 0UL, z ? z->pages_min : 0, z ? z->pages_low : 0,
-				z ? z->pages_high : 0, z ? z->spanned_pages : 0, z ? z->present_pages : 0,
+				/* 6.1's min_wmark_pages and friends add the boost */
+				z ? z->free_pages : 0, z ? z->watermark_boost : 0,
+				z ? z->pages_min + z->watermark_boost : 0, z ? z->pages_low + z->watermark_boost : 0,
+				z ? z->pages_high + z->watermark_boost : 0, z ? z->spanned_pages : 0, z ? z->present_pages : 0,
 				z ? z->managed_pages : 0, 0UL);
 			mprintf(o, "\n        protection: (");
 			for (int j = 0; j < nz; j++)
@@ -652,6 +653,84 @@ static void view_zonelists(struct mm *mm, struct mout *o)
 	}
 }
 
+/* ---- Pageblocks and /proc/pagetypeinfo ---------------------------------- */
+
+/*
+ * 6.1 memmap_init_range sets MIGRATE_MOVABLE on every pageblock whose first
+ * (aligned) frame it initialises, that is whose first frame lies in the
+ * zone; a zone's unaligned first block keeps 0, MIGRATE_UNMOVABLE (so a
+ * DMA zone starting at pfn 1 shows one Unmovable block, as the reference
+ * machines do). The frames are all freed later as movable (boot freeing,
+ * page_alloc.c's __free_one_page reads the block's type).
+ */
+void init_pageblocks_modern(struct zone *z)
+{
+	unsigned long base = z->zone_start_pfn & ~(pageblock_nr_pages - 1);
+	unsigned long end = z->zone_start_pfn + z->spanned_pages;
+	z->nr_pageblocks = (end - base + pageblock_nr_pages - 1) >> pageblock_order;
+	z->pageblock_mt = mmsim_xcalloc(z->nr_pageblocks, 1);
+	for (unsigned long b = 0; b < z->nr_pageblocks; b++)
+		if (base + (b << pageblock_order) >= z->zone_start_pfn)
+			z->pageblock_mt[b] = MIGRATE_MOVABLE;
+}
+
+static const char *const migratetype_names[MIGRATE_TYPES] = {
+	"Unmovable", "Movable", "Reclaimable", "HighAtomic", "Isolate",
+};
+
+/* 6.1 vmstat.c pagetypeinfo_show: the free blocks of each order on each
+ * migrate type's list (counted up to 100000, then ">"), then how many
+ * pageblocks have each type, stepping from zone_start_pfn by
+ * pageblock_nr_pages (pagetypeinfo_showblockcount_print). Populated zones
+ * only. */
+static void view_pagetypeinfo_61(struct mm *mm, struct mout *o)
+{
+	mprintf(o, "Page block order: %u\n", pageblock_order);
+	mprintf(o, "Pages per block:  %lu\n\n", pageblock_nr_pages);
+	mprintf(o, "%-43s ", "Free pages count per migrate type at order");
+	for (unsigned order = 0; order < mm->max_order; order++)
+		mprintf(o, "%6u ", order);
+	mprintf(o, "\n");
+	for (int nid = 0; nid < mm->nr_nodes; nid++)
+		for (int j = 0; j < MAX_NR_ZONES; j++) {
+			struct zone *z = &mm->node_data[nid]->node_zones[j];
+			if (!populated_zone(z) || !z->pageblock_mt)
+				continue;
+			pg_data_t *pgdat = z->zone_pgdat;
+			for (int mt = 0; mt < MIGRATE_TYPES; mt++) {
+				mprintf(o, "Node %4d, zone %8s, type %12s ", nid, z->name, migratetype_names[mt]);
+				for (unsigned order = 0; order < mm->max_order; order++) {
+					unsigned long n = 0;
+					const struct page_list *l = &z->free_area[order].free_lists[mt];
+					for (uint32_t i = l->first; i != PAGE_NIL && n < 100000;
+					     i = pgdat->node_mem_map[i].lru_next)
+						n++;
+					mprintf(o, "%s%6lu ", n >= 100000 ? ">" : "", n);
+				}
+				mprintf(o, "\n");
+			}
+		}
+	mprintf(o, "\n%-23s", "Number of blocks type ");
+	for (int mt = 0; mt < MIGRATE_TYPES; mt++)
+		mprintf(o, "%12s ", migratetype_names[mt]);
+	mprintf(o, "\n");
+	for (int nid = 0; nid < mm->nr_nodes; nid++)
+		for (int j = 0; j < MAX_NR_ZONES; j++) {
+			struct zone *z = &mm->node_data[nid]->node_zones[j];
+			if (!populated_zone(z) || !z->pageblock_mt)
+				continue;
+			unsigned long count[MIGRATE_TYPES] = { 0 };
+			unsigned long end = z->zone_start_pfn + z->spanned_pages;
+			unsigned long base = z->zone_start_pfn & ~(pageblock_nr_pages - 1);
+			for (unsigned long pfn = z->zone_start_pfn; pfn < end; pfn += pageblock_nr_pages)
+				count[z->pageblock_mt[(pfn - base) >> pageblock_order]]++;
+			mprintf(o, "Node %d, zone %8s ", nid, z->name);
+			for (int mt = 0; mt < MIGRATE_TYPES; mt++)
+				mprintf(o, "%12lu ", count[mt]);
+			mprintf(o, "\n");
+		}
+}
+
 size_t mm_view_modern(struct mm *mm, const char *name, char *buf, size_t len)
 {
 	struct mout o = { buf, len, 0 };
@@ -659,6 +738,8 @@ size_t mm_view_modern(struct mm *mm, const char *name, char *buf, size_t len)
 		buf[0] = '\0';
 	if (!strcmp(name, "zonelists"))
 		view_zonelists(mm, &o);
+	else if (!strcmp(name, "pagetypeinfo"))
+		view_pagetypeinfo_61(mm, &o);
 	else
 		view_zoneinfo_61(mm, &o);
 	return o.n;

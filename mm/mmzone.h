@@ -55,9 +55,32 @@ struct page_list {
 	uint32_t first, last;
 };
 
+/*
+ * Migrate types (the modern era, Linux 6.1 include/linux/mmzone.h, x86_64
+ * with CONFIG_MEMORY_ISOLATION, without CMA). The classic era has one free
+ * list per order: it is free_list[MIGRATE_UNMOVABLE], and it never uses the
+ * others.
+ */
+enum migratetype {
+	MIGRATE_UNMOVABLE = 0,          /* kernel allocations that never move */
+	MIGRATE_MOVABLE = 1,            /* user pages, page cache: can be migrated */
+	MIGRATE_RECLAIMABLE = 2,        /* slab caches that shrink under pressure */
+	MIGRATE_PCPTYPES = 3,           /* the types with per-CPU lists */
+	MIGRATE_HIGHATOMIC = MIGRATE_PCPTYPES, /* reserve for high-order atomics */
+	MIGRATE_ISOLATE = 4,            /* never allocated from (not used yet) */
+	MIGRATE_TYPES = 5,
+};
+
+/* 6.1 x86_64: pageblock_order is HPAGE_PMD_ORDER, 9 (2 MiB blocks). */
+#define pageblock_order    9u
+#define pageblock_nr_pages (1UL << pageblock_order)
+
 struct free_area {
-	struct page_list free_list;
-	unsigned long nr_free;          /* blocks on the list */
+	union {
+		struct page_list free_list;                 /* classic: the one list */
+		struct page_list free_lists[MIGRATE_TYPES]; /* modern: one per type */
+	};
+	unsigned long nr_free;          /* blocks on all the lists of this order */
 };
 
 /* One per-CPU page list (2.6.11 struct per_cpu_pages). */
@@ -94,6 +117,15 @@ struct zone {
 
 	struct sim_lock lock;             /* protects free_area and free_pages */
 	struct free_area free_area[MM_MAX_ORDER_LIMIT];
+
+	/* The modern era: one migrate type per pageblock (6.1's
+	 * pageblock_flags, the migratetype bits only), for the pageblocks
+	 * from the zone's start rounded down to pageblock_nr_pages; NULL in
+	 * the classic era. watermark_boost: 6.1's boost_watermark, raised by
+	 * a fallback steal (not yet read by the watermark checks). */
+	uint8_t *pageblock_mt;
+	unsigned long nr_pageblocks;
+	unsigned long watermark_boost;
 
 	/* Reclaim state (reclaim itself comes in a later issue). */
 	unsigned long pages_scanned;

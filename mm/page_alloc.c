@@ -186,6 +186,52 @@ static inline void zone_free_pages(struct mm *mm, struct zone *zone, long delta)
 	mm_touch(mm, zone->paddr + ZONE_OFF_FREE_PAGES, 8, 1);
 }
 
+/* ---- Migrate types and pageblocks (the modern era, 6.1) ---------------- */
+
+static inline bool modern(const struct mm *mm)
+{
+	return mm->policy.era == MM_ERA_MODERN;
+}
+
+/* 6.1 get_pageblock_migratetype; MIGRATE_UNMOVABLE (list 0) in the classic
+ * era, whose one list per order is free_lists[0]. */
+static inline int get_pageblock_migratetype(const struct zone *zone, const struct page *page)
+{
+	if (!zone->pageblock_mt)
+		return MIGRATE_UNMOVABLE;
+	unsigned long base = zone->zone_start_pfn & ~(pageblock_nr_pages - 1);
+	unsigned long pfn = zone->zone_start_pfn + (unsigned long)(page - zone->zone_mem_map);
+	return zone->pageblock_mt[(pfn - base) >> pageblock_order];
+}
+
+static inline void set_pageblock_migratetype(struct zone *zone, const struct page *page, int mt)
+{
+	unsigned long base = zone->zone_start_pfn & ~(pageblock_nr_pages - 1);
+	unsigned long pfn = zone->zone_start_pfn + (unsigned long)(page - zone->zone_mem_map);
+	zone->pageblock_mt[(pfn - base) >> pageblock_order] = (uint8_t)mt;
+}
+
+/* 6.1 gfp_migratetype: __GFP_MOVABLE and __GFP_RECLAIMABLE pick the list;
+ * neither means unmovable. The classic era has only list 0. */
+static inline int gfp_migratetype(const struct mm *mm, gfp_t gfp)
+{
+	if (!modern(mm))
+		return MIGRATE_UNMOVABLE;
+	if (gfp & __GFP_MOVABLE)
+		return MIGRATE_MOVABLE;
+	if (gfp & __GFP_RECLAIMABLE)
+		return MIGRATE_RECLAIMABLE;
+	return MIGRATE_UNMOVABLE;
+}
+
+/* The free list a free block's head is on: 6.1 finds it from the list
+ * itself; our lists need their head to unlink, so the head frame keeps its
+ * list's type in ->index while it is free (0 in the classic era). */
+static inline struct page_list *free_list_of(struct zone *zone, struct page *page, unsigned order)
+{
+	return &zone->free_area[order].free_lists[page->index];
+}
+
 /* ---- The buddy system --------------------------------------------------- */
 
 /*
@@ -194,7 +240,7 @@ static inline void zone_free_pages(struct mm *mm, struct zone *zone, long delta)
  * of that order's list, and return the lowest part.
  */
 static struct page *expand(struct mm *mm, struct zone *zone, struct page *page, unsigned low,
-			   unsigned high)
+			   unsigned high, int mt)
 {
 	pg_data_t *pgdat = zone->zone_pgdat;
 	unsigned long size = 1UL << high;
@@ -203,31 +249,280 @@ static struct page *expand(struct mm *mm, struct zone *zone, struct page *page, 
 		size >>= 1;
 		struct page *half = page + size;
 		MMSIM_ASSERT(!bad_range(mm, zone, half));
-		plist_add(mm, pgdat, &zone->free_area[high].free_list, free_area_paddr(mm, zone, high), half);
+		plist_add(mm, pgdat, &zone->free_area[high].free_lists[mt], free_area_paddr(mm, zone, high), half);
 		free_area_nr(mm, zone, high, 1);
 		set_page_order(mm, pgdat, half, high);
+		half->index = (uint32_t)mt;
 	}
 	return page;
 }
 
-/* 2.6.11 __rmqueue: the head block of the smallest non-empty order >= order,
- * split down to order. Caller holds zone->lock. NULL if the zone has none. */
-static struct page *__rmqueue(struct mm *mm, struct zone *zone, unsigned order)
+/* 2.6.11 __rmqueue, 6.1 __rmqueue_smallest: the head block of the smallest
+ * order >= order whose list of migrate type mt is not empty, split down to
+ * order with the halves on mt's lists. Caller holds zone->lock. NULL if
+ * the zone has none. (The classic era has mt 0 only: 2.6.11 exactly.) The
+ * cost model charges each type's list head at its order's free_area (the
+ * simulated layout is 2.6.11's in both eras). */
+static struct page *__rmqueue_smallest(struct mm *mm, struct zone *zone, unsigned order, int mt)
 {
 	pg_data_t *pgdat = zone->zone_pgdat;
 	for (unsigned cur = order; cur < mm->max_order; cur++) {
 		struct free_area *area = &zone->free_area[cur];
 		mm_touch(mm, free_area_paddr(mm, zone, cur), 8, 0);
-		if (plist_empty(&area->free_list))
+		if (plist_empty(&area->free_lists[mt]))
 			continue;
-		struct page *page = idx_page(pgdat, area->free_list.first);
-		plist_del(mm, pgdat, &area->free_list, free_area_paddr(mm, zone, cur), page);
+		struct page *page = idx_page(pgdat, area->free_lists[mt].first);
+		plist_del(mm, pgdat, &area->free_lists[mt], free_area_paddr(mm, zone, cur), page);
 		rmv_page_order(mm, pgdat, page);
 		free_area_nr(mm, zone, cur, -1);
 		zone_free_pages(mm, zone, -(1L << order));
-		return expand(mm, zone, page, order, cur);
+		return expand(mm, zone, page, order, cur, mt);
 	}
 	return NULL;
+}
+
+/* 6.1's fallbacks[]: where each type looks when its own lists are empty,
+ * in order (MIGRATE_TYPES ends a row). */
+static const int fallbacks[MIGRATE_PCPTYPES][3] = {
+	[MIGRATE_UNMOVABLE] = { MIGRATE_RECLAIMABLE, MIGRATE_MOVABLE, MIGRATE_TYPES },
+	[MIGRATE_MOVABLE] = { MIGRATE_RECLAIMABLE, MIGRATE_UNMOVABLE, MIGRATE_TYPES },
+	[MIGRATE_RECLAIMABLE] = { MIGRATE_UNMOVABLE, MIGRATE_MOVABLE, MIGRATE_TYPES },
+};
+
+/* 6.1 watermark_boost_factor's default. */
+#define WATERMARK_BOOST_FACTOR 15000UL
+
+/* 6.1 boost_watermark: after a fallback takes from another type's block,
+ * raise the zone's watermarks by a pageblock, up to high * 15000 / 10000
+ * (but at least a pageblock); not for zones under four pageblocks. The
+ * boost is shown in zoneinfo; the checks do not read it yet. */
+static bool boost_watermark(struct zone *zone)
+{
+	if (pageblock_nr_pages * 4 > zone->managed_pages)
+		return false;
+	unsigned long max_boost = zone->pages_high * WATERMARK_BOOST_FACTOR / 10000;
+	if (!max_boost)
+		return false;
+	if (max_boost < pageblock_nr_pages)
+		max_boost = pageblock_nr_pages;
+	zone->watermark_boost += pageblock_nr_pages;
+	if (zone->watermark_boost > max_boost)
+		zone->watermark_boost = max_boost;
+	return true;
+}
+
+/* 6.1 can_steal_fallback: may a request of this order and type take over
+ * the whole pageblock it falls back to? Always for pageblock-sized
+ * requests; for half a pageblock or more; and always for unmovable and
+ * reclaimable requests (they would pollute the block anyway). */
+static bool can_steal_fallback(unsigned order, int start_mt)
+{
+	if (order >= pageblock_order)
+		return true;
+	return order >= pageblock_order / 2 || start_mt == MIGRATE_RECLAIMABLE ||
+	       start_mt == MIGRATE_UNMOVABLE;
+}
+
+/* 6.1 find_suitable_fallback (only_stealable false): the first type in
+ * start_mt's row with a block of this order, or -1; *can_steal from
+ * can_steal_fallback(order). */
+static int find_suitable_fallback(struct free_area *area, unsigned order, int start_mt, bool *can_steal)
+{
+	*can_steal = false;
+	if (area->nr_free == 0)
+		return -1;
+	for (int i = 0; fallbacks[start_mt][i] != MIGRATE_TYPES; i++) {
+		int fmt = fallbacks[start_mt][i];
+		if (plist_empty(&area->free_lists[fmt]))
+			continue;
+		if (can_steal_fallback(order, start_mt))
+			*can_steal = true;
+		return fmt;
+	}
+	return -1;
+}
+
+/* 6.1 move_to_free_list: a free block to the tail of another type's list
+ * of its order. */
+static void move_to_free_list(struct mm *mm, struct zone *zone, struct page *page, unsigned order, int mt)
+{
+	pg_data_t *pgdat = zone->zone_pgdat;
+	plist_del(mm, pgdat, free_list_of(zone, page, order), free_area_paddr(mm, zone, order), page);
+	plist_add_tail(mm, pgdat, &zone->free_area[order].free_lists[mt], free_area_paddr(mm, zone, order),
+		       page);
+	page->index = (uint32_t)mt;
+}
+
+/*
+ * 6.1 move_freepages_block: every free block in page's pageblock onto mt's
+ * lists; *num_movable counts the frames in use that 6.1 would see as
+ * movable (PageLRU or __PageMovable: here, the first frame of a block
+ * allocated with __GFP_MOVABLE, recorded in its ->index). Returns the free
+ * frames moved, 0 if the pageblock is not wholly inside the zone (a block
+ * starting before the zone starts at page instead, as 6.1 does).
+ */
+static unsigned long move_freepages_block(struct mm *mm, struct zone *zone, struct page *page, int mt,
+					  unsigned long *num_movable)
+{
+	unsigned long zstart = zone->zone_start_pfn, zend = zstart + zone->spanned_pages;
+	unsigned long pfn = zstart + (unsigned long)(page - zone->zone_mem_map);
+	unsigned long start = pfn & ~(pageblock_nr_pages - 1);
+	unsigned long end = start + pageblock_nr_pages - 1;
+	*num_movable = 0;
+	if (start < zstart)
+		start = pfn;
+	if (end >= zend)
+		return 0;
+	unsigned long moved = 0;
+	for (unsigned long p = start; p <= end;) {
+		struct page *pg = zone->zone_mem_map + (p - zstart);
+		touch_page(mm, zone->zone_pgdat, pg, PAGE_OFF_FLAGS, 24, 0);
+		if (!(PagePrivate(pg) && page_count(pg) == 0 && !PageReserved(pg))) {
+			if (PageAllocHead(pg) && pg->index == MIGRATE_MOVABLE)
+				(*num_movable)++;
+			p++;
+			continue;
+		}
+		unsigned order = page_order(pg);
+		move_to_free_list(mm, zone, pg, order, mt);
+		p += 1UL << order;
+		moved += 1UL << order;
+	}
+	return moved;
+}
+
+/*
+ * 6.1 steal_suitable_fallback: page heads a free block of another type's
+ * list. A block of pageblock size or more changes type outright (all its
+ * pageblocks); a highatomic block never does; otherwise the watermarks are
+ * boosted, and when whole_block the pageblock's free blocks all move to
+ * start_type's lists, the pageblock itself changing type when at least half
+ * of it is free or in use by compatible ("alike") pages. The block at page
+ * ends on start_type's list either way.
+ */
+static void steal_suitable_fallback(struct mm *mm, struct zone *zone, struct page *page, int start_type,
+				    bool whole_block)
+{
+	unsigned order = page_order(page);
+	int old_block_type = get_pageblock_migratetype(zone, page);
+	if (old_block_type == MIGRATE_HIGHATOMIC)
+		goto single_page;
+	if (order >= pageblock_order) {
+		/* change_pageblock_range */
+		for (unsigned long i = 0; i < (1UL << (order - pageblock_order)); i++)
+			set_pageblock_migratetype(zone, page + (i << pageblock_order), start_type);
+		goto single_page;
+	}
+	boost_watermark(zone);   /* ZONE_BOOSTED_WATERMARK needs ALLOC_KSWAPD: stage 3 */
+	if (!whole_block)
+		goto single_page;
+	unsigned long movable_pages;
+	unsigned long free_pages = move_freepages_block(mm, zone, page, start_type, &movable_pages);
+	if (!free_pages)
+		goto single_page;
+	unsigned long alike_pages;
+	if (start_type == MIGRATE_MOVABLE)
+		alike_pages = movable_pages;
+	else if (old_block_type == MIGRATE_MOVABLE)
+		alike_pages = pageblock_nr_pages - (free_pages + movable_pages);
+	else
+		alike_pages = 0;
+	if (free_pages + alike_pages >= (1UL << (pageblock_order - 1)))
+		set_pageblock_migratetype(zone, page, start_type);
+	return;
+single_page:
+	move_to_free_list(mm, zone, page, order, start_type);
+}
+
+/* The trace event mm_page_alloc_extfrag with 6.1's fields. */
+static void trace_extfrag(struct mm *mm, struct zone *zone, struct page *page, unsigned alloc_order,
+			  unsigned fallback_order, int alloc_mt, int fallback_mt)
+{
+	if (!trace_enabled(mm->trace, mm->ev_extfrag))
+		return;
+	struct sim_task *t = sim_cur_task(mm->sim);
+	trace_begin(mm->trace, mm->ev_extfrag, sim_now(mm->sim), mm->cpu, t ? t->name : NULL);
+	trace_u64(mm->trace, "pfn", page_to_pfn(mm, page));
+	trace_u64(mm->trace, "alloc_order", alloc_order);
+	trace_u64(mm->trace, "fallback_order", fallback_order);
+	trace_u64(mm->trace, "pageblock_order", pageblock_order);
+	trace_i64(mm->trace, "alloc_migratetype", alloc_mt);
+	trace_i64(mm->trace, "fallback_migratetype", fallback_mt);
+	trace_bool(mm->trace, "fragmenting", fallback_order < pageblock_order);
+	trace_bool(mm->trace, "change_ownership", get_pageblock_migratetype(zone, page) == alloc_mt);
+	trace_end(mm->trace);
+}
+
+/*
+ * 6.1 __rmqueue_fallback: no block of start_mt's type is free; take one
+ * from another type, the largest first (to steal whole pageblocks, so
+ * types mix in as few blocks as possible). A movable request that may not
+ * steal the block takes the smallest suitable block instead (it would only
+ * split a large block it cannot claim). ALLOC_NOFRAGMENT (stage 3) would
+ * stop at pageblock_order. Returns whether a block moved to start_mt's
+ * lists; the caller retries __rmqueue_smallest.
+ */
+static bool __rmqueue_fallback(struct mm *mm, struct zone *zone, unsigned order, int start_mt)
+{
+	pg_data_t *pgdat = zone->zone_pgdat;
+	unsigned min_order = order;
+	int cur, fmt = -1;
+	bool can_steal;
+	for (cur = (int)mm->max_order - 1; cur >= (int)min_order; cur--) {
+		fmt = find_suitable_fallback(&zone->free_area[cur], (unsigned)cur, start_mt, &can_steal);
+		if (fmt == -1)
+			continue;
+		if (!can_steal && start_mt == MIGRATE_MOVABLE && (unsigned)cur > order)
+			goto find_smallest;
+		goto do_steal;
+	}
+	return false;
+find_smallest:
+	for (cur = (int)order; cur < (int)mm->max_order; cur++) {
+		fmt = find_suitable_fallback(&zone->free_area[cur], (unsigned)cur, start_mt, &can_steal);
+		if (fmt != -1)
+			break;
+	}
+	MMSIM_ASSERT(cur < (int)mm->max_order);
+do_steal:;
+	struct page *page = idx_page(pgdat, zone->free_area[cur].free_lists[fmt].first);
+	steal_suitable_fallback(mm, zone, page, start_mt, can_steal);
+	mm->nr_extfrag++;
+	trace_extfrag(mm, zone, page, order, (unsigned)cur, start_mt, fmt);
+	return true;
+}
+
+/* 2.6.11 __rmqueue; 6.1 __rmqueue (no CMA): the smallest block of the
+ * request's type, else a fallback steal and again. */
+static struct page *__rmqueue(struct mm *mm, struct zone *zone, unsigned order, int mt)
+{
+	struct page *page;
+	for (;;) {
+		page = __rmqueue_smallest(mm, zone, order, mt);
+		if (page || !modern(mm) || !__rmqueue_fallback(mm, zone, order, mt))
+			return page;
+	}
+}
+
+/*
+ * 6.1 __free_one_page's choice of list end, modern era only: the tail for
+ * boot freeing (FPI_TO_TAIL), else buddy_merge_likely: the tail when the
+ * merged block's own buddy one order up is free, so the block is likely
+ * to merge further soon and should not be handed out first. (6.1's shuffle
+ * is off by default.) 2.6.11 always uses the head.
+ */
+static inline bool to_tail(struct mm *mm, struct zone *zone, unsigned long page_idx, unsigned order)
+{
+	if (!modern(mm))
+		return false;
+	if (mm->free_to_tail)
+		return true;
+	if (order + 2 >= mm->max_order)
+		return false;
+	unsigned long higher_buddy = (page_idx & ~(1UL << order)) ^ (1UL << (order + 1));
+	if (higher_buddy >= zone->spanned_pages)
+		return false;
+	return page_is_buddy(mm, zone->zone_pgdat, zone->zone_mem_map + higher_buddy, order + 1);
 }
 
 /*
@@ -236,7 +531,8 @@ static struct page *__rmqueue(struct mm *mm, struct zone *zone, unsigned order)
  * index is zone-relative (base = zone->zone_mem_map), as the kernel's is.
  * Caller holds zone->lock (boot calls it before any CPU runs).
  */
-static inline void free_one_page_inl(struct mm *mm, struct page *page, struct zone *zone, unsigned order)
+static inline void free_one_page_inl(struct mm *mm, struct page *page, struct zone *zone, unsigned order,
+				     int mt)
 {
 	pg_data_t *pgdat = zone->zone_pgdat;
 	struct page *base = zone->zone_mem_map;
@@ -252,8 +548,14 @@ static inline void free_one_page_inl(struct mm *mm, struct page *page, struct zo
 			break;
 		if (!page_is_buddy(mm, pgdat, buddy, order))
 			break;
-		plist_del(mm, pgdat, &zone->free_area[order].free_list, free_area_paddr(mm, zone, order),
-			  buddy);
+		/* 6.1: above pageblock_order, a highatomic or isolated block
+		 * does not merge with a block of another type. */
+		if (order >= pageblock_order && zone->pageblock_mt) {
+			int bmt = get_pageblock_migratetype(zone, buddy);
+			if (bmt != mt && (mt >= MIGRATE_PCPTYPES || bmt >= MIGRATE_PCPTYPES))
+				break;
+		}
+		plist_del(mm, pgdat, free_list_of(zone, buddy, order), free_area_paddr(mm, zone, order), buddy);
 		free_area_nr(mm, zone, order, -1);
 		rmv_page_order(mm, pgdat, buddy);
 		page_idx &= buddy_idx;
@@ -261,13 +563,22 @@ static inline void free_one_page_inl(struct mm *mm, struct page *page, struct zo
 	}
 	struct page *coalesced = base + page_idx;
 	set_page_order(mm, pgdat, coalesced, order);
-	plist_add(mm, pgdat, &zone->free_area[order].free_list, free_area_paddr(mm, zone, order), coalesced);
+	coalesced->index = (uint32_t)mt;
+	struct page_list *l = &zone->free_area[order].free_lists[mt];
+	if (to_tail(mm, zone, page_idx, order))
+		plist_add_tail(mm, pgdat, l, free_area_paddr(mm, zone, order), coalesced);
+	else
+		plist_add(mm, pgdat, l, free_area_paddr(mm, zone, order), coalesced);
 	free_area_nr(mm, zone, order, 1);
 }
 
+/* Boot (6.1 __free_pages_core: FPI_TO_TAIL) in the modern era. */
 void __free_one_page(struct mm *mm, struct page *page, struct zone *zone, unsigned order)
 {
-	free_one_page_inl(mm, page, zone, order);
+	bool saved = mm->free_to_tail;
+	mm->free_to_tail = modern(mm);
+	free_one_page_inl(mm, page, zone, order, get_pageblock_migratetype(zone, page));
+	mm->free_to_tail = saved;
 }
 
 /* Trace one frame leaving a per-CPU list for the buddy lists. */
@@ -301,7 +612,7 @@ static int free_pages_bulk(struct mm *mm, struct zone *zone, int count, struct p
 		plist_del(mm, pgdat, list, list_paddr, page);
 		if (from_pcp)
 			trace_pcpu_drain(mm, page, order);
-		free_one_page_inl(mm, page, zone, order);
+		free_one_page_inl(mm, page, zone, order, get_pageblock_migratetype(zone, page));
 		ret++;
 	}
 	spin_unlock(mm, zone);
@@ -311,14 +622,14 @@ static int free_pages_bulk(struct mm *mm, struct zone *zone, int count, struct p
 /* 2.6.11 rmqueue_bulk: up to `count` blocks of `order` onto the tail of
  * list, under one lock round trip. Returns how many. */
 static int rmqueue_bulk(struct mm *mm, struct zone *zone, unsigned order, int count,
-			struct page_list *list, uint64_t list_paddr)
+			struct page_list *list, uint64_t list_paddr, int mt)
 {
 	pg_data_t *pgdat = zone->zone_pgdat;
 	int allocated = 0;
 	mm->vm[PCP_REFILL]++;
 	spin_lock(mm, zone);
 	for (int i = 0; i < count; i++) {
-		struct page *page = __rmqueue(mm, zone, order);
+		struct page *page = __rmqueue(mm, zone, order, mt);
 		if (!page)
 			break;
 		allocated++;
@@ -422,13 +733,14 @@ static struct page *buffered_rmqueue(struct mm *mm, struct zone *zone, unsigned 
 	pg_data_t *pgdat = zone->zone_pgdat;
 	struct page *page = NULL;
 	int cold = (gfp & __GFP_COLD) != 0;
+	int mt = gfp_migratetype(mm, gfp);
 
 	if (order == 0 && mm->policy.pcp) {
 		struct per_cpu_pages *pcp = &zone->pageset[mm->cpu].pcp[cold];
 		uint64_t pa = pcp_paddr(zone, mm->cpu, cold);
 		mm_touch(mm, pa + PCP_OFF_COUNT, 16, 0);
 		if (pcp->count <= pcp->low)
-			pcp->count += rmqueue_bulk(mm, zone, 0, pcp->batch, &pcp->list, pa + PCP_OFF_LIST);
+			pcp->count += rmqueue_bulk(mm, zone, 0, pcp->batch, &pcp->list, pa + PCP_OFF_LIST, mt);
 		if (pcp->count) {
 			page = idx_page(pgdat, pcp->list.first);
 			plist_del(mm, pgdat, &pcp->list, pa + PCP_OFF_LIST, page);
@@ -438,13 +750,15 @@ static struct page *buffered_rmqueue(struct mm *mm, struct zone *zone, unsigned 
 	}
 	if (!page) {
 		spin_lock(mm, zone);
-		page = __rmqueue(mm, zone, order);
+		page = __rmqueue(mm, zone, order, mt);
 		spin_unlock(mm, zone);
 	}
 	if (page) {
 		MMSIM_ASSERT(!bad_range(mm, zone, page));
 		mm->vm[PGALLOC_DMA + zone_idx(zone)] += 1UL << order;
 		prep_new_page(mm, pgdat, page, order);
+		if (modern(mm))
+			page->index = (uint32_t)mt;   /* the type it was allocated as */
 		if (gfp & __GFP_ZERO)
 			prep_zero_page(mm, page, order);
 		if (order && (gfp & __GFP_COMP))
@@ -818,8 +1132,9 @@ static struct page *do_alloc(struct mm *mm, int nid, gfp_t gfp, unsigned order, 
 		mm_fail(mm, MM_EINVAL, "order %u: must be below MAX_ORDER (%u)", order, mm->max_order);
 		return NULL;
 	}
-	if (gfp & ~__GFP_BITS_MASK) {
-		mm_fail(mm, MM_EINVAL, "gfp 0x%x has bits outside __GFP_BITS_MASK (0x%x)", gfp, __GFP_BITS_MASK);
+	gfp_t allowed = modern(mm) ? __GFP_BITS_MASK_MODERN : __GFP_BITS_MASK;
+	if (gfp & ~allowed) {
+		mm_fail(mm, MM_EINVAL, "gfp 0x%x has bits outside __GFP_BITS_MASK (0x%x)", gfp, allowed);
 		return NULL;
 	}
 	if (!zl) {

@@ -261,16 +261,20 @@ static void view_freelists(struct mm *mm, struct out *o)
 
 static const char *const view_names[] = { "buddyinfo", "zoneinfo", "vmstat", "meminfo", "freelists",
 					  "slabinfo", "vmallocinfo", "zonelists", NULL };
+static const char *const view_names_modern[] = { "buddyinfo", "zoneinfo", "vmstat", "meminfo", "freelists",
+						 "slabinfo", "vmallocinfo", "zonelists", "pagetypeinfo",
+						 NULL };
 
-const char *const *mm_view_names(void)
+const char *const *mm_view_names(const struct mm *mm)
 {
-	return view_names;
+	return mm && mm->policy.era == MM_ERA_MODERN ? view_names_modern : view_names;
 }
 
 size_t mm_view(struct mm *mm, const char *name, char *buf, size_t len)
 {
 	/* 6.1's formats: mm_init_modern.c. */
-	if (!strcmp(name, "zonelists") || (!strcmp(name, "zoneinfo") && mm->policy.era == MM_ERA_MODERN))
+	if (!strcmp(name, "zonelists") ||
+	    ((!strcmp(name, "zoneinfo") || !strcmp(name, "pagetypeinfo")) && mm->policy.era == MM_ERA_MODERN))
 		return mm_view_modern(mm, name, buf, len);
 	struct out o = { buf, len, 0 };
 	if (len)
@@ -469,37 +473,48 @@ static int check_zone(struct mm *mm, struct zone *z, char *err, size_t errlen)
 	for (unsigned order = 0; order < mm->max_order; order++) {
 		snprintf(what, sizeof what, "node %d %s order %u", pgdat->node_id, z->name, order);
 		const struct free_area *area = &z->free_area[order];
-		long n = walk_list(pgdat, &area->free_list, err, errlen, what);
-		if (n < 0)
-			return -1;
+		/* The classic era has one list per order; the modern era one per
+		 * migrate type, each head keeping its list's type in ->index. */
+		int nlists = z->pageblock_mt ? MIGRATE_TYPES : 1;
+		long n = 0;
+		for (int mt = 0; mt < nlists; mt++) {
+			const struct page_list *l = &area->free_lists[mt];
+			long m = walk_list(pgdat, l, err, errlen, what);
+			if (m < 0)
+				return -1;
+			n += m;
+			for (uint32_t i = l->first; i != PAGE_NIL; i = pgdat->node_mem_map[i].lru_next) {
+				struct page *p = &pgdat->node_mem_map[i];
+				if (z->pageblock_mt && p->index != (uint32_t)mt)
+					return mmsim_errf(err, errlen, "%s: pfn %llu on the type %d list says type %u", what,
+							  (unsigned long long)(pgdat->node_start_pfn + i), mt, p->index);
+				unsigned long idx = (unsigned long)(p - z->zone_mem_map);
+				unsigned long long pfn = pgdat->node_start_pfn + i;
+				if (p < z->zone_mem_map || idx >= z->spanned_pages || page_zone(mm, p) != z)
+					return mmsim_errf(err, errlen, "%s: pfn %llu is not in the zone", what, pfn);
+				if (!PagePrivate(p) || page_order(p) != order || page_count(p) != 0 || PageReserved(p))
+					return mmsim_errf(err, errlen, "%s: pfn %llu: flags/order/count do not say free of order %u",
+						   what, pfn, order);
+				if (idx & ((1UL << order) - 1))
+					return mmsim_errf(err, errlen, "%s: pfn %llu not aligned to its order", what, pfn);
+				if (idx + (1UL << order) > z->spanned_pages)
+					return mmsim_errf(err, errlen, "%s: pfn %llu: block runs past the zone", what, pfn);
+				unsigned long bidx = idx ^ (1UL << order);
+				if (order + 1 < mm->max_order && bidx < z->spanned_pages) {
+					struct page *b = z->zone_mem_map + bidx;
+					if (PagePrivate(b) && page_order(b) == order && page_count(b) == 0 && !PageReserved(b))
+						return mmsim_errf(err, errlen, "%s: pfn %llu and its buddy are both free: not merged",
+							   what, pfn);
+				}
+				for (unsigned long k = 1; k < (1UL << order); k++)
+					if (PagePrivate(p + k) || page_count(p + k) || PageReserved(p + k) ||
+					    PageAllocHead(p + k))
+						return mmsim_errf(err, errlen, "%s: pfn %llu: frame %lu of the block is not free",
+							   what, pfn, k);
+			}
+		}
 		if ((unsigned long)n != area->nr_free)
 			return mmsim_errf(err, errlen, "%s: nr_free %lu but %ld blocks on the list", what, area->nr_free, n);
-		for (uint32_t i = area->free_list.first; i != PAGE_NIL; i = pgdat->node_mem_map[i].lru_next) {
-			struct page *p = &pgdat->node_mem_map[i];
-			unsigned long idx = (unsigned long)(p - z->zone_mem_map);
-			unsigned long long pfn = pgdat->node_start_pfn + i;
-			if (p < z->zone_mem_map || idx >= z->spanned_pages || page_zone(mm, p) != z)
-				return mmsim_errf(err, errlen, "%s: pfn %llu is not in the zone", what, pfn);
-			if (!PagePrivate(p) || page_order(p) != order || page_count(p) != 0 || PageReserved(p))
-				return mmsim_errf(err, errlen, "%s: pfn %llu: flags/order/count do not say free of order %u",
-					   what, pfn, order);
-			if (idx & ((1UL << order) - 1))
-				return mmsim_errf(err, errlen, "%s: pfn %llu not aligned to its order", what, pfn);
-			if (idx + (1UL << order) > z->spanned_pages)
-				return mmsim_errf(err, errlen, "%s: pfn %llu: block runs past the zone", what, pfn);
-			unsigned long bidx = idx ^ (1UL << order);
-			if (order + 1 < mm->max_order && bidx < z->spanned_pages) {
-				struct page *b = z->zone_mem_map + bidx;
-				if (PagePrivate(b) && page_order(b) == order && page_count(b) == 0 && !PageReserved(b))
-					return mmsim_errf(err, errlen, "%s: pfn %llu and its buddy are both free: not merged",
-						   what, pfn);
-			}
-			for (unsigned long k = 1; k < (1UL << order); k++)
-				if (PagePrivate(p + k) || page_count(p + k) || PageReserved(p + k) ||
-				    PageAllocHead(p + k))
-					return mmsim_errf(err, errlen, "%s: pfn %llu: frame %lu of the block is not free",
-						   what, pfn, k);
-		}
 		free += (unsigned long)n << order;
 	}
 	if (free != z->free_pages)

@@ -147,7 +147,7 @@ has "$tmp/err" "node0/distance:1: expected one distance per node" "malformed dis
 expect 2 "bad era" -- "$MMSIM" machine --from "$DATA/b_1g_2cpu/boot" --era future
 expect 2 "bad sysctl" -- "$MMSIM" machine --from "$DATA/b_1g_2cpu/boot" -P percpu_pagelist_high_fraction=3
 has "$tmp/err" "percpu_pagelist_high_fraction: bad value '3'" "bad sysctl value"
-expect 2 "bad view" -- "$MMSIM" machine --from "$DATA/b_1g_2cpu/boot" --show pagetypeinfo
+expect 2 "bad view" -- "$MMSIM" machine --from "$DATA/b_1g_2cpu/boot" --show pagetypes
 
 # capture-machine.sh on a fake root (the reference directory), then import.
 ROOT="$DATA/d_numa2/boot" sh tools/capture-machine.sh "$tmp/cap" >/dev/null 2>"$tmp/err" || bad "capture: exit $?"
