@@ -269,6 +269,62 @@ START_TEST(test_fragmentation_gorman)
 }
 END_TEST
 
+/*
+ * The modern era's per-CPU lists (6.1 rmqueue_pcplist, free_unref_page,
+ * nr_pcp_free, free_pcppages_bulk) on the x86_64 preset at 256 MiB, 2 CPUs: DMA32's
+ * pageset has batch 15 and high 296 (stage 1's zone_batchsize and
+ * zone_highsize, checked against 6.1 elsewhere).
+ */
+START_TEST(test_pcp_lists_modern)
+{
+	struct tm t;
+	struct mm_policy p;
+	mm_policy_default(&p);
+	p.era = MM_ERA_MODERN;
+	p.check = true;
+	tm_boot_preset(&t, "x86_64", 256 * MiB, 2, &p);   /* high: low 593 / 2 CPUs */
+	struct zone *z = tm_zone(&t, 0, ZONE_DMA32);
+	struct per_cpu_pageset *ps = &z->pageset[0];
+	ck_assert_int_eq(ps->pcp[0].batch, 15);
+	ck_assert_int_eq(ps->pcp[0].high, 296);
+
+	/* Order 0, unmovable: list pindex 0 is empty, rmqueue_bulk brings a
+	 * batch of 15, one is handed out: 14 left. */
+	struct page *a = alloc_ok(&t, GFP_KERNEL, 0);
+	ck_assert_int_eq(ps->pcp[0].count, 14);
+	/* Order 2, movable: pindex 3 * 2 + 1 = 7, a refill of max(15 >> 2, 2)
+	 * = 3 blocks (12 pages), one handed out: 14 + 8 = 22. */
+	struct page *b = alloc_ok(&t, GFP_HIGHUSER_MOVABLE, 2);
+	ck_assert_int_eq(ps->pcp[0].count, 22);
+	ck_assert_int_eq(__free_pages(t.mm, b, 2), 0);
+	ck_assert_int_eq(ps->pcp[0].count, 26);
+	ck_assert_uint_eq(ps->lists[7].first, (uint32_t)(page_to_pfn(t.mm, b) - NODE_DATA(t.mm, 0)->node_start_pfn));
+	ck_assert_int_eq(__free_pages(t.mm, a, 0), 0);
+	drain_local_pages(t.mm);
+	ck_assert_int_eq(ps->pcp[0].count, 0);
+
+	/* nr_pcp_free and free_factor. 400 unmovable order-0 allocations take
+	 * 27 refills of 15 (405 pages): 5 left on the list. Then 400 frees:
+	 * the list reaches high (296) after 291 frees and gives back 15
+	 * (free_factor 0 -> 1); after 15 more, 30 (-> 2); after 30 more, 60
+	 * (-> 3); after 60 more (396 frees), 120 (-> 4: 240 < 281); the last
+	 * 4 frees leave 176 + 4 = 180. */
+	static struct page *pg[400];
+	for (int i = 0; i < 400; i++)
+		pg[i] = alloc_ok(&t, GFP_KERNEL, 0);
+	ck_assert_int_eq(ps->pcp[0].count, 5);
+	for (int i = 0; i < 400; i++)
+		ck_assert_int_eq(__free_pages(t.mm, pg[i], 0), 0);
+	ck_assert_int_eq(ps->pcp[0].count, 180);
+	ck_assert_int_eq(ps->free_factor, 4);
+	/* An allocation halves it (rmqueue_pcplist). */
+	alloc_ok(&t, GFP_KERNEL, 0);
+	ck_assert_int_eq(ps->free_factor, 2);
+	ck_assert_int_eq(ps->pcp[0].count, 179);
+	tm_free(&t);
+}
+END_TEST
+
 Suite *modern_alloc_suite(void)
 {
 	Suite *s = suite_create("modern_alloc");
@@ -277,6 +333,7 @@ Suite *modern_alloc_suite(void)
 	tcase_add_test(tc, test_unmovable_steals_largest);
 	tcase_add_test(tc, test_movable_steals_pageblock_and_boosts);
 	tcase_add_test(tc, test_gfp_movable);
+	tcase_add_test(tc, test_pcp_lists_modern);
 	suite_add_tcase(s, tc);
 	TCase *frag = tcase_create("fragmentation");
 	tcase_add_test(frag, test_fragmentation_gorman);
