@@ -1037,6 +1037,62 @@ int zone_watermark_ok(struct zone *z, int order, unsigned long mark, int classzo
 	return __zone_watermark_ok(z, order, mark, classzone_idx, can_try_harder, gfp_high);
 }
 
+/* 6.1's alloc_flags (mm/internal.h) that the watermark check reads. */
+#define ALLOC_OOM    0x08   /* an OOM victim: half of ALLOC_HARDER's mark again */
+#define ALLOC_HARDER 0x10   /* atomic or realtime: a quarter off the mark */
+#define ALLOC_HIGH   0x20   /* __GFP_HIGH: half off the mark */
+
+/*
+ * 6.1 __zone_watermark_ok. Unusable: the request's own pages but one, and
+ * the highatomic reserve unless ALLOC_HARDER (nr_reserved_highatomic, 0
+ * until reserve_highatomic_pageblock comes; no CMA). Then free above the
+ * mark (halved for ALLOC_HIGH, less a quarter for ALLOC_HARDER or a half
+ * for ALLOC_OOM) plus lowmem_reserve; for order > 0, a free block of the
+ * order or above on an allocatable type's list (highatomic only for
+ * ALLOC_HARDER) - unlike 2.6.11, which requires free pages at each order.
+ */
+static bool __zone_watermark_ok_61(const struct zone *z, unsigned order, unsigned long mark, int highest_zoneidx,
+				   unsigned alloc_flags, long free_pages, unsigned max_order)
+{
+	long min = (long)mark;
+	bool alloc_harder = (alloc_flags & (ALLOC_HARDER | ALLOC_OOM)) != 0;
+	free_pages -= (1L << order) - 1;
+	if (alloc_flags & ALLOC_HIGH)
+		min -= min / 2;
+	if (alloc_harder)
+		min -= (alloc_flags & ALLOC_OOM) ? min / 2 : min / 4;
+	if (free_pages <= min + (long)z->lowmem_reserve[highest_zoneidx])
+		return false;
+	if (!order)
+		return true;
+	for (unsigned o = order; o < max_order; o++) {
+		const struct free_area *area = &z->free_area[o];
+		if (!area->nr_free)
+			continue;
+		for (int mt = 0; mt < MIGRATE_PCPTYPES; mt++)
+			if (!plist_empty(&area->free_lists[mt]))
+				return true;
+		if (alloc_harder && !plist_empty(&area->free_lists[MIGRATE_HIGHATOMIC]))
+			return true;
+	}
+	return false;
+}
+
+/* 6.1 zone_watermark_fast: order 0 compares the free pages with the mark
+ * directly; the rest goes to __zone_watermark_ok. The mark includes the
+ * zone's watermark_boost (6.1's wmark_pages). */
+static bool zone_watermark_fast(struct mm *mm, struct zone *z, unsigned order, unsigned long mark,
+				int highest_zoneidx, unsigned alloc_flags)
+{
+	long free_pages = (long)z->free_pages;
+	mm_touch(mm, z->paddr, 64, 0);
+	if (!order && free_pages > (long)(mark + z->lowmem_reserve[highest_zoneidx]))
+		return true;
+	for (unsigned o = order; order && o < mm->max_order; o++)
+		mm_touch(mm, free_area_paddr(mm, z, o) + FREE_AREA_OFF_NRFREE, 8, 0);
+	return __zone_watermark_ok_61(z, order, mark, highest_zoneidx, alloc_flags, free_pages, mm->max_order);
+}
+
 /* zone_watermark_ok with the reads it makes reported to the cost model. */
 static int watermark_ok(struct mm *mm, struct zone *z, int order, unsigned long mark, int classzone_idx,
 			int can_try_harder, int gfp_high)
@@ -1167,8 +1223,13 @@ static struct page *scan_zonelist(struct mm *mm, struct zone **zones, int order,
 		struct zone *z = zones[i];
 		if (mark >= 0) {
 			unsigned long m = mark == 0 ? z->pages_low : mark == 1 ? z->pages_min : z->pages_high;
-			if (!watermark_ok(mm, z, order, m, classzone_idx, can_try_harder, gfp_high))
+			if (modern(mm)) {
+				unsigned af = (can_try_harder ? ALLOC_HARDER : 0) | (gfp_high ? ALLOC_HIGH : 0);
+				if (!zone_watermark_fast(mm, z, (unsigned)order, m + z->watermark_boost, classzone_idx, af))
+					continue;
+			} else if (!watermark_ok(mm, z, order, m, classzone_idx, can_try_harder, gfp_high)) {
 				continue;
+			}
 		}
 		struct page *page = buffered_rmqueue(mm, z, (unsigned)order, gfp);
 		if (page) {
