@@ -465,7 +465,7 @@ static void trace_extfrag(struct mm *mm, struct zone *zone, struct page *page, u
 static bool __rmqueue_fallback(struct mm *mm, struct zone *zone, unsigned order, int start_mt)
 {
 	pg_data_t *pgdat = zone->zone_pgdat;
-	unsigned min_order = order;
+	unsigned min_order = mm->nofragment ? pageblock_order : order;
 	int cur, fmt = -1;
 	bool can_steal;
 	for (cur = (int)mm->max_order - 1; cur >= (int)min_order; cur--) {
@@ -1216,11 +1216,15 @@ static void zone_statistics(struct mm *mm, struct zonelist *zonelist, struct zon
 
 /* One scan of the zonelist (mark: 0 pages_low, 1 pages_min, 2 pages_high,
  * -1 no watermark check). */
-static struct page *scan_zonelist(struct mm *mm, struct zone **zones, int order, gfp_t gfp, int mark,
-				  int classzone_idx, int can_try_harder, int gfp_high, struct zone **served)
+static struct page *scan_zonelist_once(struct mm *mm, struct zone **zones, int order, gfp_t gfp, int mark,
+				       int classzone_idx, int can_try_harder, int gfp_high, struct zone **served)
 {
 	for (int i = 0; zones[i]; i++) {
 		struct zone *z = zones[i];
+		/* 6.1 get_page_from_freelist: ALLOC_NOFRAGMENT holds on the
+		 * preferred node only. */
+		if (mm->nofragment && z->zone_pgdat != zones[0]->zone_pgdat)
+			return NULL;
 		if (mark >= 0) {
 			unsigned long m = mark == 0 ? z->pages_low : mark == 1 ? z->pages_min : z->pages_high;
 			if (modern(mm)) {
@@ -1238,6 +1242,36 @@ static struct page *scan_zonelist(struct mm *mm, struct zone **zones, int order,
 		}
 	}
 	return NULL;
+}
+
+/*
+ * 6.1 alloc_flags_nofragment: ALLOC_NOFRAGMENT when the preferred zone is
+ * ZONE_NORMAL and, on a NUMA machine, its node's ZONE_DMA32 is populated:
+ * a fallback may then only take whole pageblocks (__rmqueue_fallback's
+ * min_order), and the zones below are tried first. Without a page, the
+ * scan is retried without it (get_page_from_freelist's two retries).
+ */
+static bool alloc_flags_nofragment(struct mm *mm, struct zone **zones)
+{
+	if (!modern(mm) || zone_idx(zones[0]) != ZONE_NORMAL)
+		return false;
+	if (mm->nr_nodes > 1 && !populated_zone(&zones[0]->zone_pgdat->node_zones[ZONE_DMA32]))
+		return false;
+	return true;
+}
+
+static struct page *scan_zonelist(struct mm *mm, struct zone **zones, int order, gfp_t gfp, int mark,
+				  int classzone_idx, int can_try_harder, int gfp_high, struct zone **served)
+{
+	if (alloc_flags_nofragment(mm, zones)) {
+		mm->nofragment = true;
+		struct page *page = scan_zonelist_once(mm, zones, order, gfp, mark, classzone_idx, can_try_harder,
+						       gfp_high, served);
+		mm->nofragment = false;
+		if (page)
+			return page;
+	}
+	return scan_zonelist_once(mm, zones, order, gfp, mark, classzone_idx, can_try_harder, gfp_high, served);
 }
 
 static struct page *alloc_pages_core(struct mm *mm, gfp_t gfp, unsigned order, struct zonelist *zonelist)

@@ -337,6 +337,58 @@ START_TEST(test_pcp_lists_modern)
 }
 END_TEST
 
+/*
+ * ALLOC_NOFRAGMENT (6.1 alloc_flags_nofragment, get_page_from_freelist,
+ * __rmqueue_fallback's min_order). The x86_64 preset at 6 GiB, pcp off:
+ * ZONE_NORMAL above 4 GiB, ZONE_DMA32 below. Set-up: Normal is filled with
+ * movable order-8 blocks (a zonelist of Normal alone, PF_MEMALLOC), then
+ * every other one is freed (pfn / 256 even): half of Normal is free, in
+ * order-8 blocks whose buddies are in use, so no free block of order >= 9.
+ * A GFP_KERNEL order-0 request prefers Normal, so it has ALLOC_NOFRAGMENT:
+ * in Normal the unmovable and reclaimable lists are empty and the fallback
+ * may only take blocks of order >= 9: none; the next zone of the same
+ * node, DMA32, steals a whole order-10 movable block: the page is in
+ * DMA32. With Normal alone in the zonelist, the retry without the flag
+ * steals an order-8 block in Normal (can_steal_fallback(8, UNMOVABLE)).
+ */
+START_TEST(test_nofragment)
+{
+	struct tm t;
+	struct mm_policy p;
+	mm_policy_default(&p);
+	p.era = MM_ERA_MODERN;
+	p.pcp = false;
+	tm_boot_preset(&t, "x86_64", 6 * GiB, 1, &p);
+	struct zone *normal = tm_zone(&t, 0, ZONE_NORMAL);
+	ck_assert(populated_zone(normal));
+	struct zonelist zl;
+	memset(&zl, 0, sizeof zl);
+	zl.zones[0] = normal;
+	mm_set_current(t.mm, PF_MEMALLOC, false, false);
+	static uint64_t pfns[8192];
+	int n = 0;
+	struct page *pg;
+	while ((pg = __alloc_pages(t.mm, GFP_HIGHUSER_MOVABLE | __GFP_NOWARN, 8, &zl)) != NULL) {
+		ck_assert_int_lt(n, 8192);
+		pfns[n++] = page_to_pfn(t.mm, pg);
+	}
+	ck_assert_int_gt(n, 8);
+	for (int i = 0; i < n; i++)
+		if (((pfns[i] >> 8) & 1) == 0)
+			ck_assert_int_eq(free_pages_pfn(t.mm, pfns[i], 8), 0);
+	mm_set_current(t.mm, 0, false, false);
+	ck_assert_uint_eq(normal->free_area[9].nr_free + normal->free_area[10].nr_free, 0);
+	ck_assert_uint_gt(normal->free_pages, normal->pages_high);
+
+	pg = alloc_ok(&t, GFP_KERNEL, 0);
+	ck_assert_uint_eq(page_zonenum(pg), ZONE_DMA32);
+	pg = __alloc_pages(t.mm, GFP_KERNEL, 0, &zl);
+	ck_assert_ptr_nonnull(pg);
+	ck_assert_uint_eq(page_zonenum(pg), ZONE_NORMAL);
+	tm_free(&t);
+}
+END_TEST
+
 Suite *modern_alloc_suite(void)
 {
 	Suite *s = suite_create("modern_alloc");
@@ -346,6 +398,7 @@ Suite *modern_alloc_suite(void)
 	tcase_add_test(tc, test_movable_steals_pageblock_and_boosts);
 	tcase_add_test(tc, test_gfp_movable);
 	tcase_add_test(tc, test_pcp_lists_modern);
+	tcase_add_test(tc, test_nofragment);
 	suite_add_tcase(s, tc);
 	TCase *frag = tcase_create("fragmentation");
 	tcase_add_test(frag, test_fragmentation_gorman);
