@@ -50,6 +50,8 @@ struct mm {
 
 	/* The modern era's allocator state (page_alloc.c). */
 	bool free_to_tail;               /* boot freeing: FPI_TO_TAIL */
+	bool nofragment;                 /* the allocation in progress has 6.1's
+					  * ALLOC_NOFRAGMENT */
 	uint64_t nr_extfrag;             /* __rmqueue_fallback steals */
 
 	int errcode;

@@ -167,6 +167,9 @@ static void zone_pcp_init(struct zone *z, int ncpus)
 		cold->high = (int)(2 * batch);
 		cold->batch = (int)batch;
 		plist_init(&cold->list);
+		for (int i = 0; i < NR_PCP_LISTS; i++)
+			plist_init(&z->pageset[cpu].lists[i]);
+		z->pageset[cpu].free_factor = 0;
 	}
 }
 

@@ -92,10 +92,21 @@ struct per_cpu_pages {
 	struct page_list list;
 };
 
+/* The modern era's (6.1) per-CPU lists: one per migrate type below
+ * MIGRATE_PCPTYPES for each order up to PAGE_ALLOC_COSTLY_ORDER, then one
+ * for THP (pageblock_order) blocks (order_to_pindex, page_alloc.c). */
+#define PAGE_ALLOC_COSTLY_ORDER 3
+#define NR_LOWORDER_PCP_LISTS   (MIGRATE_PCPTYPES * (PAGE_ALLOC_COSTLY_ORDER + 1))
+#define NR_PCP_LISTS            (NR_LOWORDER_PCP_LISTS + 1)
+
 /* 2.6.11 struct per_cpu_pageset: the hot and cold lists and the NUMA
- * allocation counters of one CPU for one zone. */
+ * allocation counters of one CPU for one zone. The modern era uses
+ * pcp[0]'s count (in pages), high and batch, with 6.1's lists[] and
+ * free_factor instead of the hot and cold lists. */
 struct per_cpu_pageset {
 	struct per_cpu_pages pcp[2];    /* 0: hot, 1: cold */
+	struct page_list lists[NR_PCP_LISTS]; /* modern: by order_to_pindex */
+	int free_factor;                /* modern: 6.1 nr_pcp_free's batch scaling */
 	uint64_t numa_hit;              /* allocated on the node the zonelist preferred */
 	uint64_t numa_miss;             /* allocated here, another node was preferred */
 	uint64_t numa_foreign;          /* preferred here, allocated elsewhere */

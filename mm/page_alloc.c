@@ -465,7 +465,7 @@ static void trace_extfrag(struct mm *mm, struct zone *zone, struct page *page, u
 static bool __rmqueue_fallback(struct mm *mm, struct zone *zone, unsigned order, int start_mt)
 {
 	pg_data_t *pgdat = zone->zone_pgdat;
-	unsigned min_order = order;
+	unsigned min_order = mm->nofragment ? pageblock_order : order;
 	int cur, fmt = -1;
 	bool can_steal;
 	for (cur = (int)mm->max_order - 1; cur >= (int)min_order; cur--) {
@@ -582,13 +582,15 @@ void __free_one_page(struct mm *mm, struct page *page, struct zone *zone, unsign
 }
 
 /* Trace one frame leaving a per-CPU list for the buddy lists. */
-static void trace_pcpu_drain(struct mm *mm, struct page *page, unsigned order)
+static void trace_pcpu_drain(struct mm *mm, struct page *page, unsigned order, int mt)
 {
 	if (trace_enabled(mm->trace, mm->ev_pcpu_drain)) {
 		struct sim_task *t = sim_cur_task(mm->sim);
 		trace_begin(mm->trace, mm->ev_pcpu_drain, sim_now(mm->sim), mm->cpu, t ? t->name : NULL);
 		trace_u64(mm->trace, "pfn", page_to_pfn(mm, page));
 		trace_u64(mm->trace, "order", order);
+		if (mt >= 0)
+			trace_i64(mm->trace, "migratetype", mt);
 		trace_end(mm->trace);
 	}
 }
@@ -611,7 +613,7 @@ static int free_pages_bulk(struct mm *mm, struct zone *zone, int count, struct p
 		struct page *page = idx_page(pgdat, list->last);
 		plist_del(mm, pgdat, list, list_paddr, page);
 		if (from_pcp)
-			trace_pcpu_drain(mm, page, order);
+			trace_pcpu_drain(mm, page, order, -1);
 		free_one_page_inl(mm, page, zone, order, get_pageblock_migratetype(zone, page));
 		ret++;
 	}
@@ -721,6 +723,181 @@ static void destroy_compound_page(struct mm *mm, pg_data_t *pgdat, struct page *
 	page[1].index = 0;
 }
 
+/* ---- The modern era's per-CPU lists (6.1) ------------------------------ */
+
+/* 6.1 pcp_allowed_order: orders up to PAGE_ALLOC_COSTLY_ORDER, and THP. */
+static inline bool pcp_allowed_order(unsigned order)
+{
+	return order <= PAGE_ALLOC_COSTLY_ORDER || order == pageblock_order;
+}
+
+/* 6.1 order_to_pindex and pindex_to_order. */
+static inline int order_to_pindex(int mt, unsigned order)
+{
+	if (order > PAGE_ALLOC_COSTLY_ORDER)
+		return NR_LOWORDER_PCP_LISTS;   /* the THP list */
+	return MIGRATE_PCPTYPES * (int)order + mt;
+}
+
+static inline unsigned pindex_to_order(int pindex)
+{
+	return pindex == NR_LOWORDER_PCP_LISTS ? pageblock_order : (unsigned)pindex / MIGRATE_PCPTYPES;
+}
+
+/*
+ * 6.1 free_pcppages_bulk: give `count` pages (not blocks) back to the buddy
+ * lists, taking the lists round-robin from `pindex` (the list just freed
+ * to goes first), each from its tail, every block on the type it was
+ * freed as (kept in ->index). One lock round trip. Returns the pages freed.
+ */
+static int free_pcppages_bulk(struct mm *mm, struct zone *zone, int count, struct per_cpu_pageset *ps,
+			      uint64_t pa, int pindex)
+{
+	pg_data_t *pgdat = zone->zone_pgdat;
+	struct per_cpu_pages *pcp = &ps->pcp[0];
+	int min_pindex = 0, max_pindex = NR_PCP_LISTS - 1, freed = 0;
+	if (count > pcp->count)
+		count = pcp->count;
+	pindex--;
+	spin_lock(mm, zone);
+	while (count > 0) {
+		struct page_list *list;
+		for (;;) {
+			if (++pindex > max_pindex)
+				pindex = min_pindex;
+			list = &ps->lists[pindex];
+			if (!plist_empty(list))
+				break;
+			if (pindex == max_pindex)
+				max_pindex--;
+			if (pindex == min_pindex)
+				min_pindex++;
+		}
+		unsigned order = pindex_to_order(pindex);
+		int nr_pages = 1 << order;
+		do {
+			struct page *page = idx_page(pgdat, list->last);
+			int mt = (int)page->index;
+			plist_del(mm, pgdat, list, pa + PCP_OFF_LIST, page);
+			count -= nr_pages;
+			pcp->count -= nr_pages;
+			freed += nr_pages;
+			free_one_page_inl(mm, page, zone, order, mt);
+			trace_pcpu_drain(mm, page, order, mt);
+		} while (count > 0 && !plist_empty(list));
+	}
+	mm_touch(mm, pa + PCP_OFF_COUNT, 4, 1);
+	spin_unlock(mm, zone);
+	return freed;
+}
+
+/*
+ * 6.1 nr_pcp_free: how many pages to free when the list reached high: a
+ * batch, doubled by each consecutive free that reached high (free_factor,
+ * halved again by each allocation), at most high - batch; everything when
+ * high-order pages are being freed without allocations (free_high).
+ */
+static int nr_pcp_free(struct per_cpu_pageset *ps, int high, int batch, bool free_high)
+{
+	if (free_high)
+		return ps->pcp[0].count;
+	if (high < batch)
+		return 1;
+	int min_nr_free = batch, max_nr_free = high - batch;
+	batch <<= ps->free_factor;
+	if (batch < max_nr_free)
+		ps->free_factor++;
+	if (batch < min_nr_free)
+		batch = min_nr_free;
+	if (batch > max_nr_free)
+		batch = max_nr_free;
+	return batch;
+}
+
+/*
+ * 6.1 free_unref_page and free_unref_page_commit: a block of a pcp order
+ * to the head of its list (the type its pageblock has now; a highatomic
+ * block goes on the movable list but keeps its type for the buddy lists),
+ * then, if the list holds high pages or more, nr_pcp_free pages back.
+ * (ZONE_RECLAIM_ACTIVE, which lowers high, is not modelled.)
+ */
+static void free_unref_page(struct mm *mm, struct zone *zone, struct page *page, unsigned order)
+{
+	pg_data_t *pgdat = zone->zone_pgdat;
+	int mt = get_pageblock_migratetype(zone, page);
+	mm->vm[PGFREE] += 1UL << order;
+	if (!mm->policy.pcp || mt == MIGRATE_ISOLATE) {
+		struct page_list l;
+		plist_init(&l);
+		plist_add(mm, pgdat, &l, PADDR_STACK, page);
+		free_pages_bulk(mm, zone, 1, &l, PADDR_STACK, order, false);
+		return;
+	}
+	page->index = (uint32_t)mt;   /* set_pcppage_migratetype */
+	int list_mt = mt >= MIGRATE_PCPTYPES ? MIGRATE_MOVABLE : mt;
+	struct per_cpu_pageset *ps = &zone->pageset[mm->cpu];
+	struct per_cpu_pages *pcp = &ps->pcp[0];
+	uint64_t pa = pcp_paddr(zone, mm->cpu, 0);
+	int pindex = order_to_pindex(list_mt, order);
+	mm_touch(mm, pa + PCP_OFF_COUNT, 16, 0);
+	plist_add(mm, pgdat, &ps->lists[pindex], pa + PCP_OFF_LIST, page);
+	pcp->count += 1 << order;
+	mm_touch(mm, pa + PCP_OFF_COUNT, 4, 1);
+	bool free_high = ps->free_factor && order && order <= PAGE_ALLOC_COSTLY_ORDER;
+	int high = free_high ? 0 : pcp->high;   /* nr_pcp_high */
+	if (pcp->count >= high) {
+		mm->vm[PCP_DRAIN]++;
+		free_pcppages_bulk(mm, zone, nr_pcp_free(ps, high, pcp->batch, free_high), ps, pa, pindex);
+	}
+}
+
+/*
+ * 6.1 rmqueue_pcplist and __rmqueue_pcplist: the head of the list for
+ * (type, order), refilled first if empty with a batch (batch >> order
+ * blocks, at least 2, for order > 0) by rmqueue_bulk. Each allocation
+ * halves free_factor.
+ */
+static struct page *rmqueue_pcplist(struct mm *mm, struct zone *zone, unsigned order, int mt)
+{
+	pg_data_t *pgdat = zone->zone_pgdat;
+	struct per_cpu_pageset *ps = &zone->pageset[mm->cpu];
+	struct per_cpu_pages *pcp = &ps->pcp[0];
+	uint64_t pa = pcp_paddr(zone, mm->cpu, 0);
+	struct page_list *list = &ps->lists[order_to_pindex(mt, order)];
+	ps->free_factor >>= 1;
+	mm_touch(mm, pa + PCP_OFF_COUNT, 16, 0);
+	if (plist_empty(list)) {
+		int batch = pcp->batch;
+		if (order) {
+			batch >>= order;
+			if (batch < 2)
+				batch = 2;
+		}
+		int got = rmqueue_bulk(mm, zone, order, batch, list, pa + PCP_OFF_LIST, mt);
+		pcp->count += got << order;
+		if (!got)
+			return NULL;
+	}
+	struct page *page = idx_page(pgdat, list->first);
+	plist_del(mm, pgdat, list, pa + PCP_OFF_LIST, page);
+	pcp->count -= 1 << order;
+	mm_touch(mm, pa + PCP_OFF_COUNT, 4, 1);
+	return page;
+}
+
+/* 6.1 drain_pages_zone: every list of the CPU's pageset, round-robin. */
+static void drain_pages_zone_modern(struct mm *mm, struct zone *zone, int cpu)
+{
+	struct per_cpu_pageset *ps = &zone->pageset[cpu];
+	if (!ps->pcp[0].count)
+		return;
+	mm->vm[PCP_DRAIN]++;
+	int saved = mm->cpu;
+	mm->cpu = cpu;
+	free_pcppages_bulk(mm, zone, ps->pcp[0].count, ps, pcp_paddr(zone, cpu, 0), 0);
+	mm->cpu = saved;
+}
+
 /* ---- Per-CPU lists ------------------------------------------------------ */
 
 /*
@@ -735,7 +912,10 @@ static struct page *buffered_rmqueue(struct mm *mm, struct zone *zone, unsigned 
 	int cold = (gfp & __GFP_COLD) != 0;
 	int mt = gfp_migratetype(mm, gfp);
 
-	if (order == 0 && mm->policy.pcp) {
+	if (modern(mm)) {
+		if (mm->policy.pcp && pcp_allowed_order(order))
+			page = rmqueue_pcplist(mm, zone, order, mt);
+	} else if (order == 0 && mm->policy.pcp) {
 		struct per_cpu_pages *pcp = &zone->pageset[mm->cpu].pcp[cold];
 		uint64_t pa = pcp_paddr(zone, mm->cpu, cold);
 		mm_touch(mm, pa + PCP_OFF_COUNT, 16, 0);
@@ -811,6 +991,10 @@ static void __drain_pages(struct mm *mm, int cpu)
 	for (int nid = 0; nid < mm->nr_nodes; nid++)
 		for (int j = 0; j < MAX_NR_ZONES; j++) {
 			struct zone *zone = &mm->node_data[nid]->node_zones[j];
+			if (modern(mm)) {
+				drain_pages_zone_modern(mm, zone, cpu);
+				continue;
+			}
 			for (int t = 0; t < 2; t++) {
 				struct per_cpu_pages *pcp = &zone->pageset[cpu].pcp[t];
 				if (!pcp->count)
@@ -851,6 +1035,62 @@ int zone_watermark_ok(struct zone *z, int order, unsigned long mark, int classzo
 		      int can_try_harder, int gfp_high)
 {
 	return __zone_watermark_ok(z, order, mark, classzone_idx, can_try_harder, gfp_high);
+}
+
+/* 6.1's alloc_flags (mm/internal.h) that the watermark check reads. */
+#define ALLOC_OOM    0x08   /* an OOM victim: half of ALLOC_HARDER's mark again */
+#define ALLOC_HARDER 0x10   /* atomic or realtime: a quarter off the mark */
+#define ALLOC_HIGH   0x20   /* __GFP_HIGH: half off the mark */
+
+/*
+ * 6.1 __zone_watermark_ok. Unusable: the request's own pages but one, and
+ * the highatomic reserve unless ALLOC_HARDER (nr_reserved_highatomic, 0
+ * until reserve_highatomic_pageblock comes; no CMA). Then free above the
+ * mark (halved for ALLOC_HIGH, less a quarter for ALLOC_HARDER or a half
+ * for ALLOC_OOM) plus lowmem_reserve; for order > 0, a free block of the
+ * order or above on an allocatable type's list (highatomic only for
+ * ALLOC_HARDER) - unlike 2.6.11, which requires free pages at each order.
+ */
+static bool __zone_watermark_ok_61(const struct zone *z, unsigned order, unsigned long mark, int highest_zoneidx,
+				   unsigned alloc_flags, long free_pages, unsigned max_order)
+{
+	long min = (long)mark;
+	bool alloc_harder = (alloc_flags & (ALLOC_HARDER | ALLOC_OOM)) != 0;
+	free_pages -= (1L << order) - 1;
+	if (alloc_flags & ALLOC_HIGH)
+		min -= min / 2;
+	if (alloc_harder)
+		min -= (alloc_flags & ALLOC_OOM) ? min / 2 : min / 4;
+	if (free_pages <= min + (long)z->lowmem_reserve[highest_zoneidx])
+		return false;
+	if (!order)
+		return true;
+	for (unsigned o = order; o < max_order; o++) {
+		const struct free_area *area = &z->free_area[o];
+		if (!area->nr_free)
+			continue;
+		for (int mt = 0; mt < MIGRATE_PCPTYPES; mt++)
+			if (!plist_empty(&area->free_lists[mt]))
+				return true;
+		if (alloc_harder && !plist_empty(&area->free_lists[MIGRATE_HIGHATOMIC]))
+			return true;
+	}
+	return false;
+}
+
+/* 6.1 zone_watermark_fast: order 0 compares the free pages with the mark
+ * directly; the rest goes to __zone_watermark_ok. The mark includes the
+ * zone's watermark_boost (6.1's wmark_pages). */
+static bool zone_watermark_fast(struct mm *mm, struct zone *z, unsigned order, unsigned long mark,
+				int highest_zoneidx, unsigned alloc_flags)
+{
+	long free_pages = (long)z->free_pages;
+	mm_touch(mm, z->paddr, 64, 0);
+	if (!order && free_pages > (long)(mark + z->lowmem_reserve[highest_zoneidx]))
+		return true;
+	for (unsigned o = order; order && o < mm->max_order; o++)
+		mm_touch(mm, free_area_paddr(mm, z, o) + FREE_AREA_OFF_NRFREE, 8, 0);
+	return __zone_watermark_ok_61(z, order, mark, highest_zoneidx, alloc_flags, free_pages, mm->max_order);
 }
 
 /* zone_watermark_ok with the reads it makes reported to the cost model. */
@@ -976,15 +1216,24 @@ static void zone_statistics(struct mm *mm, struct zonelist *zonelist, struct zon
 
 /* One scan of the zonelist (mark: 0 pages_low, 1 pages_min, 2 pages_high,
  * -1 no watermark check). */
-static struct page *scan_zonelist(struct mm *mm, struct zone **zones, int order, gfp_t gfp, int mark,
-				  int classzone_idx, int can_try_harder, int gfp_high, struct zone **served)
+static struct page *scan_zonelist_once(struct mm *mm, struct zone **zones, int order, gfp_t gfp, int mark,
+				       int classzone_idx, int can_try_harder, int gfp_high, struct zone **served)
 {
 	for (int i = 0; zones[i]; i++) {
 		struct zone *z = zones[i];
+		/* 6.1 get_page_from_freelist: ALLOC_NOFRAGMENT holds on the
+		 * preferred node only. */
+		if (mm->nofragment && z->zone_pgdat != zones[0]->zone_pgdat)
+			return NULL;
 		if (mark >= 0) {
 			unsigned long m = mark == 0 ? z->pages_low : mark == 1 ? z->pages_min : z->pages_high;
-			if (!watermark_ok(mm, z, order, m, classzone_idx, can_try_harder, gfp_high))
+			if (modern(mm)) {
+				unsigned af = (can_try_harder ? ALLOC_HARDER : 0) | (gfp_high ? ALLOC_HIGH : 0);
+				if (!zone_watermark_fast(mm, z, (unsigned)order, m + z->watermark_boost, classzone_idx, af))
+					continue;
+			} else if (!watermark_ok(mm, z, order, m, classzone_idx, can_try_harder, gfp_high)) {
 				continue;
+			}
 		}
 		struct page *page = buffered_rmqueue(mm, z, (unsigned)order, gfp);
 		if (page) {
@@ -993,6 +1242,36 @@ static struct page *scan_zonelist(struct mm *mm, struct zone **zones, int order,
 		}
 	}
 	return NULL;
+}
+
+/*
+ * 6.1 alloc_flags_nofragment: ALLOC_NOFRAGMENT when the preferred zone is
+ * ZONE_NORMAL and, on a NUMA machine, its node's ZONE_DMA32 is populated:
+ * a fallback may then only take whole pageblocks (__rmqueue_fallback's
+ * min_order), and the zones below are tried first. Without a page, the
+ * scan is retried without it (get_page_from_freelist's two retries).
+ */
+static bool alloc_flags_nofragment(struct mm *mm, struct zone **zones)
+{
+	if (!modern(mm) || zone_idx(zones[0]) != ZONE_NORMAL)
+		return false;
+	if (mm->nr_nodes > 1 && !populated_zone(&zones[0]->zone_pgdat->node_zones[ZONE_DMA32]))
+		return false;
+	return true;
+}
+
+static struct page *scan_zonelist(struct mm *mm, struct zone **zones, int order, gfp_t gfp, int mark,
+				  int classzone_idx, int can_try_harder, int gfp_high, struct zone **served)
+{
+	if (alloc_flags_nofragment(mm, zones)) {
+		mm->nofragment = true;
+		struct page *page = scan_zonelist_once(mm, zones, order, gfp, mark, classzone_idx, can_try_harder,
+						       gfp_high, served);
+		mm->nofragment = false;
+		if (page)
+			return page;
+	}
+	return scan_zonelist_once(mm, zones, order, gfp, mark, classzone_idx, can_try_harder, gfp_high, served);
 }
 
 static struct page *alloc_pages_core(struct mm *mm, gfp_t gfp, unsigned order, struct zonelist *zonelist)
@@ -1270,10 +1549,15 @@ static int do_free(struct mm *mm, struct page *page, unsigned order, int cold)
 	clear_page_alloc_order(page);
 	bool tracing = trace_enabled(mm->trace, mm->ev_free);
 	uint64_t pfn = tracing ? page_to_pfn(mm, page) : 0;
-	if (order == 0)
+	if (modern(mm) && pcp_allowed_order(order)) {
+		/* 6.1 free_the_page: the pcp orders through free_unref_page */
+		destroy_compound_page(mm, zone->zone_pgdat, page, order);
+		free_unref_page(mm, zone, page, order);
+	} else if (order == 0) {
 		free_hot_cold_page(mm, zone, page, cold);
-	else
+	} else {
 		__free_pages_ok(mm, zone, page, order);
+	}
 	if (tracing) {
 		struct sim_task *t = sim_cur_task(mm->sim);
 		trace_begin(mm->trace, mm->ev_free, start, mm->cpu, t ? t->name : NULL);

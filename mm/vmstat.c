@@ -520,7 +520,31 @@ static int check_zone(struct mm *mm, struct zone *z, char *err, size_t errlen)
 	if (free != z->free_pages)
 		return mmsim_errf(err, errlen, "node %d %s: free_pages %lu but the lists hold %lu", pgdat->node_id, z->name,
 			   z->free_pages, free);
-	for (int cpu = 0; cpu < mm->ncpus; cpu++)
+	/* The modern era: 6.1's lists per (type, order), count in pages. */
+	for (int cpu = 0; z->pageblock_mt && cpu < mm->ncpus; cpu++) {
+		const struct per_cpu_pageset *ps = &z->pageset[cpu];
+		long pages = 0;
+		for (int i = 0; i < NR_PCP_LISTS; i++) {
+			unsigned order = i == NR_LOWORDER_PCP_LISTS ? pageblock_order : (unsigned)i / MIGRATE_PCPTYPES;
+			snprintf(what, sizeof what, "node %d %s cpu %d pcp list %d", pgdat->node_id, z->name, cpu, i);
+			long n = walk_list(pgdat, &ps->lists[i], err, errlen, what);
+			if (n < 0)
+				return -1;
+			for (uint32_t k = ps->lists[i].first; k != PAGE_NIL; k = pgdat->node_mem_map[k].lru_next) {
+				struct page *p = &pgdat->node_mem_map[k];
+				if (page_zone(mm, p) != z || PagePrivate(p) || page_count(p) || PageReserved(p) ||
+				    ((unsigned long)(p - z->zone_mem_map) & ((1UL << order) - 1)))
+					return mmsim_errf(err, errlen, "%s: pfn %llu is not a free block of the zone", what,
+							  (unsigned long long)(pgdat->node_start_pfn + k));
+			}
+			pages += n << order;
+		}
+		if (pages != ps->pcp[0].count)
+			return mmsim_errf(err, errlen, "node %d %s cpu %d: pcp count %d but %ld pages on its lists",
+					  pgdat->node_id, z->name, cpu, ps->pcp[0].count, pages);
+		on_pcp += (unsigned long)pages;
+	}
+	for (int cpu = 0; !z->pageblock_mt && cpu < mm->ncpus; cpu++)
 		for (int t = 0; t < 2; t++) {
 			const struct per_cpu_pages *pcp = &z->pageset[cpu].pcp[t];
 			snprintf(what, sizeof what, "node %d %s cpu %d %s list", pgdat->node_id, z->name, cpu,

@@ -189,6 +189,13 @@ has "$tmp/out" 'per-CPU list refills +12$' "pcp lab: 12 refills with the lists o
 expect 0 "pcp lab with the lists off" -- run scenarios/labs/pcp/pcp.lua -P pcp=off --quiet
 has "$tmp/out" 'Per-CPU page lists: OFF' "pcp lab: -P pcp=off reaches the scenario"
 has "$tmp/out" 'zone lock acquisitions +19200 +\(2000.0 per 1000 allocations\)' "pcp lab: two lock round trips per page without the lists"
+expect 0 "fragmentation lab, classic" -- run scenarios/labs/fragmentation/fragmentation.lua --quiet
+has "$tmp/out" '^movable pages freed: [0-4] free pageblocks$' "fragmentation lab: classic leaves almost no free pageblock"
+expect 0 "fragmentation lab, modern" -- run scenarios/labs/fragmentation/fragmentation.lua --era modern --quiet
+has "$tmp/out" '^movable pages freed: (8[0-9]|9[0-9]) free pageblocks$' "fragmentation lab: modern frees most pageblocks whole"
+has "$tmp/out" '^Node 0, zone    DMA32 +3[0-4] +' "fragmentation lab: ~31 unmovable pageblocks"
+expect 0 "fragmentation lab traced" -- run scenarios/labs/fragmentation/fragmentation.lua --era modern --quiet -o "$tmp/frag.jsonl" --events mm_page_alloc_extfrag
+hasf "$tmp/frag.jsonl" '"alloc_order":0,"fallback_order":10,"pageblock_order":9,"alloc_migratetype":0,"fallback_migratetype":1,"fragmenting":false,"change_ownership":true}' "extfrag: 6.1's fields"
 expect 0 "numa lab" -- run scenarios/labs/numa/numa.lua --quiet
 eq "$(grep -cE '^  [0-3]( \*)? +(10|16|21|22|31) ' "$tmp/out")" 8 "numa lab: a row per node for each of the two CPUs"
 # Slab trace events carry the kernel's fields plus cycles, and only they do.

@@ -183,6 +183,18 @@ START_TEST(test_movable_steals_pageblock_and_boosts)
 	char buf[16384];
 	mm_view(t.mm, "zoneinfo", buf, sizeof buf);
 	ck_assert_msg(strstr(buf, "        boost    512\n        min      637\n") != NULL, "%s", buf);
+
+	/* The boost is in the checks (zone_watermark_fast with 6.1's
+	 * wmark_pages): a GFP_KERNEL request outside PF_MEMALLOC sees 510
+	 * free frames against low 156 + 512 and then min 125 + 512, and
+	 * fails (reclaim frees nothing yet). Without the boost (kswapd clears
+	 * it once balanced: not modelled yet), 510 > 156 and it succeeds. */
+	mm_set_current(t.mm, 0, false, false);
+	ck_assert_uint_eq(z->free_pages, 510);
+	ck_assert_uint_eq(z->pages_low, 156);
+	ck_assert_ptr_null(alloc_pages(t.mm, GFP_KERNEL | __GFP_NOWARN, 0));
+	z->watermark_boost = 0;
+	alloc_ok(&t, GFP_KERNEL, 0);
 	tm_free(&t);
 }
 END_TEST
@@ -269,6 +281,114 @@ START_TEST(test_fragmentation_gorman)
 }
 END_TEST
 
+/*
+ * The modern era's per-CPU lists (6.1 rmqueue_pcplist, free_unref_page,
+ * nr_pcp_free, free_pcppages_bulk) on the x86_64 preset at 256 MiB, 2 CPUs: DMA32's
+ * pageset has batch 15 and high 296 (stage 1's zone_batchsize and
+ * zone_highsize, checked against 6.1 elsewhere).
+ */
+START_TEST(test_pcp_lists_modern)
+{
+	struct tm t;
+	struct mm_policy p;
+	mm_policy_default(&p);
+	p.era = MM_ERA_MODERN;
+	p.check = true;
+	tm_boot_preset(&t, "x86_64", 256 * MiB, 2, &p);   /* high: low 593 / 2 CPUs */
+	struct zone *z = tm_zone(&t, 0, ZONE_DMA32);
+	struct per_cpu_pageset *ps = &z->pageset[0];
+	ck_assert_int_eq(ps->pcp[0].batch, 15);
+	ck_assert_int_eq(ps->pcp[0].high, 296);
+
+	/* Order 0, unmovable: list pindex 0 is empty, rmqueue_bulk brings a
+	 * batch of 15, one is handed out: 14 left. */
+	struct page *a = alloc_ok(&t, GFP_KERNEL, 0);
+	ck_assert_int_eq(ps->pcp[0].count, 14);
+	/* Order 2, movable: pindex 3 * 2 + 1 = 7, a refill of max(15 >> 2, 2)
+	 * = 3 blocks (12 pages), one handed out: 14 + 8 = 22. */
+	struct page *b = alloc_ok(&t, GFP_HIGHUSER_MOVABLE, 2);
+	ck_assert_int_eq(ps->pcp[0].count, 22);
+	ck_assert_int_eq(__free_pages(t.mm, b, 2), 0);
+	ck_assert_int_eq(ps->pcp[0].count, 26);
+	ck_assert_uint_eq(ps->lists[7].first, (uint32_t)(page_to_pfn(t.mm, b) - NODE_DATA(t.mm, 0)->node_start_pfn));
+	ck_assert_int_eq(__free_pages(t.mm, a, 0), 0);
+	drain_local_pages(t.mm);
+	ck_assert_int_eq(ps->pcp[0].count, 0);
+
+	/* nr_pcp_free and free_factor. 400 unmovable order-0 allocations take
+	 * 27 refills of 15 (405 pages): 5 left on the list. Then 400 frees:
+	 * the list reaches high (296) after 291 frees and gives back 15
+	 * (free_factor 0 -> 1); after 15 more, 30 (-> 2); after 30 more, 60
+	 * (-> 3); after 60 more (396 frees), 120 (-> 4: 240 < 281); the last
+	 * 4 frees leave 176 + 4 = 180. */
+	static struct page *pg[400];
+	for (int i = 0; i < 400; i++)
+		pg[i] = alloc_ok(&t, GFP_KERNEL, 0);
+	ck_assert_int_eq(ps->pcp[0].count, 5);
+	for (int i = 0; i < 400; i++)
+		ck_assert_int_eq(__free_pages(t.mm, pg[i], 0), 0);
+	ck_assert_int_eq(ps->pcp[0].count, 180);
+	ck_assert_int_eq(ps->free_factor, 4);
+	/* An allocation halves it (rmqueue_pcplist). */
+	alloc_ok(&t, GFP_KERNEL, 0);
+	ck_assert_int_eq(ps->free_factor, 2);
+	ck_assert_int_eq(ps->pcp[0].count, 179);
+	tm_free(&t);
+}
+END_TEST
+
+/*
+ * ALLOC_NOFRAGMENT (6.1 alloc_flags_nofragment, get_page_from_freelist,
+ * __rmqueue_fallback's min_order). The x86_64 preset at 6 GiB, pcp off:
+ * ZONE_NORMAL above 4 GiB, ZONE_DMA32 below. Set-up: Normal is filled with
+ * movable order-8 blocks (a zonelist of Normal alone, PF_MEMALLOC), then
+ * every other one is freed (pfn / 256 even): half of Normal is free, in
+ * order-8 blocks whose buddies are in use, so no free block of order >= 9.
+ * A GFP_KERNEL order-0 request prefers Normal, so it has ALLOC_NOFRAGMENT:
+ * in Normal the unmovable and reclaimable lists are empty and the fallback
+ * may only take blocks of order >= 9: none; the next zone of the same
+ * node, DMA32, steals a whole order-10 movable block: the page is in
+ * DMA32. With Normal alone in the zonelist, the retry without the flag
+ * steals an order-8 block in Normal (can_steal_fallback(8, UNMOVABLE)).
+ */
+START_TEST(test_nofragment)
+{
+	struct tm t;
+	struct mm_policy p;
+	mm_policy_default(&p);
+	p.era = MM_ERA_MODERN;
+	p.pcp = false;
+	tm_boot_preset(&t, "x86_64", 6 * GiB, 1, &p);
+	struct zone *normal = tm_zone(&t, 0, ZONE_NORMAL);
+	ck_assert(populated_zone(normal));
+	struct zonelist zl;
+	memset(&zl, 0, sizeof zl);
+	zl.zones[0] = normal;
+	mm_set_current(t.mm, PF_MEMALLOC, false, false);
+	static uint64_t pfns[8192];
+	int n = 0;
+	struct page *pg;
+	while ((pg = __alloc_pages(t.mm, GFP_HIGHUSER_MOVABLE | __GFP_NOWARN, 8, &zl)) != NULL) {
+		ck_assert_int_lt(n, 8192);
+		pfns[n++] = page_to_pfn(t.mm, pg);
+	}
+	ck_assert_int_gt(n, 8);
+	for (int i = 0; i < n; i++)
+		if (((pfns[i] >> 8) & 1) == 0)
+			ck_assert_int_eq(free_pages_pfn(t.mm, pfns[i], 8), 0);
+	mm_set_current(t.mm, 0, false, false);
+	ck_assert_uint_eq(normal->free_area[9].nr_free + normal->free_area[10].nr_free, 0);
+	ck_assert_uint_gt(normal->free_pages, normal->pages_high);
+
+	pg = alloc_ok(&t, GFP_KERNEL, 0);
+	ck_assert_uint_eq(page_zonenum(pg), ZONE_DMA32);
+	pg = __alloc_pages(t.mm, GFP_KERNEL, 0, &zl);
+	ck_assert_ptr_nonnull(pg);
+	ck_assert_uint_eq(page_zonenum(pg), ZONE_NORMAL);
+	tm_free(&t);
+}
+END_TEST
+
 Suite *modern_alloc_suite(void)
 {
 	Suite *s = suite_create("modern_alloc");
@@ -277,6 +397,8 @@ Suite *modern_alloc_suite(void)
 	tcase_add_test(tc, test_unmovable_steals_largest);
 	tcase_add_test(tc, test_movable_steals_pageblock_and_boosts);
 	tcase_add_test(tc, test_gfp_movable);
+	tcase_add_test(tc, test_pcp_lists_modern);
+	tcase_add_test(tc, test_nofragment);
 	suite_add_tcase(s, tc);
 	TCase *frag = tcase_create("fragmentation");
 	tcase_add_test(frag, test_fragmentation_gorman);
