@@ -201,4 +201,13 @@ size_t mm_view_modern(struct mm *mm, const char *name, char *buf, size_t len);
 /* vmstat.c: the invariant checker run by check=on. */
 void mm_check_or_panic(struct mm *mm, const char *where);
 
+/* Text written into a caller's buffer snprintf-style (the views): at most
+ * len bytes land in buf, n counts what the whole text needs (vmstat.c). */
+struct mm_out {
+	char *buf;
+	size_t len;     /* capacity */
+	size_t n;       /* length wanted so far */
+};
+void mm_outf(struct mm_out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
 #endif

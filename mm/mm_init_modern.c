@@ -34,7 +34,6 @@
  * list gets 6.1's high and batch (the cold list the same), with no low mark.
  */
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -459,23 +458,6 @@ int mm_sysctl_write(struct mm *mm, const char *name, const char *value, char *er
 
 /* ---- Views in 6.1's formats ---------------------------------------------- */
 
-struct mout {
-	char *buf;
-	size_t len, n;
-};
-
-static void mprintf(struct mout *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void mprintf(struct mout *o, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	size_t room = o->n < o->len ? o->len - o->n : 0;
-	int w = vsnprintf(room ? o->buf + o->n : NULL, room, fmt, ap);
-	va_end(ap);
-	if (w > 0)
-		o->n += (size_t)w;
-}
-
 /* 6.1's zones as /proc/zoneinfo lists them, mapped to ours (-1: a zone
  * mmsim does not model, always empty). x86_64: DMA, DMA32, Normal,
  * Movable, Device; 32-bit: DMA, Normal, HighMem, Movable. */
@@ -534,7 +516,7 @@ static int stat_threshold(const struct mm *mm, const struct zone *z)
  * the pageset count is both of a CPU's lists, the "pages free" the buddy
  * lists only, as 6.1's does.
  */
-static void view_zoneinfo_61(struct mm *mm, struct mout *o)
+static void view_zoneinfo_61(struct mm *mm, struct mm_out *o)
 {
 	static const char *const node_stats[] = {
 		"nr_inactive_anon", "nr_active_anon", "nr_inactive_file", "nr_active_file",
@@ -562,15 +544,15 @@ static void view_zoneinfo_61(struct mm *mm, struct mout *o)
 		bool node_stats_done = false;
 		for (int k = 0; k < nz; k++) {
 			struct zone *z = ours[k] >= 0 ? &pgdat->node_zones[ours[k]] : NULL;
-			mprintf(o, "Node %d, zone %8s", nid, names[k]);
+			mm_outf(o, "Node %d, zone %8s", nid, names[k]);
 			bool populated = z && populated_zone(z);
 			if (populated && !node_stats_done) {
-				mprintf(o, "\n  per-node stats");
+				mm_outf(o, "\n  per-node stats");
 				for (int i = 0; node_stats[i]; i++)
-					mprintf(o, "\n      %-12s %lu", node_stats[i], 0UL);
+					mm_outf(o, "\n      %-12s %lu", node_stats[i], 0UL);
 				node_stats_done = true;
 			}
-			mprintf(o, "\n  pages free     %lu"
+			mm_outf(o, "\n  pages free     %lu"
 				   "\n        boost    %lu"
 				   "\n        min      %lu"
 				   "\n        low      %lu"
@@ -584,17 +566,17 @@ static void view_zoneinfo_61(struct mm *mm, struct mout *o)
 				z ? z->pages_min + z->watermark_boost : 0, z ? z->pages_low + z->watermark_boost : 0,
 				z ? z->pages_high + z->watermark_boost : 0, z ? z->spanned_pages : 0, z ? z->present_pages : 0,
 				z ? z->managed_pages : 0, 0UL);
-			mprintf(o, "\n        protection: (");
+			mm_outf(o, "\n        protection: (");
 			for (int j = 0; j < nz; j++)
-				mprintf(o, "%s%lu", j ? ", " : "", z ? protection_61(z, ours, j) : 0);
-			mprintf(o, ")");
+				mm_outf(o, "%s%lu", j ? ", " : "", z ? protection_61(z, ours, j) : 0);
+			mm_outf(o, ")");
 			if (!populated) {
-				mprintf(o, "\n");
+				mm_outf(o, "\n");
 				continue;
 			}
-			mprintf(o, "\n      %-12s %lu", "nr_free_pages", z->free_pages);
+			mm_outf(o, "\n      %-12s %lu", "nr_free_pages", z->free_pages);
 			for (int i = 0; zone_stats[i]; i++)
-				mprintf(o, "\n      %-12s %lu", zone_stats[i], 0UL);
+				mm_outf(o, "\n      %-12s %lu", zone_stats[i], 0UL);
 			static const char *const numa[] = { "numa_hit", "numa_miss", "numa_foreign",
 							    "numa_interleave", "numa_local", "numa_other" };
 			uint64_t nv[6] = { 0 };
@@ -608,18 +590,18 @@ static void view_zoneinfo_61(struct mm *mm, struct mout *o)
 				nv[5] += ps->other_node;
 			}
 			for (int i = 0; i < 6; i++)
-				mprintf(o, "\n      %-12s %llu", numa[i], (unsigned long long)nv[i]);
-			mprintf(o, "\n  pagesets");
+				mm_outf(o, "\n      %-12s %llu", numa[i], (unsigned long long)nv[i]);
+			mm_outf(o, "\n  pagesets");
 			for (int c = 0; c < mm->ncpus; c++) {
 				const struct per_cpu_pages *hot = &z->pageset[c].pcp[0];
-				mprintf(o, "\n    cpu: %i"
+				mm_outf(o, "\n    cpu: %i"
 					   "\n              count: %i"
 					   "\n              high:  %i"
 					   "\n              batch: %i",
 					c, hot->count + z->pageset[c].pcp[1].count, hot->high, hot->batch);
-				mprintf(o, "\n  vm stats threshold: %d", stat_threshold(mm, z));
+				mm_outf(o, "\n  vm stats threshold: %d", stat_threshold(mm, z));
 			}
-			mprintf(o, "\n  node_unreclaimable:  %u"
+			mm_outf(o, "\n  node_unreclaimable:  %u"
 				   "\n  start_pfn:           %lu"
 				   "\n", z->all_unreclaimable ? 1u : 0u, z->zone_start_pfn);
 		}
@@ -629,7 +611,7 @@ static void view_zoneinfo_61(struct mm *mm, struct mout *o)
 /* 6.1 mminit_verify_zonelist, as dmesg prints it with mminit_loglevel=4:
  * per node, the fallback ("general") list of each populated zone, then its
  * own-node ("thisnode", __GFP_THISNODE) list, each zone as NODE:NAME. */
-static void view_zonelists(struct mm *mm, struct mout *o)
+static void view_zonelists(struct mm *mm, struct mm_out *o)
 {
 	for (int nid = 0; nid < mm->nr_nodes; nid++) {
 		pg_data_t *pgdat = mm->node_data[nid];
@@ -638,17 +620,17 @@ static void view_zonelists(struct mm *mm, struct mout *o)
 				struct zone *zone = &pgdat->node_zones[k];
 				if (!populated_zone(zone))
 					continue;
-				mprintf(o, "mminit::zonelist %s %d:%s = ", listid ? "thisnode" : "general", nid,
+				mm_outf(o, "mminit::zonelist %s %d:%s = ", listid ? "thisnode" : "general", nid,
 					zone->name);
 				if (listid == 0) {
 					for (struct zone **z = pgdat->node_zonelists[k].zones; *z; z++)
-						mprintf(o, "%d:%s ", (*z)->zone_pgdat->node_id, (*z)->name);
+						mm_outf(o, "%d:%s ", (*z)->zone_pgdat->node_id, (*z)->name);
 				} else {
 					for (int j = k; j >= 0; j--)
 						if (populated_zone(&pgdat->node_zones[j]))
-							mprintf(o, "%d:%s ", nid, pgdat->node_zones[j].name);
+							mm_outf(o, "%d:%s ", nid, pgdat->node_zones[j].name);
 				}
-				mprintf(o, "\n");
+				mm_outf(o, "\n");
 			}
 	}
 }
@@ -683,14 +665,14 @@ static const char *const migratetype_names[MIGRATE_TYPES] = {
  * pageblocks have each type, stepping from zone_start_pfn by
  * pageblock_nr_pages (pagetypeinfo_showblockcount_print). Populated zones
  * only. */
-static void view_pagetypeinfo_61(struct mm *mm, struct mout *o)
+static void view_pagetypeinfo_61(struct mm *mm, struct mm_out *o)
 {
-	mprintf(o, "Page block order: %u\n", pageblock_order);
-	mprintf(o, "Pages per block:  %lu\n\n", pageblock_nr_pages);
-	mprintf(o, "%-43s ", "Free pages count per migrate type at order");
+	mm_outf(o, "Page block order: %u\n", pageblock_order);
+	mm_outf(o, "Pages per block:  %lu\n\n", pageblock_nr_pages);
+	mm_outf(o, "%-43s ", "Free pages count per migrate type at order");
 	for (unsigned order = 0; order < mm->max_order; order++)
-		mprintf(o, "%6u ", order);
-	mprintf(o, "\n");
+		mm_outf(o, "%6u ", order);
+	mm_outf(o, "\n");
 	for (int nid = 0; nid < mm->nr_nodes; nid++)
 		for (int j = 0; j < MAX_NR_ZONES; j++) {
 			struct zone *z = &mm->node_data[nid]->node_zones[j];
@@ -698,22 +680,22 @@ static void view_pagetypeinfo_61(struct mm *mm, struct mout *o)
 				continue;
 			pg_data_t *pgdat = z->zone_pgdat;
 			for (int mt = 0; mt < MIGRATE_TYPES; mt++) {
-				mprintf(o, "Node %4d, zone %8s, type %12s ", nid, z->name, migratetype_names[mt]);
+				mm_outf(o, "Node %4d, zone %8s, type %12s ", nid, z->name, migratetype_names[mt]);
 				for (unsigned order = 0; order < mm->max_order; order++) {
 					unsigned long n = 0;
 					const struct page_list *l = &z->free_area[order].free_lists[mt];
 					for (uint32_t i = l->first; i != PAGE_NIL && n < 100000;
 					     i = pgdat->node_mem_map[i].lru_next)
 						n++;
-					mprintf(o, "%s%6lu ", n >= 100000 ? ">" : "", n);
+					mm_outf(o, "%s%6lu ", n >= 100000 ? ">" : "", n);
 				}
-				mprintf(o, "\n");
+				mm_outf(o, "\n");
 			}
 		}
-	mprintf(o, "\n%-23s", "Number of blocks type ");
+	mm_outf(o, "\n%-23s", "Number of blocks type ");
 	for (int mt = 0; mt < MIGRATE_TYPES; mt++)
-		mprintf(o, "%12s ", migratetype_names[mt]);
-	mprintf(o, "\n");
+		mm_outf(o, "%12s ", migratetype_names[mt]);
+	mm_outf(o, "\n");
 	for (int nid = 0; nid < mm->nr_nodes; nid++)
 		for (int j = 0; j < MAX_NR_ZONES; j++) {
 			struct zone *z = &mm->node_data[nid]->node_zones[j];
@@ -724,16 +706,16 @@ static void view_pagetypeinfo_61(struct mm *mm, struct mout *o)
 			unsigned long base = z->zone_start_pfn & ~(pageblock_nr_pages - 1);
 			for (unsigned long pfn = z->zone_start_pfn; pfn < end; pfn += pageblock_nr_pages)
 				count[z->pageblock_mt[(pfn - base) >> pageblock_order]]++;
-			mprintf(o, "Node %d, zone %8s ", nid, z->name);
+			mm_outf(o, "Node %d, zone %8s ", nid, z->name);
 			for (int mt = 0; mt < MIGRATE_TYPES; mt++)
-				mprintf(o, "%12lu ", count[mt]);
-			mprintf(o, "\n");
+				mm_outf(o, "%12lu ", count[mt]);
+			mm_outf(o, "\n");
 		}
 }
 
 size_t mm_view_modern(struct mm *mm, const char *name, char *buf, size_t len)
 {
-	struct mout o = { buf, len, 0 };
+	struct mm_out o = { buf, len, 0 };
 	if (len)
 		buf[0] = '\0';
 	if (!strcmp(name, "zonelists"))

@@ -100,14 +100,7 @@ void mm_register_stats(struct mm *mm, struct stats_registry *reg)
 
 /* ---- A growing text buffer with snprintf semantics ---------------------- */
 
-struct out {
-	char *buf;
-	size_t len;     /* capacity */
-	size_t n;       /* length wanted so far */
-};
-
-static void outf(struct out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void outf(struct out *o, const char *fmt, ...)
+void mm_outf(struct mm_out *o, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
@@ -121,17 +114,17 @@ static void outf(struct out *o, const char *fmt, ...)
 #define K(x) ((unsigned long)(x) << (HW_PAGE_SHIFT - 10))
 
 /* 2.6.11 frag_show: "Node N, zone NAME" then nr_free per order. */
-static void view_buddyinfo(struct mm *mm, struct out *o)
+static void view_buddyinfo(struct mm *mm, struct mm_out *o)
 {
 	for (int nid = 0; nid < mm->nr_nodes; nid++)
 		for (int j = 0; j < MAX_NR_ZONES; j++) {
 			struct zone *z = &mm->node_data[nid]->node_zones[j];
 			if (!populated_zone(z))
 				continue;
-			outf(o, "Node %d, zone %8s ", nid, z->name);
+			mm_outf(o, "Node %d, zone %8s ", nid, z->name);
 			for (unsigned order = 0; order < mm->max_order; order++)
-				outf(o, "%6lu ", z->free_area[order].nr_free);
-			outf(o, "\n");
+				mm_outf(o, "%6lu ", z->free_area[order].nr_free);
+			mm_outf(o, "\n");
 		}
 }
 
@@ -139,15 +132,15 @@ static void view_buddyinfo(struct mm *mm, struct out *o)
  * `managed` added after `present` as later kernels print it. The kernel
  * lists only CPUs with pages on their lists; we list every CPU so the
  * lists' sizes are always visible. */
-static void view_zoneinfo(struct mm *mm, struct out *o)
+static void view_zoneinfo(struct mm *mm, struct mm_out *o)
 {
 	for (int nid = 0; nid < mm->nr_nodes; nid++)
 		for (int j = 0; j < MAX_NR_ZONES; j++) {
 			struct zone *z = &mm->node_data[nid]->node_zones[j];
 			if (!populated_zone(z))
 				continue;
-			outf(o, "Node %d, zone %8s", nid, z->name);
-			outf(o, "\n  pages free     %lu"
+			mm_outf(o, "Node %d, zone %8s", nid, z->name);
+			mm_outf(o, "\n  pages free     %lu"
 				"\n        min      %lu"
 				"\n        low      %lu"
 				"\n        high     %lu"
@@ -159,21 +152,21 @@ static void view_zoneinfo(struct mm *mm, struct out *o)
 				"\n        managed  %lu",
 			     z->free_pages, z->pages_min, z->pages_low, z->pages_high, 0UL, 0UL,
 			     z->pages_scanned, 0UL, 0UL, z->spanned_pages, z->present_pages, z->managed_pages);
-			outf(o, "\n        protection: (%lu", z->lowmem_reserve[0]);
+			mm_outf(o, "\n        protection: (%lu", z->lowmem_reserve[0]);
 			for (int i = 1; i < MAX_NR_ZONES; i++)
-				outf(o, ", %lu", z->lowmem_reserve[i]);
-			outf(o, ")\n  pagesets");
+				mm_outf(o, ", %lu", z->lowmem_reserve[i]);
+			mm_outf(o, ")\n  pagesets");
 			for (int cpu = 0; cpu < mm->ncpus; cpu++) {
 				struct per_cpu_pageset *ps = &z->pageset[cpu];
 				for (int t = 0; t < 2; t++)
-					outf(o, "\n    cpu: %i pcp: %i"
+					mm_outf(o, "\n    cpu: %i pcp: %i"
 						"\n              count: %i"
 						"\n              low:   %i"
 						"\n              high:  %i"
 						"\n              batch: %i",
 					     cpu, t, ps->pcp[t].count, ps->pcp[t].low, ps->pcp[t].high,
 					     ps->pcp[t].batch);
-				outf(o, "\n            numa_hit:       %llu"
+				mm_outf(o, "\n            numa_hit:       %llu"
 					"\n            numa_miss:      %llu"
 					"\n            numa_foreign:   %llu"
 					"\n            interleave_hit: %llu"
@@ -183,7 +176,7 @@ static void view_zoneinfo(struct mm *mm, struct out *o)
 				     (unsigned long long)ps->numa_foreign, (unsigned long long)ps->interleave_hit,
 				     (unsigned long long)ps->local_node, (unsigned long long)ps->other_node);
 			}
-			outf(o, "\n  all_unreclaimable: %u"
+			mm_outf(o, "\n  all_unreclaimable: %u"
 				"\n  prev_priority:     %i"
 				"\n  temp_priority:     %i"
 				"\n  start_pfn:         %lu\n",
@@ -191,21 +184,21 @@ static void view_zoneinfo(struct mm *mm, struct out *o)
 		}
 }
 
-static void view_vmstat(struct mm *mm, struct out *o)
+static void view_vmstat(struct mm *mm, struct mm_out *o)
 {
-	outf(o, "nr_free_pages %lu\n", nr_free_pages(mm));
+	mm_outf(o, "nr_free_pages %lu\n", nr_free_pages(mm));
 	static const enum vm_event_item order[] = {
 		PGALLOC_HIGH, PGALLOC_NORMAL, PGALLOC_DMA32, PGALLOC_DMA, PGFREE, ALLOCSTALL, PAGEOUTRUN,
 		NUMA_HIT, NUMA_MISS, NUMA_FOREIGN, INTERLEAVE_HIT, LOCAL_NODE, OTHER_NODE,
 		KSWAPD_WAKE, PGALLOC_FAIL, PCP_REFILL, PCP_DRAIN, ZONE_LOCK,
 	};
 	for (size_t i = 0; i < sizeof order / sizeof order[0]; i++)
-		outf(o, "%s %llu\n", vm_event_names[order[i]], (unsigned long long)mm->vm[order[i]]);
+		mm_outf(o, "%s %llu\n", vm_event_names[order[i]], (unsigned long long)mm->vm[order[i]]);
 }
 
 /* 2.6.11 meminfo_read_proc, the lines that apply: totals are the frames
  * given to the buddy system (totalram_pages), free is zone->free_pages. */
-static void view_meminfo(struct mm *mm, struct out *o)
+static void view_meminfo(struct mm *mm, struct mm_out *o)
 {
 	unsigned long total = 0, free = 0, htotal = 0, hfree = 0;
 	for (int nid = 0; nid < mm->nr_nodes; nid++)
@@ -218,23 +211,23 @@ static void view_meminfo(struct mm *mm, struct out *o)
 				hfree += z->free_pages;
 			}
 		}
-	outf(o, "MemTotal:     %8lu kB\n", K(total));
-	outf(o, "MemFree:      %8lu kB\n", K(free));
-	outf(o, "HighTotal:    %8lu kB\n", K(htotal));
-	outf(o, "HighFree:     %8lu kB\n", K(hfree));
-	outf(o, "LowTotal:     %8lu kB\n", K(total - htotal));
-	outf(o, "LowFree:      %8lu kB\n", K(free - hfree));
+	mm_outf(o, "MemTotal:     %8lu kB\n", K(total));
+	mm_outf(o, "MemFree:      %8lu kB\n", K(free));
+	mm_outf(o, "HighTotal:    %8lu kB\n", K(htotal));
+	mm_outf(o, "HighFree:     %8lu kB\n", K(hfree));
+	mm_outf(o, "LowTotal:     %8lu kB\n", K(total - htotal));
+	mm_outf(o, "LowFree:      %8lu kB\n", K(free - hfree));
 }
 
-static void dump_list(struct mm *mm, struct out *o, pg_data_t *pgdat, const struct page_list *l)
+static void dump_list(struct mm *mm, struct mm_out *o, pg_data_t *pgdat, const struct page_list *l)
 {
 	for (uint32_t i = l->first; i != PAGE_NIL; i = pgdat->node_mem_map[i].lru_next)
-		outf(o, " %llu", (unsigned long long)(pgdat->node_start_pfn + i));
+		mm_outf(o, " %llu", (unsigned long long)(pgdat->node_start_pfn + i));
 	(void)mm;
 }
 
 /* Every free list and per-CPU list, pfns in list order, head first. */
-static void view_freelists(struct mm *mm, struct out *o)
+static void view_freelists(struct mm *mm, struct mm_out *o)
 {
 	for (int nid = 0; nid < mm->nr_nodes; nid++) {
 		pg_data_t *pgdat = mm->node_data[nid];
@@ -242,18 +235,18 @@ static void view_freelists(struct mm *mm, struct out *o)
 			struct zone *z = &pgdat->node_zones[j];
 			if (!populated_zone(z))
 				continue;
-			outf(o, "Node %d, zone %s: free %lu\n", nid, z->name, z->free_pages);
+			mm_outf(o, "Node %d, zone %s: free %lu\n", nid, z->name, z->free_pages);
 			for (unsigned order = 0; order < mm->max_order; order++) {
-				outf(o, "  order %u (%lu):", order, z->free_area[order].nr_free);
+				mm_outf(o, "  order %u (%lu):", order, z->free_area[order].nr_free);
 				dump_list(mm, o, pgdat, &z->free_area[order].free_list);
-				outf(o, "\n");
+				mm_outf(o, "\n");
 			}
 			for (int cpu = 0; cpu < mm->ncpus; cpu++)
 				for (int t = 0; t < 2; t++) {
 					const struct per_cpu_pages *pcp = &z->pageset[cpu].pcp[t];
-					outf(o, "  cpu %d %s (%d):", cpu, t ? "cold" : "hot", pcp->count);
+					mm_outf(o, "  cpu %d %s (%d):", cpu, t ? "cold" : "hot", pcp->count);
 					dump_list(mm, o, pgdat, &pcp->list);
-					outf(o, "\n");
+					mm_outf(o, "\n");
 				}
 		}
 	}
@@ -276,7 +269,7 @@ size_t mm_view(struct mm *mm, const char *name, char *buf, size_t len)
 	if (!strcmp(name, "zonelists") ||
 	    ((!strcmp(name, "zoneinfo") || !strcmp(name, "pagetypeinfo")) && mm->policy.era == MM_ERA_MODERN))
 		return mm_view_modern(mm, name, buf, len);
-	struct out o = { buf, len, 0 };
+	struct mm_out o = { buf, len, 0 };
 	if (len)
 		buf[0] = '\0';
 	if (!strcmp(name, "buddyinfo"))
