@@ -921,10 +921,11 @@ static int t_dma(lua_State *L)
 /*
  * The options of a touch at stack index idx, {write = true, offset = 0,
  * len = the rest}, over an object of `size` bytes: sets *off and *len and
- * returns whether it writes. The caller checks the range against size (its
- * message names the object).
+ * returns whether it writes. A range outside the object is an error of
+ * function fn naming the object as `what` ("block at pfn 8193").
  */
-static int touch_options(lua_State *L, int idx, uint64_t size, uint64_t *off, uint64_t *len)
+static int touch_options(lua_State *L, int idx, uint64_t size, const char *fn, const char *what,
+			 uint64_t *off, uint64_t *len)
 {
 	int write = 1;
 	*off = 0;
@@ -944,7 +945,29 @@ static int touch_options(lua_State *L, int idx, uint64_t size, uint64_t *off, ui
 	else
 		*len = *off < size ? size - *off : 0;
 	lua_pop(L, 3);
+	if (*off > size || *len > size - *off)
+		luaL_error(L, "%s: bytes [%I, %I) lie outside the %I-byte %s", fn, (lua_Integer)*off,
+			   (lua_Integer)(*off + *len), (lua_Integer)size, what);
 	return write;
+}
+
+/* The end of every touch: len bytes at kernel virtual address vaddr through
+ * the task's CPU's TLB and caches, charged, counted, and the step ended. A
+ * fault is a bug (the callers only pass mapped addresses), not a misuse. */
+static int touch_vaddr(lua_State *L, struct ltask *t, const char *fn, uint64_t vaddr,
+		       uint64_t len, int write)
+{
+	struct machine *m = t->m;
+	cycle_t c;
+	/* One call for the range: hw_vaccess translates once per 4 KiB page
+	 * (a hit after the first within a large page) and charges each line. */
+	int rc = hw_vaccess(m->hw, t->task.cpu, vaddr, (unsigned)len, write, &c);
+	sim_charge(&m->sim, c);
+	if (rc)
+		mmsim_panic("%s: fault %d at 0x%llx", fn, rc, (unsigned long long)vaddr);
+	stats_hist_add(&m->hist.touch, c);
+	m->ops_touch++;
+	return op_done(L, t, 0);
 }
 
 /* touch(pfn [, {write=bool, offset=bytes, len=bytes}]): the task reads or
@@ -961,25 +984,15 @@ static int t_touch(lua_State *L)
 		return luaL_error(L, "touch: pfn %I is not a block this scenario allocated "
 				  "(or it was freed)", pfn);
 	uint64_t size = HW_PAGE_SIZE << order;
+	char what[64];
+	snprintf(what, sizeof what, "block at pfn %lld", (long long)pfn);
 	uint64_t off, len;
-	int write = touch_options(L, 3, size, &off, &len);
-	if (off > size || len > size - off)
-		return luaL_error(L, "touch: bytes [%I, %I) lie outside the %I-byte block at pfn %I",
-				  (lua_Integer)off, (lua_Integer)(off + len), (lua_Integer)size, pfn);
+	int write = touch_options(L, 3, size, "touch", what, &off, &len);
 	struct page *pg = pfn_to_page(m->mm, (uint64_t)pfn);
 	uint64_t vaddr = page_address(m->mm, pg) + off;
 	if (PageHighMem(pg))
 		vaddr = highmem_touch_addr(L, t, (uint64_t)pfn, off, len);
-	cycle_t c;
-	/* One call for the range: hw_vaccess translates once per 4 KiB page
-	 * (a hit after the first within a large page) and charges each line. */
-	int rc = hw_vaccess(m->hw, t->task.cpu, vaddr, (unsigned)len, write, &c);
-	sim_charge(&m->sim, c);
-	if (rc)   /* the direct map covers every lowmem frame: a bug, not a misuse */
-		mmsim_panic("touch: pfn %lld: fault %d in the direct map", (long long)pfn, rc);
-	stats_hist_add(&m->hist.touch, c);
-	m->ops_touch++;
-	return op_done(L, t, 0);
+	return touch_vaddr(L, t, "touch", vaddr, len, write);
 }
 
 static int t_think(lua_State *L)
@@ -1548,18 +1561,8 @@ static int t_kmem_touch(lua_State *L)
 		return luaL_error(L, "kmem_touch: %s is not a live slab object", a);
 	}
 	uint64_t off, len;
-	int write = touch_options(L, 3, size, &off, &len);
-	if (off > size || len > size - off)
-		return luaL_error(L, "kmem_touch: bytes [%I, %I) lie outside the %I-byte object",
-				  (lua_Integer)off, (lua_Integer)(off + len), (lua_Integer)size);
-	cycle_t c;
-	int rc = hw_vaccess(m->hw, t->task.cpu, objp + off, (unsigned)len, write, &c);
-	sim_charge(&m->sim, c);
-	if (rc)
-		mmsim_panic("kmem_touch: fault %d in the direct map", rc);
-	stats_hist_add(&m->hist.touch, c);
-	m->ops_touch++;
-	return op_done(L, t, 0);
+	int write = touch_options(L, 3, size, "kmem_touch", "object", &off, &len);
+	return touch_vaddr(L, t, "kmem_touch", objp + off, len, write);
 }
 
 /* c:info() -> {name=, objsize=, num=, gfporder=, colour=, ...} */
@@ -1659,18 +1662,8 @@ static int t_vtouch(lua_State *L)
 		return luaL_error(L, "vtouch: %s is not the start of a vmalloc area", a);
 	}
 	uint64_t off, len;
-	int write = touch_options(L, 3, size, &off, &len);
-	if (off > size || len > size - off)
-		return luaL_error(L, "vtouch: bytes [%I, %I) lie outside the %I-byte area",
-				  (lua_Integer)off, (lua_Integer)(off + len), (lua_Integer)size);
-	cycle_t c;
-	int rc = hw_vaccess(m->hw, t->task.cpu, addr + off, (unsigned)len, write, &c);
-	sim_charge(&m->sim, c);
-	if (rc)
-		mmsim_panic("vtouch: fault %d in a vmalloc area", rc);
-	stats_hist_add(&m->hist.touch, c);
-	m->ops_touch++;
-	return op_done(L, t, 0);
+	int write = touch_options(L, 3, size, "vtouch", "area", &off, &len);
+	return touch_vaddr(L, t, "vtouch", addr + off, len, write);
 }
 
 /* ---- end of the vmalloc section ------------------------------------------- */

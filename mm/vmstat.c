@@ -330,6 +330,14 @@ static void trace_list(struct trace *tr, const char *key, pg_data_t *pgdat, cons
 	trace_arr_end(tr);
 }
 
+/* Opens one zone's object in a trace array: {"node":N,"zone":"NAME", ... */
+static void trace_zone_begin(struct trace *tr, int nid, const struct zone *z)
+{
+	trace_obj_begin(tr, NULL);
+	trace_i64(tr, "node", nid);
+	trace_str(tr, "zone", z->name);
+}
+
 void mm_trace_freelists(struct mm *mm, struct trace *tr)
 {
 	trace_arr_begin(tr, "freelists");
@@ -339,9 +347,7 @@ void mm_trace_freelists(struct mm *mm, struct trace *tr)
 			struct zone *z = &pgdat->node_zones[j];
 			if (!populated_zone(z))
 				continue;
-			trace_obj_begin(tr, NULL);
-			trace_i64(tr, "node", nid);
-			trace_str(tr, "zone", z->name);
+			trace_zone_begin(tr, nid, z);
 			trace_u64(tr, "free", z->free_pages);
 			trace_arr_begin(tr, "orders");
 			for (unsigned o = 0; o < mm->max_order; o++)
@@ -370,9 +376,7 @@ void mm_trace_snapshot(struct mm *mm, struct trace *tr)
 			struct zone *z = &mm->node_data[nid]->node_zones[j];
 			if (!populated_zone(z))
 				continue;
-			trace_obj_begin(tr, NULL);
-			trace_i64(tr, "node", nid);
-			trace_str(tr, "zone", z->name);
+			trace_zone_begin(tr, nid, z);
 			trace_u64(tr, "free", z->free_pages);
 			trace_u64(tr, "min", z->pages_min);
 			trace_u64(tr, "low", z->pages_low);
@@ -406,9 +410,7 @@ void mm_trace_zones(struct mm *mm, struct trace *tr)
 			struct zone *z = &mm->node_data[nid]->node_zones[j];
 			if (!populated_zone(z))
 				continue;
-			trace_obj_begin(tr, NULL);
-			trace_i64(tr, "node", nid);
-			trace_str(tr, "zone", z->name);
+			trace_zone_begin(tr, nid, z);
 			trace_u64(tr, "start_pfn", z->zone_start_pfn);
 			trace_u64(tr, "spanned", z->spanned_pages);
 			trace_u64(tr, "present", z->present_pages);
