@@ -54,6 +54,7 @@
 #include "mm/gfp.h"
 #include "mm/highmem.h"
 #include "mm/mm.h"
+#include "mm/mmap.h"
 #include "mm/slab.h"
 #include "mm/vmalloc.h"
 #include "sim/sim.h"
@@ -116,6 +117,7 @@ struct ltask {
 	bool wait;              /* the operation asked to wait or sleep */
 	bool done;
 	struct lkmaps *kmaps;   /* HighMem mappings it holds (NULL: none yet) */
+	struct mm_struct *umm;  /* its user address space (NULL: none yet) */
 };
 
 struct run {
@@ -427,6 +429,10 @@ static enum sim_step ltask_step(struct sim *s, struct sim_task *st)
 		set_failure(r, lua_tostring(r->L, -1));
 		lua_pop(r->L, 1);
 		sim_stop(s);
+	}
+	if (rc == LUA_OK && t->umm) {      /* do_exit: exit_mmap */
+		mmput(t->m->mm, t->umm);
+		t->umm = NULL;
 	}
 	t->done = true;
 	if (trace_enabled(r->trace, r->ev_task_exit)) {
@@ -914,6 +920,143 @@ static int t_dma(lua_State *L)
 		return luaL_error(L, "dma: %s", mm_error(m->mm));
 	lua_pushboolean(L, bounced);
 	return op_done(L, t, 1);
+}
+
+/* ---- User address spaces: mmap, munmap, utouch, uwalk (issue 7) ----------- */
+
+/* The task's address space, made at its first use (fork's mm_alloc). */
+static struct mm_struct *task_mm(lua_State *L, struct ltask *t, const char *fn)
+{
+	struct machine *m = t->m;
+	if (t->umm)
+		return t->umm;
+	bool first = !mm_user_stats(m->mm);
+	t->umm = mm_alloc(m->mm);
+	if (!t->umm)
+		luaL_error(L, "%s: %s", fn, mm_error(m->mm));
+	if (first)
+		mm_user_register_stats(m->mm, m->stats);
+	return t->umm;
+}
+
+static uint64_t check_npages(lua_State *L, struct machine *m, int idx, const char *fn)
+{
+	lua_Integer n = luaL_checkinteger(L, idx);
+	if (n < 1 || (uint64_t)n > mm_task_size(m->mm) / HW_PAGE_SIZE)
+		luaL_error(L, "%s: %I pages: must be at least 1 and fit below TASK_SIZE", fn, n);
+	return (uint64_t)n;
+}
+
+/* t:mmap(npages) -> the user address of a new anonymous mapping */
+static int t_mmap(lua_State *L)
+{
+	struct ltask *t = running_task(L, "mmap");
+	struct machine *m = t->m;
+	uint64_t n = check_npages(L, m, 2, "mmap");
+	struct mm_struct *umm = task_mm(L, t, "mmap");
+	uint64_t addr = do_mmap(m->mm, umm, n * HW_PAGE_SIZE);
+	if (!addr)
+		return luaL_error(L, "%s", mm_error(m->mm));   /* "mmap: ..." */
+	lua_pushinteger(L, (lua_Integer)addr);
+	return op_done(L, t, 1);
+}
+
+/* t:munmap(uaddr, npages) */
+static int t_munmap(lua_State *L)
+{
+	struct ltask *t = running_task(L, "munmap");
+	struct machine *m = t->m;
+	lua_Integer a = luaL_checkinteger(L, 2);
+	uint64_t n = check_npages(L, m, 3, "munmap");
+	if (!t->umm)
+		return luaL_error(L, "munmap: task '%s' has mapped nothing", t->task.name);
+	if (a < 0 || do_munmap(m->mm, t->umm, (uint64_t)a, n * HW_PAGE_SIZE))
+		return luaL_error(L, "%s", a < 0 ? "munmap: a negative address" : mm_error(m->mm));
+	return op_done(L, t, 0);
+}
+
+/* t:utouch(uaddr [, {write = true, len = 4096}]) -> faults taken: user code
+ * reads or writes its memory through the TLB and its page tables, faulting
+ * pages in; no kmap. Touching an address no mmap covers is an error. */
+static int t_utouch(lua_State *L)
+{
+	struct ltask *t = running_task(L, "utouch");
+	struct machine *m = t->m;
+	lua_Integer a = luaL_checkinteger(L, 2);
+	int write = 1;
+	lua_Integer len = HW_PAGE_SIZE - (a & (HW_PAGE_SIZE - 1));
+	if (!lua_isnoneornil(L, 3)) {
+		luaL_checktype(L, 3, LUA_TTABLE);
+		lua_getfield(L, 3, "write");
+		if (!lua_isnil(L, -1))
+			write = lua_toboolean(L, -1);
+		lua_getfield(L, 3, "len");
+		if (!lua_isnil(L, -1))
+			len = luaL_checkinteger(L, -1);
+		lua_pop(L, 2);
+	}
+	if (len < 1 || len > (lua_Integer)UINT32_MAX)
+		return luaL_error(L, "utouch: len = %I: must be 1 .. 4 GiB", len);
+	struct mm_struct *umm = task_mm(L, t, "utouch");
+	cycle_t t0 = sim_now(&m->sim);
+	struct mm_uaccess_info info;
+	if (a < 0 || mm_uaccess(m->mm, umm, (uint64_t)a, (uint64_t)len, write, &info))
+		return luaL_error(L, "utouch: %s", a < 0 ? "a negative address" : mm_error(m->mm));
+	stats_hist_add(&m->hist.touch, sim_now(&m->sim) - t0);
+	m->ops_touch++;
+	lua_pushinteger(L, info.faults);
+	return op_done(L, t, 1);
+}
+
+/* t:uwalk(uaddr) -> {present, pfn, zone, node, levels, vma}: where a user
+ * page lives, read from the page tables at no simulated cost */
+static int t_uwalk(lua_State *L)
+{
+	struct ltask *t = check_task(L, 1);
+	struct machine *m = t->m;
+	lua_Integer a = luaL_checkinteger(L, 2);
+	lua_newtable(L);
+	struct mm_upage u = { 0 };
+	if (t->umm && a >= 0)
+		mm_uwalk(m->mm, t->umm, (uint64_t)a, &u);
+	lua_pushboolean(L, u.vma);
+	lua_setfield(L, -2, "vma");
+	lua_pushboolean(L, u.present);
+	lua_setfield(L, -2, "present");
+	lua_pushinteger(L, (lua_Integer)u.levels);
+	lua_setfield(L, -2, "levels");
+	if (u.present) {
+		lua_pushinteger(L, (lua_Integer)u.pfn);
+		lua_setfield(L, -2, "pfn");
+		lua_pushinteger(L, u.nid);
+		lua_setfield(L, -2, "node");
+		lua_pushstring(L, NODE_DATA(m->mm, u.nid)->node_zones[u.zone].name);
+		lua_setfield(L, -2, "zone");
+	}
+	return 1;
+}
+
+/* t:mm() -> {rss, pgtables, vmas, min_flt, pgd}: the task's address space
+ * (nil before its first mmap) */
+static int t_mm(lua_State *L)
+{
+	struct ltask *t = check_task(L, 1);
+	if (!t->umm) {
+		lua_pushnil(L);
+		return 1;
+	}
+	lua_newtable(L);
+	lua_pushinteger(L, (lua_Integer)mm_rss(t->umm));
+	lua_setfield(L, -2, "rss");
+	lua_pushinteger(L, (lua_Integer)mm_nr_pgtables(t->umm));
+	lua_setfield(L, -2, "pgtables");
+	lua_pushinteger(L, (lua_Integer)mm_map_count(t->umm));
+	lua_setfield(L, -2, "vmas");
+	lua_pushinteger(L, (lua_Integer)mm_min_flt(t->umm));
+	lua_setfield(L, -2, "min_flt");
+	lua_pushinteger(L, (lua_Integer)mm_pgd_paddr(t->umm));
+	lua_setfield(L, -2, "pgd");
+	return 1;
 }
 
 /* ---- end of HighMem and DMA ----------------------------------------------- */
@@ -2393,6 +2536,11 @@ static const luaL_Reg task_methods[] = {
 	{"kmap_atomic", t_kmap_atomic},
 	{"kunmap_atomic", t_kunmap_atomic},
 	{"dma", t_dma},
+	{"mmap", t_mmap},                 /* user address spaces (issue 7) */
+	{"munmap", t_munmap},
+	{"utouch", t_utouch},
+	{"uwalk", t_uwalk},
+	{"mm", t_mm},
 	{"now", t_now},
 	{"cpu", t_cpu},
 	{"node", t_node},

@@ -347,6 +347,8 @@ enum vm_event_item {
 	PCP_REFILL,             /* rmqueue_bulk calls (mmsim) */
 	PCP_DRAIN,              /* free_pages_bulk calls from a per-CPU list (mmsim) */
 	ZONE_LOCK,              /* zone->lock acquisitions (mmsim) */
+	PGFAULT,                /* page faults handled (handle_mm_fault) */
+	PGMAJFAULT,             /* of which needed I/O (none: no swap, no files) */
 	NR_VM_EVENT_ITEMS
 };
 uint64_t mm_vm_event(const struct mm *mm, enum vm_event_item item);

@@ -35,6 +35,8 @@ static const char *const vm_event_names[NR_VM_EVENT_ITEMS] = {
 	[PCP_REFILL] = "pcp_refill",
 	[PCP_DRAIN] = "pcp_drain",
 	[ZONE_LOCK] = "zone_lock",
+	[PGFAULT] = "pgfault",
+	[PGMAJFAULT] = "pgmajfault",
 };
 
 static const char *const vm_event_descs[NR_VM_EVENT_ITEMS] = {
@@ -56,6 +58,8 @@ static const char *const vm_event_descs[NR_VM_EVENT_ITEMS] = {
 	[PCP_REFILL] = "per-CPU list refills (rmqueue_bulk)",
 	[PCP_DRAIN] = "per-CPU list drains (free_pages_bulk)",
 	[ZONE_LOCK] = "zone->lock acquisitions",
+	[PGFAULT] = "page faults (2.6.11 handle_mm_fault counts each)",
+	[PGMAJFAULT] = "page faults that read from disk (none here)",
 };
 
 uint64_t mm_vm_event(const struct mm *mm, enum vm_event_item item)
@@ -188,7 +192,8 @@ static void view_vmstat(struct mm *mm, struct mm_out *o)
 {
 	mm_outf(o, "nr_free_pages %lu\n", nr_free_pages(mm));
 	static const enum vm_event_item order[] = {
-		PGALLOC_HIGH, PGALLOC_NORMAL, PGALLOC_DMA32, PGALLOC_DMA, PGFREE, ALLOCSTALL, PAGEOUTRUN,
+		PGALLOC_HIGH, PGALLOC_NORMAL, PGALLOC_DMA32, PGALLOC_DMA, PGFREE, PGFAULT, PGMAJFAULT,
+		ALLOCSTALL, PAGEOUTRUN,
 		NUMA_HIT, NUMA_MISS, NUMA_FOREIGN, INTERLEAVE_HIT, LOCAL_NODE, OTHER_NODE,
 		KSWAPD_WAKE, PGALLOC_FAIL, PCP_REFILL, PCP_DRAIN, ZONE_LOCK,
 	};
@@ -580,7 +585,7 @@ int mm_check(struct mm *mm, char *err, size_t errlen)
 			if (z->spanned_pages && check_zone(mm, z, err, errlen))
 				return -1;
 		}
-	return 0;
+	return user_check(mm, err, errlen);
 }
 
 void mm_check_or_panic(struct mm *mm, const char *where)

@@ -56,7 +56,7 @@ for fn in machine seed gfp boot spawn run now ncpus nnodes cpu_node stats \
 	free_bulk churn cpu node name waitqueue wait wake waiting freelists \
 	kmem_cache_create kmem_cache_alloc kmem_cache_free kmem_cache_shrink \
 	kmem_cache_destroy kmalloc kfree ksize kmem_touch info avail vmalloc vfree vtouch sysctl \
-	kmap kunmap kmap_atomic kunmap_atomic device dma; do
+	kmap kunmap kmap_atomic kunmap_atomic device dma mmap munmap utouch uwalk mm; do
 	if grep -Eq "[:.]$fn[({,]" $S/*.lua; then ok; else bad "no test scenario calls $fn"; fi
 	if grep -Eq "^### .*[:.]$fn[({]" docs/scenarios.md; then ok; else bad "docs/scenarios.md has no heading for $fn"; fi
 done
@@ -76,6 +76,12 @@ eq "$(grep -c '"ev":"mm_page_alloc",' "$t")" "$(tail -n 1 "$t" | sed 's/.*"ops.a
 expect 0 "determinism seed 5" -- run $S/determinism.lua --seed 5 -o "$tmp/d5a.jsonl"
 expect 0 "determinism seed 5 again" -- run $S/determinism.lua --seed 5 -o "$tmp/d5b.jsonl"
 if cmp -s "$tmp/d5a.jsonl" "$tmp/d5b.jsonl"; then ok; else bad "same seed gives a different trace"; fi
+expect 0 "usermap again" -- run $S/usermap.lua --quiet -o "$tmp/usermap2.jsonl"
+if cmp -s "$tmp/usermap.jsonl" "$tmp/usermap2.jsonl"; then ok; else bad "usermap: two runs, two traces"; fi
+hasf "$tmp/usermap.jsonl" '"ev":"page_fault"' "usermap: page_fault events in the trace"
+hasf "$tmp/usermap.jsonl" '"zone":"HighMem"' "usermap: faults name the HighMem zone"
+hasf "$tmp/usermap.jsonl" '"ev":"munmap"' "usermap: munmap events"
+hasf "$tmp/usermap.jsonl" '"ev":"exit_mmap"' "usermap: exit_mmap events"
 expect 0 "determinism seed 6" -- run $S/determinism.lua --seed 6 -o "$tmp/d6.jsonl"
 tail -n +2 "$tmp/d5a.jsonl" >"$tmp/d5.body"
 tail -n +2 "$tmp/d6.jsonl" >"$tmp/d6.body"
@@ -132,6 +138,8 @@ fails caught_task_error "caught but fatal"
 fails double_free "free_pages: pfn 8193 is not a block this scenario allocated (or it was freed already)"
 fails wrong_order "free_pages: pfn 8196 was allocated with order 2, freed with order 1"
 fails touch_unowned "touch: pfn 8194 is not a block this scenario allocated (or it was freed)"
+fails utouch_segv "utouch: segmentation fault: no mapping at 0xb8000000"
+fails munmap_unmapped "munmap: [0xb7ffe000, 0xb8001000) is not mapped (nothing is mapped at 0xb8000000)"
 fails bad_gfp "alloc_pages: gfp: unknown flag 'GFP_KERNAL' (known: GFP_HIGHUSER, GFP_KERNEL,"
 fails outside_task "alloc_pages: only task 'task0' itself can call this (call it inside the task's function)"
 fails bad_knob_value "boot: policy pcp: bad value 'maybe' (accepted: on or off)"
