@@ -118,6 +118,7 @@ struct ltask {
 	bool done;
 	struct lkmaps *kmaps;   /* HighMem mappings it holds (NULL: none yet) */
 	struct mm_struct *umm;  /* its user address space (NULL: none yet) */
+	struct lkmaps *pins;    /* user pages it pinned (t:get_user_pages) */
 };
 
 struct run {
@@ -683,10 +684,14 @@ static uint64_t highmem_touch_addr(lua_State *L, struct ltask *t, uint64_t pfn, 
 	return 0;
 }
 
-/* A frame a task may map: one of the scenario's blocks (its first frame). */
-static struct page *check_kmap_pfn(lua_State *L, struct machine *m, int idx, const char *fn)
+/* A frame a task may map: one of the scenario's blocks (its first frame),
+ * or a user page the task pinned with t:get_user_pages. */
+static struct page *check_kmap_pfn(lua_State *L, struct ltask *t, int idx, const char *fn)
 {
+	struct machine *m = t->m;
 	lua_Integer pfn = luaL_checkinteger(L, idx);
+	if (pfn >= 0 && kmaps_find(t->pins, (uint64_t)pfn) >= 0)
+		return pfn_to_page(m->mm, (uint64_t)pfn);
 	if (pfn < 0 || owners_get(&m->owners, (uint64_t)pfn) < 0)
 		luaL_error(L, "%s: pfn %I is not a block this scenario allocated (or it was freed)",
 			   fn, pfn);
@@ -738,7 +743,7 @@ static int kmap_k(lua_State *L, int status, lua_KContext ctx)
 static int t_kmap(lua_State *L)
 {
 	struct ltask *t = running_task(L, "kmap");
-	return kmap_try(L, t, check_kmap_pfn(L, t->m, 2, "kmap"));
+	return kmap_try(L, t, check_kmap_pfn(L, t, 2, "kmap"));
 }
 
 /* t:kunmap(pfn) */
@@ -746,7 +751,7 @@ static int t_kunmap(lua_State *L)
 {
 	struct ltask *t = running_task(L, "kunmap");
 	struct machine *m = t->m;
-	struct page *pg = check_kmap_pfn(L, m, 2, "kunmap");
+	struct page *pg = check_kmap_pfn(L, t, 2, "kunmap");
 	uint64_t pfn = page_to_pfn(m->mm, pg);
 	struct lkmaps *k = t->kmaps;
 	int i = kmaps_find(k, pfn);
@@ -784,7 +789,7 @@ static int t_kmap_atomic(lua_State *L)
 {
 	struct ltask *t = running_task(L, "kmap_atomic");
 	struct machine *m = t->m;
-	struct page *pg = check_kmap_pfn(L, m, 2, "kmap_atomic");
+	struct page *pg = check_kmap_pfn(L, t, 2, "kmap_atomic");
 	int type = check_km_type(L, 3, "kmap_atomic");
 	uint64_t va = kmap_atomic(m->mm, pg, type);
 	if (!va)
@@ -1008,6 +1013,76 @@ static int t_utouch(lua_State *L)
 	return op_done(L, t, 1);
 }
 
+/* t:get_user_pages(uaddr, n = 1) -> {pfn, ...}: the kernel's way to user
+ * memory (2.6.11 get_user_pages): the frames, faulted in if need be, each
+ * pinned (a reference) until t:put_page(pfn). The task may then kmap,
+ * kmap_atomic and touch them as the kernel would. */
+static int t_get_user_pages(lua_State *L)
+{
+	struct ltask *t = running_task(L, "get_user_pages");
+	struct machine *m = t->m;
+	lua_Integer a = luaL_checkinteger(L, 2);
+	lua_Integer n = luaL_optinteger(L, 3, 1);
+	if (n < 1 || n > 65536)
+		return luaL_error(L, "get_user_pages: %I pages: must be 1 .. 65536", n);
+	struct mm_struct *umm = task_mm(L, t, "get_user_pages");
+	struct page **pages = mmsim_xcalloc((size_t)n, sizeof *pages);
+	int got = a < 0 ? -MM_EINVAL : get_user_pages(m->mm, umm, (uint64_t)a, (int)n, 1, pages);
+	if (got < 0) {
+		free(pages);
+		return luaL_error(L, "%s", a < 0 ? "get_user_pages: a negative address"
+						  : mm_error(m->mm));
+	}
+	if (!t->pins) {
+		t->pins = mmsim_xcalloc(1, sizeof *t->pins);
+		for (int i = 0; i < KM_TYPE_NR; i++)
+			t->pins->window[i] = -1;
+	}
+	struct lkmaps *k = t->pins;
+	lua_createtable(L, got, 0);
+	for (int i = 0; i < got; i++) {
+		uint64_t pfn = page_to_pfn(m->mm, pages[i]);
+		int j = kmaps_find(k, pfn);
+		if (j < 0) {
+			if (k->n == k->cap) {
+				k->cap = k->cap ? 2 * k->cap : 16;
+				k->pfn = mmsim_xrealloc(k->pfn, (size_t)k->cap * sizeof *k->pfn);
+				k->count = mmsim_xrealloc(k->count, (size_t)k->cap * sizeof *k->count);
+			}
+			j = k->n++;
+			k->pfn[j] = pfn;
+			k->count[j] = 0;
+		}
+		k->count[j]++;
+		lua_pushinteger(L, (lua_Integer)pfn);
+		lua_rawseti(L, -2, i + 1);
+	}
+	free(pages);
+	return op_done(L, t, 1);
+}
+
+/* t:put_page(pfn): drop a pin t:get_user_pages took (the frame is freed if
+ * it was unmapped meanwhile) */
+static int t_put_page(lua_State *L)
+{
+	struct ltask *t = running_task(L, "put_page");
+	struct machine *m = t->m;
+	lua_Integer pfn = luaL_checkinteger(L, 2);
+	struct lkmaps *k = t->pins;
+	int j = pfn >= 0 ? kmaps_find(k, (uint64_t)pfn) : -1;
+	if (j < 0)
+		return luaL_error(L, "put_page: task '%s' holds no pin on pfn %I (t:get_user_pages "
+				  "takes them)", t->task.name, pfn);
+	if (__free_pages(m->mm, pfn_to_page(m->mm, (uint64_t)pfn), 0))
+		return luaL_error(L, "put_page: %s", mm_error(m->mm));
+	if (--k->count[j] == 0) {
+		k->n--;
+		k->pfn[j] = k->pfn[k->n];
+		k->count[j] = k->count[k->n];
+	}
+	return op_done(L, t, 0);
+}
+
 /* t:uwalk(uaddr) -> {present, pfn, zone, node, levels, vma}: where a user
  * page lives, read from the page tables at no simulated cost */
 static int t_uwalk(lua_State *L)
@@ -1123,6 +1198,8 @@ static int t_touch(lua_State *L)
 	struct machine *m = t->m;
 	lua_Integer pfn = luaL_checkinteger(L, 2);
 	int order = pfn >= 0 ? owners_get(&m->owners, (uint64_t)pfn) : -1;
+	if (order < 0 && pfn >= 0 && kmaps_find(t->pins, (uint64_t)pfn) >= 0)
+		order = 0;                 /* a user page the task pinned */
 	if (order < 0)
 		return luaL_error(L, "touch: pfn %I is not a block this scenario allocated "
 				  "(or it was freed)", pfn);
@@ -2540,6 +2617,8 @@ static const luaL_Reg task_methods[] = {
 	{"munmap", t_munmap},
 	{"utouch", t_utouch},
 	{"uwalk", t_uwalk},
+	{"get_user_pages", t_get_user_pages},
+	{"put_page", t_put_page},
 	{"mm", t_mm},
 	{"now", t_now},
 	{"cpu", t_cpu},
@@ -2635,6 +2714,11 @@ static void free_machine(struct machine *m)
 		stats_destroy(m->stats);
 	hw_destroy(m->hw);
 	for (int i = 0; i < m->ntasks; i++) {
+		if (m->tasks[i]->pins) {
+			free(m->tasks[i]->pins->pfn);
+			free(m->tasks[i]->pins->count);
+			free(m->tasks[i]->pins);
+		}
 		if (m->tasks[i]->kmaps) {
 			free(m->tasks[i]->kmaps->pfn);
 			free(m->tasks[i]->kmaps->count);

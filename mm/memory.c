@@ -529,3 +529,63 @@ void free_pgtables(struct mm *mm, struct mm_struct *umm, uint64_t floor, uint64_
 {
 	free_below(mm, umm, umm->pgd, 0, 0, floor, ceiling);
 }
+
+/* ---- get_user_pages ----------------------------------------------------- */
+
+/* 2.6.11 follow_page: the kernel reads the tables itself, through the
+ * direct map (they are lowmem), one entry per level, charged. */
+static struct page *follow_page(struct mm *mm, struct mm_struct *umm, uint64_t va)
+{
+	const struct pt_geo *g = &mm->user->geo;
+	struct pt *t = umm->pgd;
+	for (int l = 0; l < g->levels; l++) {
+		unsigned i = pt_index(g, l, va);
+		mm_touch(mm, entry_pa(g, t, l, va), g->esize, 0);
+		if (l == g->levels - 1)
+			return t->pte[i] ? pfn_to_page(mm, t->pte[i] - 1) : NULL;
+		t = t->sub[i];
+		if (!t)
+			return NULL;
+	}
+	return NULL;
+}
+
+int get_user_pages(struct mm *mm, struct mm_struct *umm, uint64_t start, int len, int write,
+		   struct page **pages)
+{
+	int rc = user_enter(mm);
+	if (rc)
+		return rc;
+	const struct pt_geo *g = &mm->user->geo;
+	if (len < 1 || start % PAGE_SZ || start >= g->task_size ||
+	    (uint64_t)len > (g->task_size - start) / PAGE_SZ)
+		return mm_fail(mm, MM_EINVAL, "get_user_pages: [0x%llx, +%d pages) is not a "
+			       "page-aligned user range", (unsigned long long)start, len);
+	for (int i = 0; i < len; i++) {
+		uint64_t va = start + (uint64_t)i * PAGE_SZ;
+		struct vm_area_struct *v = find_vma(mm, umm, va);
+		if (!v || v->vm_start > va) {
+			for (int j = 0; j < i; j++)
+				__free_pages(mm, pages[j], 0);
+			return mm_fail(mm, MM_EFAULT, "get_user_pages: no mapping at 0x%llx",
+				       (unsigned long long)va);
+		}
+		mm_touch(mm, kaddr_to_pa(mm, umm->addr) + MMS_OFF_PTL, 4, 1);
+		struct page *p = follow_page(mm, umm, va);
+		mm_touch(mm, kaddr_to_pa(mm, umm->addr) + MMS_OFF_PTL, 4, 1);
+		if (!p) {
+			rc = handle_mm_fault(mm, umm, va, write);
+			if (rc) {
+				for (int j = 0; j < i; j++)
+					__free_pages(mm, pages[j], 0);
+				return rc;
+			}
+			p = follow_page(mm, umm, va);
+			MMSIM_ASSERT(p);
+		}
+		rc = get_page(mm, p);
+		MMSIM_ASSERT(rc == 0);
+		pages[i] = p;
+	}
+	return len;
+}

@@ -75,6 +75,14 @@ int mm_uaccess(struct mm *mm, struct mm_struct *umm, uint64_t uaddr, uint64_t le
  * caller's). 0, or -MM_EFAULT (no VMA), -MM_ENOMEM. */
 int handle_mm_fault(struct mm *mm, struct mm_struct *umm, uint64_t addr, int write);
 
+/* 2.6.11 get_user_pages, for the kernel's own access to user memory
+ * (direct I/O, ptrace): the frames of len pages from start, faulted in if
+ * need be, each with a reference taken (drop it with __free_pages, the
+ * kernel's put_page). The kernel must then kmap a HighMem one to touch it.
+ * Returns len, or -MM_EFAULT (no VMA), -MM_ENOMEM, -MM_EINVAL. */
+int get_user_pages(struct mm *mm, struct mm_struct *umm, uint64_t start, int len, int write,
+		   struct page **pages);
+
 /* Where a user address lives, read from the tables in software at no
  * cost. present false when no page is mapped there. */
 struct mm_upage {

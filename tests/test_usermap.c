@@ -362,6 +362,32 @@ START_TEST(test_no_hw_fallback)
 }
 END_TEST
 
+/* get_user_pages faults a page in, pins it through munmap, and the frame
+ * is freed only by the last reference. */
+START_TEST(test_get_user_pages)
+{
+	struct th h;
+	th_boot(&h, "pc-i386", 2);
+	struct mm *mm = h.t.mm;
+	struct mm_struct *umm = mm_alloc(mm);
+	uint64_t a = do_mmap(mm, umm, 2 * 4096);
+	struct page *pg[2];
+	ck_assert_int_eq(get_user_pages(mm, umm, a, 2, 1, pg), 2);
+	ck_assert_uint_eq(mm_rss(umm), 2);
+	ck_assert_uint_eq(mm_vm_event(mm, PGFAULT), 2);
+	ck_assert(PageHighMem(pg[0]) && PageHighMem(pg[1]));
+	ck_assert_int_eq(page_count(pg[0]), 2);
+	ck_assert_int_eq(get_user_pages(mm, umm, a + 2 * 4096, 1, 1, pg), -MM_EFAULT);
+	ck_assert_int_eq(do_munmap(mm, umm, a, 2 * 4096), 0);
+	ck_assert_int_eq(page_count(pg[0]), 1);       /* still pinned */
+	ck_assert_int_eq(__free_pages(mm, pg[0], 0), 0);
+	ck_assert_int_eq(__free_pages(mm, pg[1], 0), 0);
+	ck_assert_int_eq(page_count(pg[0]), 0);
+	mmput(mm, umm);
+	th_free(&h);
+}
+END_TEST
+
 Suite *usermap_suite(void)
 {
 	Suite *s = suite_create("usermap");
@@ -374,6 +400,7 @@ Suite *usermap_suite(void)
 	tcase_add_test(tc, test_x86_64);
 	tcase_add_test(tc, test_pae);
 	tcase_add_test(tc, test_no_hw_fallback);
+	tcase_add_test(tc, test_get_user_pages);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -39,8 +39,24 @@ m:spawn{ cpu = 0, name = "user", fn = function(t)
   katomic = stat("mm.highmem.kmap_atomic")
   for i = 0, N - 1 do assert(t:utouch(a + i * 4096, { write = false, len = 64 }) == 0) end
   assert(stat("mm.highmem.kmap_atomic") == katomic and stat("mm.highmem.kmap") == kmaps)
+  -- The kernel's way in (get_user_pages): the same frame, but to touch a
+  -- HighMem one the kernel must map it.
+  local pfn = t:get_user_pages(a + 3 * 4096)[1]
+  assert(pfn == t:uwalk(a + 3 * 4096).pfn)
+  local ok0, err0 = pcall(t.touch, t, pfn, { len = 64 })
+  assert(not ok0 and err0:find("reaches only through a mapping"), err0)
+  t:kmap_atomic(pfn, "KM_USER0")
+  t:touch(pfn, { len = 64, write = false })
+  t:kunmap_atomic("KM_USER0")
+  t:kmap(pfn)
+  t:touch(pfn, { offset = 64, len = 64 })
+  t:kunmap(pfn)
+  assert(stat("mm.highmem.kmap") == kmaps + 1 and stat("mm.highmem.kmap_atomic") == katomic + 1)
+  t:put_page(pfn)
+  kmaps, katomic = stat("mm.highmem.kmap"), stat("mm.highmem.kmap_atomic")
   -- A touch straddling two pages is two page accesses.
   assert(t:utouch(a + 4096 - 8, { len = 16 }) == 0)
+  assert(stat("mm.highmem.kmap_atomic") == katomic and stat("mm.highmem.kmap") == kmaps)
   -- Outside every mapping: an error, caught here.
   local ok, err = pcall(t.utouch, t, a + N * 4096)
   assert(not ok and err:find("segmentation fault: no mapping at 0xb8000000"), err)
