@@ -119,6 +119,7 @@ struct ltask {
 	struct lkmaps *kmaps;   /* HighMem mappings it holds (NULL: none yet) */
 	struct mm_struct *umm;  /* its user address space (NULL: none yet) */
 	struct lkmaps *pins;    /* user pages it pinned (t:get_user_pages) */
+	struct mm_dma_req *dreq; /* its DMA request (t:dma), made at its first use */
 };
 
 struct run {
@@ -871,9 +872,65 @@ static int check_device(lua_State *L, struct machine *m, int idx, const char *fn
 	return (int)d;
 }
 
-/* t:dma(dev, pfn [, {dir = "to_device", offset = 0, len = rest}]) ->
- * bounced (true/false), or nil and a message when the buffer is beyond the
- * device's mask and dma_bounce is off */
+static int dma_k(lua_State *L, int status, lua_KContext ctx);
+
+/* One try of t:dma's request: done, waiting for a bounce page (the pool's
+ * queue; tried again when woken) or for the completion interrupt. */
+static int dma_try(lua_State *L, struct ltask *t, int dev, uint64_t pfn, uint64_t off,
+		   uint64_t len, int dir, gfp_t gfp, bool async)
+{
+	struct machine *m = t->m;
+	struct mm_dma_req *r = t->dreq;
+	if (r->state == MM_DMA_REQ_IN_FLIGHT)        /* woken: is it done? */
+		return dma_k(L, LUA_YIELD, 0);
+	int rc = mm_dma_submit(m->mm, r, dev, pfn_to_page(m->mm, pfn), off, len, dir, gfp, async);
+	if (rc == -MM_EDMAMASK || rc == -MM_ENOMEM) {
+		lua_pushnil(L);
+		lua_pushstring(L, mm_error(m->mm));
+		return op_done(L, t, 2);
+	}
+	if (rc == -MM_EAGAIN) {
+		sim_task_wait(&m->sim, mm_dma_pool_wait(m->mm, dev));
+		t->wait = true;
+		return lua_yieldk(L, 0, 0, dma_k);
+	}
+	if (rc)
+		return luaL_error(L, "dma: %s", mm_error(m->mm));
+	if (r->state == MM_DMA_REQ_IN_FLIGHT) {
+		sim_task_wait(&m->sim, &r->done);
+		t->wait = true;
+		return lua_yieldk(L, 0, 0, dma_k);
+	}
+	lua_pushboolean(L, r->bounced);
+	return op_done(L, t, 1);
+}
+
+/* Resumed after a wait: the arguments are still on the stack, the request
+ * remembers the rest. */
+static int dma_k(lua_State *L, int status, lua_KContext ctx)
+{
+	(void)status;
+	(void)ctx;
+	struct ltask *t = running_task(L, "dma");
+	struct mm_dma_req *r = t->dreq;
+	if (r->state == MM_DMA_REQ_DONE) {
+		lua_pushboolean(L, r->bounced);
+		return op_done(L, t, 1);
+	}
+	if (r->state == MM_DMA_REQ_IN_FLIGHT) {
+		sim_task_wait(&t->m->sim, &r->done);
+		t->wait = true;
+		return lua_yieldk(L, 0, 0, dma_k);
+	}
+	return dma_try(L, t, r->dev, r->pfn, r->off, r->len, r->dir, r->gfp, r->async);
+}
+
+/* t:dma(dev, pfn [, {dir = "to_device", offset = 0, len = rest, async =
+ * false, gfp = "GFP_NOIO"}]) -> bounced (true/false), or nil and a message
+ * when the buffer is beyond the device's mask and dma_bounce is off, or
+ * when the bounce pool is empty and gfp may not sleep. Waits while the
+ * bounce pool is empty; with async the task sleeps while the device works
+ * (the completion interrupt wakes it). */
 static int t_dma(lua_State *L)
 {
 	struct ltask *t = running_task(L, "dma");
@@ -886,6 +943,8 @@ static int t_dma(lua_State *L)
 				  "freed)", pfn);
 	uint64_t size = HW_PAGE_SIZE << order, off = 0, len = size;
 	int dir = HW_DMA_TO_DEVICE;
+	bool async = false;
+	gfp_t gfp = GFP_NOIO;
 	if (!lua_isnoneornil(L, 4)) {
 		luaL_checktype(L, 4, LUA_TTABLE);
 		lua_getfield(L, 4, "dir");
@@ -907,24 +966,22 @@ static int t_dma(lua_State *L)
 			len = (uint64_t)luaL_checkinteger(L, -1);
 		else
 			len = off < size ? size - off : 0;
-		lua_pop(L, 3);
+		lua_getfield(L, 4, "async");
+		async = lua_toboolean(L, -1);
+		lua_getfield(L, 4, "gfp");
+		if (!lua_isnil(L, -1))
+			gfp = check_gfp_text(L, luaL_checkstring(L, -1), "dma");
+		lua_pop(L, 5);
 	}
 	if (off > size || len > size - off || len == 0)
 		return luaL_error(L, "dma: bytes [%I, %I) are not a non-empty range of the %I-byte "
 				  "block at pfn %I", (lua_Integer)off, (lua_Integer)(off + len),
 				  (lua_Integer)size, pfn);
-	bool bounced;
-	int rc = mm_dma_transfer(m->mm, dev, pfn_to_page(m->mm, (uint64_t)pfn), off, len, dir,
-				 &bounced);
-	if (rc == -MM_EDMAMASK) {
-		lua_pushnil(L);
-		lua_pushstring(L, mm_error(m->mm));
-		return op_done(L, t, 2);
+	if (!t->dreq) {
+		t->dreq = mmsim_xcalloc(1, sizeof *t->dreq);
+		mm_dma_req_init(t->dreq);
 	}
-	if (rc)
-		return luaL_error(L, "dma: %s", mm_error(m->mm));
-	lua_pushboolean(L, bounced);
-	return op_done(L, t, 1);
+	return dma_try(L, t, dev, (uint64_t)pfn, off, len, dir, gfp, async);
 }
 
 /* ---- User address spaces: mmap, munmap, utouch, uwalk (issue 7) ----------- */
@@ -2714,6 +2771,10 @@ static void free_machine(struct machine *m)
 		stats_destroy(m->stats);
 	hw_destroy(m->hw);
 	for (int i = 0; i < m->ntasks; i++) {
+		if (m->tasks[i]->dreq) {
+			mm_dma_req_release(m->tasks[i]->dreq);
+			free(m->tasks[i]->dreq);
+		}
 		if (m->tasks[i]->pins) {
 			free(m->tasks[i]->pins->pfn);
 			free(m->tasks[i]->pins->count);
