@@ -232,6 +232,12 @@ has "$tmp/out" '^  single-entry invalidations +0 +1600$' "highmem lab: one invlp
 expect 0 "dma lab" -- run scenarios/labs/dma/dma.lua --quiet
 has "$tmp/out" '^  driver GFP_DMA allocations that failed +0$' "dma lab: lowmem_reserve keeps room for GFP_DMA"
 hasf "$tmp/out" "bounced, " "dma lab: the ISA transfer beyond 16 MiB is bounced"
+has "$tmp/out" '^  writers that waited for someone.s completion +18$' "dma lab: 64 async writes exhaust the ISA mempool"
+hasf "$tmp/out" "the caller may not sleep (no __GFP_WAIT)" "dma lab: a writer that may not sleep fails"
+expect 0 "usermap lab" -- run scenarios/labs/usermap/usermap.lua --quiet
+has "$tmp/out" '^  page faults +2048 +0 +0 +64 +0$' "usermap lab: one fault per page, at the first touch only"
+has "$tmp/out" '^  kmap_atomic calls +2048 +0 +2048 +64 +0$' "usermap lab: no kmap for user accesses, one per page for the kernel's"
+hasf "$tmp/out" "Where the app's pages live: HighMem 2048" "usermap lab: user pages from HighMem"
 expect 0 "dma lab without the reserve" -- run scenarios/labs/dma/dma.lua -P lowmem_reserve_ratio=100000,100000 --quiet
 has "$tmp/out" '^  driver GFP_DMA allocations that failed +8$' "dma lab: without lowmem_reserve GFP_DMA fails"
 
