@@ -19,7 +19,11 @@
  * goes. Every table below the pgd is a zeroed GFP_KERNEL frame
  * (pte_alloc_one without CONFIG_HIGHPTE: the tables stay in lowmem, where
  * the kernel reaches them through the direct map); the pgd is a GFP_KERNEL
- * frame the constructor fills. 2.6.11 takes the i386 pgd (and PAE's PDPT,
+ * frame the constructor fills. With the policy knob highpte=on
+ * (CONFIG_HIGHPTE) a PTE page is a HighMem frame when one is free, and the
+ * kernel reaches it through kmap_atomic(KM_PTE0) (pte_offset_map below);
+ * the hardware walk reads it by physical address like any other. 2.6.11
+ * takes the i386 pgd (and PAE's PDPT,
  * 32 bytes) from the pgd slab cache; mmsim takes a whole frame for each.
  *
  * A fault (handle_mm_fault, for an address in a VMA): the page_table_lock,
@@ -116,11 +120,59 @@ static void pt_host_free(struct pt *t)
 	free(t);
 }
 
-/* pte_alloc_one / pmd_alloc_one / pud_alloc_one: a zeroed lowmem frame. */
+/* pte_alloc_one / pmd_alloc_one / pud_alloc_one: a zeroed frame, lowmem
+ * except a PTE page with CONFIG_HIGHPTE (highpte=on), which 2.6.11 takes
+ * with __GFP_HIGHMEM and clears with clear_highpage. */
 static struct pt *pt_alloc(struct mm *mm, const struct pt_geo *g, int level)
 {
-	struct page *p = alloc_pages(mm, GFP_KERNEL | __GFP_REPEAT | __GFP_ZERO, 0);
+	gfp_t gfp = GFP_KERNEL | __GFP_REPEAT | __GFP_ZERO;
+	if (level == g->levels - 1 && mm->policy.highpte && mm->hm)
+		gfp |= __GFP_HIGHMEM;
+	struct page *p = alloc_pages(mm, gfp, 0);
 	return p ? pt_host(mm, g, level, p) : NULL;
+}
+
+/*
+ * The kernel's access to a PTE page (pte_offset_map / pte_unmap). A lowmem
+ * one is read and written through the direct map (charged at its physical
+ * address, as every kernel access to metadata). A HighMem one (highpte=on)
+ * has no kernel address: pte_offset_map maps it with kmap_atomic(KM_PTE0)
+ * (a PTE write and an invlpg) and the entries are reached through that
+ * window, so through the TLB: the cost CONFIG_HIGHPTE pays for the lowmem
+ * it saves. If the window is taken (a task holds KM_PTE0 across its
+ * operations) the access goes on unmapped; the entries' cost is the same.
+ */
+struct pte_map {
+	struct pt *t;
+	uint64_t va;              /* the window's address, 0: direct */
+};
+
+static struct pte_map pte_offset_map(struct mm *mm, struct pt *t)
+{
+	struct pte_map m = { t, 0 };
+	if (PageHighMem(t->page))
+		m.va = kmap_atomic(mm, t->page, KM_PTE0);
+	return m;
+}
+
+static void pte_unmap(struct mm *mm, struct pte_map *m)
+{
+	if (m->va)
+		kunmap_atomic(mm, KM_PTE0);
+	m->va = 0;
+}
+
+static void pte_touch(struct mm *mm, const struct pte_map *m, uint64_t pa, unsigned size,
+		      int write)
+{
+	if (m->va && mm->hw) {
+		cycle_t c;
+		int rc = hw_vaccess(mm->hw, mm->cpu, m->va + (pa - m->t->pa), size, write, &c);
+		MMSIM_ASSERT(rc == 0);
+		sim_charge(mm->sim, c);
+		return;
+	}
+	mm_touch(mm, pa, size, write);
 }
 
 struct pt *pgd_alloc(struct mm *mm)
@@ -335,7 +387,9 @@ int handle_mm_fault(struct mm *mm, struct mm_struct *umm, uint64_t addr, int wri
 	}
 	unsigned i = pt_index(g, g->levels - 1, addr);
 	uint64_t pte_pa = entry_pa(g, t, g->levels - 1, addr);
-	mm_touch(mm, pte_pa, g->esize, 0);
+	struct pte_map pm = pte_offset_map(mm, t);
+	pte_touch(mm, &pm, pte_pa, g->esize, 0);
+	pte_unmap(mm, &pm);          /* do_anonymous_page unmaps before allocating */
 	if (t->pte[i]) {
 		/* Present already: the TLB was stale (nothing to do but retry). */
 		mm_touch(mm, ptl, 4, 1);
@@ -356,7 +410,9 @@ int handle_mm_fault(struct mm *mm, struct mm_struct *umm, uint64_t addr, int wri
 	uint64_t pfn = page_to_pfn(mm, page);
 	t->pte[i] = pfn + 1;
 	t->used++;
-	mm_touch(mm, pte_pa, g->esize, 1);                 /* set_pte */
+	pm = pte_offset_map(mm, t);
+	pte_touch(mm, &pm, pte_pa, g->esize, 1);           /* set_pte */
+	pte_unmap(mm, &pm);
 	umm->rss++;
 	mm_touch(mm, kaddr_to_pa(mm, umm->addr) + MMS_OFF_COUNTERS, 8, 1);
 	mm_touch(mm, ptl, 4, 1);
@@ -449,25 +505,33 @@ static void zap_range(struct mm *mm, struct mm_struct *umm, struct pt *t, int le
 {
 	const struct pt_geo *g = &mm->user->geo;
 	uint64_t span = span_of(g, level);
+	bool leaf = level == g->levels - 1;
+	struct pte_map pm = { t, 0 };
+	if (leaf)
+		pm = pte_offset_map(mm, t);   /* zap_pte_range maps the table once */
 	for (uint64_t va = start; va < end;) {
 		uint64_t next = (va & ~(span - 1)) + span;
 		if (next > end || next < va)
 			next = end;
 		unsigned i = pt_index(g, level, va);
-		mm_touch(mm, entry_pa(g, t, level, va), g->esize, 0);
-		if (level == g->levels - 1) {
+		if (leaf) {
+			pte_touch(mm, &pm, entry_pa(g, t, level, va), g->esize, 0);
 			if (t->pte[i]) {
 				gather(tlb, pfn_to_page(mm, t->pte[i] - 1));
 				t->pte[i] = 0;
 				t->used--;
 				umm->rss--;
-				mm_touch(mm, entry_pa(g, t, level, va), g->esize, 1);  /* ptep_get_and_clear */
+				pte_touch(mm, &pm, entry_pa(g, t, level, va), g->esize, 1);  /* ptep_get_and_clear */
 			}
-		} else if (t->sub[i]) {
-			zap_range(mm, umm, t->sub[i], level + 1, va, next, tlb);
+		} else {
+			mm_touch(mm, entry_pa(g, t, level, va), g->esize, 0);
+			if (t->sub[i])
+				zap_range(mm, umm, t->sub[i], level + 1, va, next, tlb);
 		}
 		va = next;
 	}
+	if (leaf)
+		pte_unmap(mm, &pm);
 }
 
 void unmap_page_range(struct mm *mm, struct mm_struct *umm, uint64_t start, uint64_t end,
@@ -540,9 +604,13 @@ static struct page *follow_page(struct mm *mm, struct mm_struct *umm, uint64_t v
 	struct pt *t = umm->pgd;
 	for (int l = 0; l < g->levels; l++) {
 		unsigned i = pt_index(g, l, va);
-		mm_touch(mm, entry_pa(g, t, l, va), g->esize, 0);
-		if (l == g->levels - 1)
+		if (l == g->levels - 1) {
+			struct pte_map pm = pte_offset_map(mm, t);
+			pte_touch(mm, &pm, entry_pa(g, t, l, va), g->esize, 0);
+			pte_unmap(mm, &pm);
 			return t->pte[i] ? pfn_to_page(mm, t->pte[i] - 1) : NULL;
+		}
+		mm_touch(mm, entry_pa(g, t, l, va), g->esize, 0);
 		t = t->sub[i];
 		if (!t)
 			return NULL;

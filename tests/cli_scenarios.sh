@@ -76,6 +76,7 @@ eq "$(grep -c '"ev":"mm_page_alloc",' "$t")" "$(tail -n 1 "$t" | sed 's/.*"ops.a
 expect 0 "determinism seed 5" -- run $S/determinism.lua --seed 5 -o "$tmp/d5a.jsonl"
 expect 0 "determinism seed 5 again" -- run $S/determinism.lua --seed 5 -o "$tmp/d5b.jsonl"
 if cmp -s "$tmp/d5a.jsonl" "$tmp/d5b.jsonl"; then ok; else bad "same seed gives a different trace"; fi
+expect 0 "usermap with highpte=on" -- run $S/usermap.lua -P highpte=on --quiet
 expect 0 "usermap again" -- run $S/usermap.lua --quiet -o "$tmp/usermap2.jsonl"
 if cmp -s "$tmp/usermap.jsonl" "$tmp/usermap2.jsonl"; then ok; else bad "usermap: two runs, two traces"; fi
 hasf "$tmp/usermap.jsonl" '"ev":"page_fault"' "usermap: page_fault events in the trace"
@@ -96,7 +97,7 @@ expect 0 "policy with -P" -- run $S/policy.lua -P pcp=off -Pmin_free_kbytes=4096
 hasf "$tmp/out" "pcp=off min_free_kbytes=4096 (4096) hw=on" "-P over the boot table"
 eq "$(head -n 1 "$tmp/p1.jsonl" | grep -c '"policy":{"era":"classic","pcp":"off","min_free_kbytes":"4096",')" 1 "header: the policy in effect"
 expect 2 "unknown -P knob" -- run $S/policy.lua -P colour=blue
-hasf "$tmp/err" "mmsim: run: -P colour=blue: policy: unknown knob 'colour' (known: era, pcp, min_free_kbytes, lowmem_reserve_ratio, zonelist_order, max_order, hw, check, slab_colour, watermark_scale_factor, percpu_pagelist_high_fraction, thp, dma_bounce)" "unknown knob lists the knobs"
+hasf "$tmp/err" "mmsim: run: -P colour=blue: policy: unknown knob 'colour' (known: era, pcp, min_free_kbytes, lowmem_reserve_ratio, zonelist_order, max_order, hw, check, slab_colour, watermark_scale_factor, percpu_pagelist_high_fraction, thp, dma_bounce, highpte)" "unknown knob lists the knobs"
 expect 2 "bad -P value" -- run $S/policy.lua -P pcp=maybe
 hasf "$tmp/err" "policy pcp: bad value 'maybe' (accepted: on or off)" "bad -P value message"
 expect 2 "-P without =" -- run $S/policy.lua -P pcp

@@ -388,6 +388,53 @@ START_TEST(test_get_user_pages)
 }
 END_TEST
 
+/* highpte=on (CONFIG_HIGHPTE): the PTE page is a HighMem frame; the
+ * hardware walk reads it by physical address, the kernel through
+ * kmap_atomic(KM_PTE0): two windows per fault (read, set_pte), one per
+ * table zapped. */
+START_TEST(test_highpte)
+{
+	struct th h;
+	char err[256];
+	ck_assert_int_eq(hw_preset("pc-i386", 0, 2, &h.t.d, err, sizeof err), 0);
+	h.hw = hw_create(&h.t.d, err, sizeof err);
+	mm_policy_default(&h.t.p);
+	h.t.p.check = true;
+	h.t.p.highpte = true;
+	sim_init(&h.t.s, h.t.d.nr_cpus, 1);
+	h.t.s.mem = hw_memport(h.hw);
+	h.t.mm = mm_boot(&h.t.s, &h.t.d, &h.t.p, NULL, err, sizeof err);
+	ck_assert_ptr_nonnull(h.t.mm);
+	struct hw_mmu mmu = mm_kernel_mmu(h.t.mm);
+	for (int c = 0; c < 2; c++)
+		hw_set_mmu(h.hw, c, &mmu);
+	mm_set_hw(h.t.mm, h.hw);
+	mm_set_cpu(h.t.mm, 0);
+	struct mm *mm = h.t.mm;
+	struct mm_struct *umm = mm_alloc(mm);
+	uint64_t a = do_mmap(mm, umm, 4 * 4096);
+	const struct mm_highmem_stats *hs = mm_highmem_stats(mm);
+	uint64_t k0 = hs->kmap_atomic_high;
+	ck_assert_int_eq(mm_uaccess(mm, umm, a, 4 * 4096, HW_WRITE, NULL), 0);
+	/* 4 faults x (KM_USER0 + 2 KM_PTE0) + clear_highpage of the PTE page */
+	ck_assert_uint_eq(hs->kmap_atomic_high - k0, 4 * 3 + 1);
+	struct mm_upage u;
+	mm_uwalk(mm, umm, a, &u);
+	ck_assert_uint_ge(u.entry[1], 896 * MiB);            /* the PTE page is HighMem */
+	ck_assert_int_eq(u.zone, ZONE_HIGHMEM);
+	/* A user access after a CR3 load walks it like any other table. */
+	sim_charge(&h.t.s, hw_tlb_flush_all(h.hw, 0, false));
+	k0 = hs->kmap_atomic_high;
+	ck_assert_int_eq(mm_uaccess(mm, umm, a, 8, HW_READ, NULL), 0);
+	ck_assert_uint_eq(hs->kmap_atomic_high, k0);
+	ck_assert_int_eq(do_munmap(mm, umm, a, 4 * 4096), 0);
+	ck_assert_uint_eq(hs->kmap_atomic_high - k0, 1);      /* zap_pte_range's one map */
+	ck_assert_uint_eq(mm_nr_pgtables(umm), 0);
+	mmput(mm, umm);
+	th_free(&h);
+}
+END_TEST
+
 Suite *usermap_suite(void)
 {
 	Suite *s = suite_create("usermap");
@@ -401,6 +448,7 @@ Suite *usermap_suite(void)
 	tcase_add_test(tc, test_pae);
 	tcase_add_test(tc, test_no_hw_fallback);
 	tcase_add_test(tc, test_get_user_pages);
+	tcase_add_test(tc, test_highpte);
 	suite_add_tcase(s, tc);
 	return s;
 }
