@@ -1140,7 +1140,7 @@ static int t_put_page(lua_State *L)
 	return op_done(L, t, 0);
 }
 
-/* t:uwalk(uaddr) -> {present, pfn, zone, node, levels, vma}: where a user
+/* t:uwalk(uaddr) -> {present, writable, pfn, zone, node, levels, vma}: where a user
  * page lives, read from the page tables at no simulated cost */
 static int t_uwalk(lua_State *L)
 {
@@ -1158,6 +1158,8 @@ static int t_uwalk(lua_State *L)
 	lua_pushinteger(L, (lua_Integer)u.levels);
 	lua_setfield(L, -2, "levels");
 	if (u.present) {
+		lua_pushboolean(L, u.writable);
+		lua_setfield(L, -2, "writable");
 		lua_pushinteger(L, (lua_Integer)u.pfn);
 		lua_setfield(L, -2, "pfn");
 		lua_pushinteger(L, u.nid);

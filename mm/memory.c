@@ -39,12 +39,15 @@
  * never kmaps: the CPU reaches the frame through the user's page tables,
  * which map HighMem and lowmem alike.
  *
- * What 2.6.11 does that mmsim does not: a read fault on anonymous memory
- * maps the shared zero page read-only and the first write copies it
- * (do_wp_page); mmsim allocates the page at the first access, read or
- * write. The exception's own entry and exit cost nothing here; the
- * handler's memory accesses are charged. No LRU lists, no rmap, no swap:
- * the pages cannot be reclaimed.
+ * A read fault maps the shared zero page instead, read-only, as 2.6.11's
+ * do_anonymous_page does: no frame, no rss. The TLB does not serve a write
+ * through a read-only entry and the walk reports it, so the first write
+ * faults again and do_wp_page replaces the zero page with a frame of its
+ * own (cleared, not copied: 2.6.11's copy_cow_page), then flush_tlb_page.
+ *
+ * What 2.6.11 does that mmsim does not: the exception's own entry and exit
+ * cost nothing here (the handler's memory accesses are charged); no LRU
+ * lists, no rmap, no swap: the pages cannot be reclaimed.
  *
  * Unmapping (zap_pte_range) clears each present PTE and gathers its page;
  * the caller flushes the TLBs (flush_tlb_mm) and only then frees the
@@ -230,7 +233,7 @@ void pgd_free(struct mm *mm, struct pt *pgd)
 /* ---- The walk ------------------------------------------------------------- */
 
 static int user_walk(const struct pt_geo *g, const struct mm_struct *umm, uint64_t va,
-		     struct hw_walk *w)
+		     int write, struct hw_walk *w)
 {
 	w->levels = 0;
 	w->entry_size = g->esize;
@@ -241,10 +244,11 @@ static int user_walk(const struct pt_geo *g, const struct mm_struct *umm, uint64
 		if (l == g->levels - 1) {
 			if (!t->pte[i])
 				return -MM_EFAULT;
-			w->frame = (t->pte[i] - 1) << HW_PAGE_SHIFT;
+			w->frame = pte_pfn(t->pte[i]) << HW_PAGE_SHIFT;
 			w->large = false;
 			w->global = false;
-			return 0;
+			w->readonly = t->pte[i] & PTE_RDONLY;
+			return write && w->readonly ? -MM_EFAULT : 0;   /* a protection fault */
 		}
 		t = t->sub[i];
 		if (!t)
@@ -261,7 +265,7 @@ int mm_cpu_walk(void *ctx, int cpu, uint64_t vaddr, int write, struct hw_walk *w
 	if (!umm)
 		return mm_kernel_walk(ctx, cpu, vaddr, write, w);
 	if (vaddr < us->geo.task_size)
-		return user_walk(&us->geo, umm, vaddr, w);
+		return user_walk(&us->geo, umm, vaddr, write, w);
 	int rc = mm_kernel_walk(ctx, cpu, vaddr, write, w);
 	if (w->levels)
 		w->entry[0] = entry_pa(&us->geo, umm->pgd, 0, vaddr);   /* the pgd's copy */
@@ -280,13 +284,14 @@ void mm_uwalk(struct mm *mm, const struct mm_struct *umm, uint64_t uaddr, struct
 	if (uaddr >= us->geo.task_size)
 		return;
 	struct hw_walk w = { 0 };
-	int rc = user_walk(&us->geo, umm, uaddr, &w);
+	int rc = user_walk(&us->geo, umm, uaddr, 0, &w);
 	out->levels = w.levels;
 	for (unsigned i = 0; i < w.levels; i++)
 		out->entry[i] = w.entry[i];
 	if (rc)
 		return;
 	out->present = true;
+	out->writable = !w.readonly;
 	out->pfn = w.frame >> HW_PAGE_SHIFT;
 	struct page *p = pfn_to_page(mm, out->pfn);
 	out->nid = page_nid(p);
@@ -390,13 +395,29 @@ int handle_mm_fault(struct mm *mm, struct mm_struct *umm, uint64_t addr, int wri
 	struct pte_map pm = pte_offset_map(mm, t);
 	pte_touch(mm, &pm, pte_pa, g->esize, 0);
 	pte_unmap(mm, &pm);          /* do_anonymous_page unmaps before allocating */
-	if (t->pte[i]) {
+	bool wp = t->pte[i] && write && (t->pte[i] & PTE_RDONLY);
+	if (t->pte[i] && !wp) {
 		/* Present already: the TLB was stale (nothing to do but retry). */
 		mm_touch(mm, ptl, 4, 1);
-		trace_fault(mm, addr, write, (int64_t)t->pte[i] - 1, tables, start);
+		trace_fault(mm, addr, write, (int64_t)pte_pfn(t->pte[i]), tables, start);
 		return 0;
 	}
-	/* do_anonymous_page */
+	if (!write) {
+		/* do_anonymous_page, read: the zero page, read-only; no frame
+		 * taken, no rss. */
+		t->pte[i] = (page_to_pfn(mm, us->zero_page) + 1) | PTE_RDONLY;
+		t->used++;
+		pm = pte_offset_map(mm, t);
+		pte_touch(mm, &pm, pte_pa, g->esize, 1);
+		pte_unmap(mm, &pm);
+		mm_touch(mm, ptl, 4, 1);
+		mm_touch(mm, kaddr_to_pa(mm, umm->addr) + MMS_OFF_SEM, 4, 1);
+		us->st.zero_maps++;
+		trace_fault(mm, addr, write, (int64_t)page_to_pfn(mm, us->zero_page), tables, start);
+		return 0;
+	}
+	/* do_anonymous_page for a write; or do_wp_page on the zero page, whose
+	 * copy is a clear (2.6.11 copy_cow_page) */
 	struct page *page = alloc_pages(mm, GFP_HIGHUSER, 0);
 	if (!page) {
 		mm_touch(mm, ptl, 4, 1);
@@ -408,11 +429,20 @@ int handle_mm_fault(struct mm *mm, struct mm_struct *umm, uint64_t addr, int wri
 	rc = clear_user_highpage(mm, page);
 	MMSIM_ASSERT(rc == 0);
 	uint64_t pfn = page_to_pfn(mm, page);
+	if (!wp)
+		t->used++;
 	t->pte[i] = pfn + 1;
-	t->used++;
 	pm = pte_offset_map(mm, t);
-	pte_touch(mm, &pm, pte_pa, g->esize, 1);           /* set_pte */
+	pte_touch(mm, &pm, pte_pa, g->esize, 1);           /* set_pte / ptep_establish */
 	pte_unmap(mm, &pm);
+	if (wp) {
+		/* flush_tlb_page: the read-only entry goes from every CPU where
+		 * the address space is active */
+		us->st.cow++;
+		if (mm->hw)
+			sim_charge(mm->sim, hw_tlb_shootdown(mm->hw, mm->cpu, &umm->cpu_vm_mask,
+							     addr & ~(uint64_t)(PAGE_SZ - 1)));
+	}
 	umm->rss++;
 	mm_touch(mm, kaddr_to_pa(mm, umm->addr) + MMS_OFF_COUNTERS, 8, 1);
 	mm_touch(mm, ptl, 4, 1);
@@ -425,10 +455,10 @@ int handle_mm_fault(struct mm *mm, struct mm_struct *umm, uint64_t addr, int wri
 }
 
 /* Is the page at va present (software walk, no cost)? */
-static bool present(const struct pt_geo *g, const struct mm_struct *umm, uint64_t va)
+static bool present(const struct pt_geo *g, const struct mm_struct *umm, uint64_t va, int write)
 {
 	struct hw_walk w = { 0 };
-	return user_walk(g, umm, va, &w) == 0;
+	return user_walk(g, umm, va, write, &w) == 0;
 }
 
 int mm_uaccess(struct mm *mm, struct mm_struct *umm, uint64_t uaddr, uint64_t len, int write,
@@ -465,7 +495,7 @@ int mm_uaccess(struct mm *mm, struct mm_struct *umm, uint64_t uaddr, uint64_t le
 			sim_charge(mm->sim, c);
 			info->walk_cycles += ts->walk_cycles - w0;
 		} else {
-			fault = present(g, umm, va) ? 0 : -MM_EFAULT;
+			fault = present(g, umm, va, write) ? 0 : -MM_EFAULT;
 		}
 		if (!fault) {
 			va += n;
@@ -517,10 +547,12 @@ static void zap_range(struct mm *mm, struct mm_struct *umm, struct pt *t, int le
 		if (leaf) {
 			pte_touch(mm, &pm, entry_pa(g, t, level, va), g->esize, 0);
 			if (t->pte[i]) {
-				gather(tlb, pfn_to_page(mm, t->pte[i] - 1));
+				if (!(t->pte[i] & PTE_RDONLY)) {   /* the zero page is not freed */
+					gather(tlb, pfn_to_page(mm, pte_pfn(t->pte[i])));
+					umm->rss--;
+				}
 				t->pte[i] = 0;
 				t->used--;
-				umm->rss--;
 				pte_touch(mm, &pm, entry_pa(g, t, level, va), g->esize, 1);  /* ptep_get_and_clear */
 			}
 		} else {
@@ -598,7 +630,7 @@ void free_pgtables(struct mm *mm, struct mm_struct *umm, uint64_t floor, uint64_
 
 /* 2.6.11 follow_page: the kernel reads the tables itself, through the
  * direct map (they are lowmem), one entry per level, charged. */
-static struct page *follow_page(struct mm *mm, struct mm_struct *umm, uint64_t va)
+static struct page *follow_page(struct mm *mm, struct mm_struct *umm, uint64_t va, int write)
 {
 	const struct pt_geo *g = &mm->user->geo;
 	struct pt *t = umm->pgd;
@@ -608,7 +640,9 @@ static struct page *follow_page(struct mm *mm, struct mm_struct *umm, uint64_t v
 			struct pte_map pm = pte_offset_map(mm, t);
 			pte_touch(mm, &pm, entry_pa(g, t, l, va), g->esize, 0);
 			pte_unmap(mm, &pm);
-			return t->pte[i] ? pfn_to_page(mm, t->pte[i] - 1) : NULL;
+			if (!t->pte[i] || (write && (t->pte[i] & PTE_RDONLY)))
+				return NULL;   /* absent, or the zero page for a write: fault */
+			return pfn_to_page(mm, pte_pfn(t->pte[i]));
 		}
 		mm_touch(mm, entry_pa(g, t, l, va), g->esize, 0);
 		t = t->sub[i];
@@ -639,7 +673,7 @@ int get_user_pages(struct mm *mm, struct mm_struct *umm, uint64_t start, int len
 				       (unsigned long long)va);
 		}
 		mm_touch(mm, kaddr_to_pa(mm, umm->addr) + MMS_OFF_PTL, 4, 1);
-		struct page *p = follow_page(mm, umm, va);
+		struct page *p = follow_page(mm, umm, va, write);
 		mm_touch(mm, kaddr_to_pa(mm, umm->addr) + MMS_OFF_PTL, 4, 1);
 		if (!p) {
 			rc = handle_mm_fault(mm, umm, va, write);
@@ -648,7 +682,7 @@ int get_user_pages(struct mm *mm, struct mm_struct *umm, uint64_t start, int len
 					__free_pages(mm, pages[j], 0);
 				return rc;
 			}
-			p = follow_page(mm, umm, va);
+			p = follow_page(mm, umm, va, write);
 			MMSIM_ASSERT(p);
 		}
 		rc = get_page(mm, p);

@@ -12,6 +12,14 @@
 
 #define PT_MAX_LEVELS 4
 
+/* A PTE on the host: pfn + 1 (0: none), and this bit when it is
+ * read-only (a mapping of the zero page). */
+#define PTE_RDONLY (UINT64_C(1) << 63)
+static inline uint64_t pte_pfn(uint64_t pte)
+{
+	return (pte & ~PTE_RDONLY) - 1;
+}
+
 /*
  * One page-table page: the frame holding it and, on the host, its entries.
  * A table above the last level points to tables below (sub); a last-level
@@ -72,6 +80,7 @@ struct user_state {
 	struct mm_struct **active;          /* [ncpus]: the CPU's active_mm (CR3) */
 	struct mm_struct *mmlist;
 	kmem_cache_t *mm_cachep, *vm_area_cachep;
+	struct page *zero_page;             /* empty_zero_page (ZERO_PAGE) */
 	struct mm_user_stats st;
 	int ev_fault, ev_mmap, ev_munmap, ev_exit;
 };

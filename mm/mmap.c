@@ -122,7 +122,10 @@ struct mm_struct *mm_alloc(struct mm *mm)
 						  SLAB_HWCACHE_ALIGN, false);
 		us->vm_area_cachep = kmem_cache_create(mm, "vm_area_struct", vma_size(mm->arch), 0,
 						       0, false);
-		if (!us->mm_cachep || !us->vm_area_cachep) {
+		/* empty_zero_page lives in the kernel image; mmsim takes a
+		 * zeroed lowmem frame for it once, never freed. */
+		us->zero_page = alloc_pages(mm, GFP_KERNEL | __GFP_ZERO, 0);
+		if (!us->mm_cachep || !us->vm_area_cachep || !us->zero_page) {
 			mm_fail(mm, MM_ENOMEM, "mm_alloc: cannot create the mm_struct and "
 				"vm_area_struct caches");
 			return NULL;
@@ -517,6 +520,8 @@ void mm_user_register_stats(struct mm *mm, struct stats_registry *reg)
 		D(segv, "user accesses outside every VMA"),
 		D(oom, "page faults that found no free frame"),
 		D(pages_mapped, "anonymous pages faulted in"),
+		D(zero_maps, "read faults that mapped the zero page"),
+		D(cow, "write faults on the zero page (do_wp_page)"),
 		D(pages_high, "of which from ZONE_HIGHMEM"),
 		D(pages_freed, "user pages freed by munmap and exit"),
 		D(pte_alloc, "page-table pages allocated below the pgd"),
@@ -585,11 +590,17 @@ static int check_pt(struct mm *mm, const struct pt_geo *g, const struct pt *t, i
 			if (!t->pte[i])
 				continue;
 			used++;
-			(*pages)++;
-			struct page *p = pfn_to_page(mm, t->pte[i] - 1);
+			struct page *p = pfn_to_page(mm, pte_pfn(t->pte[i]));
+			bool zero = p == mm->user->zero_page;
+			if (zero != !!(t->pte[i] & PTE_RDONLY))
+				return mmsim_errf(err, len, "user pte of pfn %llu: read-only %d, zero page %d",
+						  (unsigned long long)pte_pfn(t->pte[i]),
+						  !!(t->pte[i] & PTE_RDONLY), zero);
+			if (!zero)
+				(*pages)++;      /* rss leaves the zero page out */
 			if (!p || page_count(p) <= 0)
 				return mmsim_errf(err, len, "user pte maps pfn %llu, which is not allocated",
-						  (unsigned long long)(t->pte[i] - 1));
+						  (unsigned long long)pte_pfn(t->pte[i]));
 		} else if (t->sub[i]) {
 			used++;
 			if (level > 0 || mm->arch != HW_ARCH_I386_PAE)

@@ -88,6 +88,7 @@ int get_user_pages(struct mm *mm, struct mm_struct *umm, uint64_t start, int len
 struct mm_upage {
 	bool vma;                 /* a VMA covers the address */
 	bool present;
+	bool writable;            /* false for the zero page (read-only) */
 	uint64_t pfn;
 	int nid, zone;            /* zone index (ZONE_DMA ...) */
 	unsigned levels;          /* entries a hardware walk reads */
@@ -118,6 +119,8 @@ struct mm_user_stats {
 	uint64_t segv;            /* accesses outside every VMA */
 	uint64_t oom;             /* faults that found no frame */
 	uint64_t pages_mapped;    /* anonymous pages faulted in */
+	uint64_t zero_maps;       /* read faults that mapped the zero page */
+	uint64_t cow;             /* write faults that replaced it (do_wp_page) */
 	uint64_t pages_high;      /* of which from ZONE_HIGHMEM */
 	uint64_t pages_freed;     /* freed by munmap and exit */
 	uint64_t pte_alloc;       /* page-table pages allocated (pgd not counted) */

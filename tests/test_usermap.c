@@ -435,6 +435,67 @@ START_TEST(test_highpte)
 }
 END_TEST
 
+/* 2.6.11's read fault on anonymous memory maps the zero page read-only:
+ * no frame, no rss, no kmap; the first write faults again (the TLB entry is
+ * read-only) and do_wp_page puts a fresh GFP_HIGHUSER frame there, cleared
+ * through KM_USER0, with the old entry invalidated (flush_tlb_page). */
+START_TEST(test_zero_page_cow)
+{
+	struct th h;
+	th_boot(&h, "pc-i386", 2);
+	struct mm *mm = h.t.mm;
+	struct mm_struct *umm = mm_alloc(mm);
+	uint64_t a = do_mmap(mm, umm, 3 * 4096);
+	const struct mm_highmem_stats *hs = mm_highmem_stats(mm);
+	const struct mm_user_stats *us = mm_user_stats(mm);
+	uint64_t k0 = hs->kmap_atomic_high;
+	struct mm_uaccess_info info;
+	ck_assert_int_eq(mm_uaccess(mm, umm, a, 2 * 4096, HW_READ, &info), 0);
+	ck_assert_uint_eq(info.faults, 2);
+	ck_assert_uint_eq(us->zero_maps, 2);
+	ck_assert_uint_eq(us->pages_mapped, 0);
+	ck_assert_uint_eq(mm_rss(umm), 0);
+	ck_assert_uint_eq(hs->kmap_atomic_high, k0);
+	struct mm_upage u0, u1;
+	mm_uwalk(mm, umm, a, &u0);
+	mm_uwalk(mm, umm, a + 4096, &u1);
+	ck_assert(u0.present && !u0.writable);
+	ck_assert_uint_eq(u0.pfn, u1.pfn);                     /* one zero page */
+	ck_assert_int_ne(u0.zone, ZONE_HIGHMEM);
+	uint64_t zero = u0.pfn;
+	/* Reads again: the TLB serves them, no fault. */
+	ck_assert_int_eq(mm_uaccess(mm, umm, a + 64, 8, HW_READ, &info), 0);
+	ck_assert_uint_eq(info.faults, 0);
+	/* The write: the read-only TLB entry does not serve it. */
+	const struct hw_tlb_stats *ts = hw_tlb_stats(h.hw, 0);
+	uint64_t inv = ts->flush_page;
+	ck_assert_int_eq(mm_uaccess(mm, umm, a + 64, 8, HW_WRITE, &info), 0);
+	ck_assert_uint_eq(info.faults, 1);
+	ck_assert_uint_eq(us->cow, 1);
+	ck_assert_uint_eq(mm_rss(umm), 1);
+	ck_assert_uint_eq(hs->kmap_atomic_high, k0 + 1);       /* clear_user_highpage */
+	ck_assert_uint_eq(ts->flush_page, inv + 2);            /* KM_USER0 and flush_tlb_page */
+	mm_uwalk(mm, umm, a, &u0);
+	ck_assert(u0.present && u0.writable);
+	ck_assert_int_eq(u0.zone, ZONE_HIGHMEM);
+	ck_assert_uint_eq(mm_vm_event(mm, PGFAULT), 3);
+	ck_assert_int_eq(mm_uaccess(mm, umm, a, 4096, HW_WRITE, &info), 0);
+	ck_assert_uint_eq(info.faults, 0);
+	/* get_user_pages for a write breaks the other page's sharing too. */
+	struct page *pg;
+	ck_assert_int_eq(get_user_pages(mm, umm, a + 4096, 1, 1, &pg), 1);
+	ck_assert_uint_eq(us->cow, 2);
+	ck_assert(PageHighMem(pg));
+	__free_pages(mm, pg, 0);
+	/* munmap frees the two frames, never the zero page. */
+	ck_assert_int_eq(do_munmap(mm, umm, a, 3 * 4096), 0);
+	ck_assert_uint_eq(us->pages_freed, 2);
+	ck_assert_int_gt(page_count(pfn_to_page(mm, zero)), 0);
+	mmput(mm, umm);
+	th_free(&h);
+}
+END_TEST
+
 Suite *usermap_suite(void)
 {
 	Suite *s = suite_create("usermap");
@@ -449,6 +510,7 @@ Suite *usermap_suite(void)
 	tcase_add_test(tc, test_no_hw_fallback);
 	tcase_add_test(tc, test_get_user_pages);
 	tcase_add_test(tc, test_highpte);
+	tcase_add_test(tc, test_zero_page_cow);
 	suite_add_tcase(s, tc);
 	return s;
 }
