@@ -1140,6 +1140,25 @@ static int t_put_page(lua_State *L)
 	return op_done(L, t, 0);
 }
 
+/* t:share_mm(other): task t becomes a thread of other's process (CLONE_VM):
+ * it uses other's address space (made now if other has none yet) from its
+ * next user access on; t must not have one of its own. */
+static int t_share_mm(lua_State *L)
+{
+	struct ltask *t = running_task(L, "share_mm");
+	struct ltask *o = check_task(L, 2);
+	if (t->umm)
+		return luaL_error(L, "share_mm: task '%s' has an address space already (share it "
+				  "before its first mmap)", t->task.name);
+	if (o == t)
+		return luaL_error(L, "share_mm: a task cannot share its own address space");
+	if (o->done)
+		return luaL_error(L, "share_mm: task '%s' has exited", o->task.name);
+	t->umm = task_mm(L, o, "share_mm");
+	mmget(t->umm);
+	return op_done(L, t, 0);
+}
+
 /* t:uwalk(uaddr) -> {present, writable, pfn, zone, node, levels, vma}: where a user
  * page lives, read from the page tables at no simulated cost */
 static int t_uwalk(lua_State *L)
@@ -1190,6 +1209,8 @@ static int t_mm(lua_State *L)
 	lua_setfield(L, -2, "min_flt");
 	lua_pushinteger(L, (lua_Integer)mm_pgd_paddr(t->umm));
 	lua_setfield(L, -2, "pgd");
+	lua_pushinteger(L, mm_users(t->umm));
+	lua_setfield(L, -2, "users");
 	return 1;
 }
 
@@ -2676,6 +2697,7 @@ static const luaL_Reg task_methods[] = {
 	{"munmap", t_munmap},
 	{"utouch", t_utouch},
 	{"uwalk", t_uwalk},
+	{"share_mm", t_share_mm},
 	{"get_user_pages", t_get_user_pages},
 	{"put_page", t_put_page},
 	{"mm", t_mm},

@@ -62,6 +62,7 @@ struct mm_struct {
 	uint64_t total_vm;                  /* pages */
 	uint64_t addr;                      /* its slab object (mm_cachep) */
 	struct hw_cpumask cpu_vm_mask;      /* CPUs where it is active */
+	int mm_users;                       /* tasks sharing it (CLONE_VM) */
 	struct mm_struct *next, *prev;      /* every live one (mmlist) */
 };
 

@@ -30,6 +30,10 @@
  * contention is modelled: one task per address space), the VMA list as
  * reads of each VMA visited (the kernel's rb-tree visits fewer).
  *
+ * Threads. Tasks may share one address space (CLONE_VM: mmget); it goes
+ * when the last of them exits. Then munmap on one CPU interrupts the
+ * others where it is active (flush_tlb_mm's IPIs).
+ *
  * CPUs and TLBs. Each CPU has an active address space (active_mm, what CR3
  * points to). A task's operation on its address space makes it active on
  * the task's CPU (switch_mm): when another one was active, CR3 is loaded,
@@ -145,6 +149,7 @@ struct mm_struct *mm_alloc(struct mm *mm)
 	struct mm_struct *umm = mmsim_xcalloc(1, sizeof *umm);
 	umm->addr = obj;
 	umm->pgd = pgd;
+	umm->mm_users = 1;
 	/* memset(mm, 0, sizeof *mm), then mm_init's fields and the pgd */
 	for (unsigned o = 0; o < mm_struct_size(mm->arch); o += 64)
 		touch_mm(mm, umm, o, 64, 1);
@@ -173,9 +178,22 @@ static void free_vma(struct mm *mm, struct vm_area_struct *v)
 
 /* 2.6.11 exit_mmap: every VMA unmapped, one flush, the pages freed, every
  * page table freed, then the pgd and the mm_struct (mmdrop). */
+void mmget(struct mm_struct *umm)
+{
+	umm->mm_users++;
+}
+
+int mm_users(const struct mm_struct *umm)
+{
+	return umm->mm_users;
+}
+
 void mmput(struct mm *mm, struct mm_struct *umm)
 {
 	if (!umm || user_enter(mm))
+		return;
+	touch_mm(mm, umm, MMS_OFF_COUNTERS, 4, 1);     /* atomic_dec_and_test(&mm_users) */
+	if (--umm->mm_users > 0)
 		return;
 	struct user_state *us = mm->user;
 	cycle_t start = sim_now(mm->sim);

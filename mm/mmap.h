@@ -33,9 +33,14 @@ struct mm_struct;
 /* A new, empty address space: mm_struct and pgd (on i386-pae also the three
  * user PMDs 2.6.11 allocates with the pgd). NULL with MM_ENOMEM. */
 struct mm_struct *mm_alloc(struct mm *mm);
-/* exit_mmap, then free the mm_struct: every page, page table and VMA goes
- * back, every TLB that may hold its entries is flushed. umm is gone. */
+/* Drop a user: the last one's mmput runs exit_mmap and frees the
+ * mm_struct (every page, page table and VMA goes back, every TLB that may
+ * hold its entries is flushed; umm is gone). */
 void mmput(struct mm *mm, struct mm_struct *umm);
+/* One more user (a thread made with CLONE_VM shares the address space;
+ * later kernels call this mmget). */
+void mmget(struct mm_struct *umm);
+int mm_users(const struct mm_struct *umm);
 
 /*
  * An anonymous private mapping of len bytes (a multiple of 4096), readable

@@ -56,7 +56,7 @@ for fn in machine seed gfp boot spawn run now ncpus nnodes cpu_node stats \
 	free_bulk churn cpu node name waitqueue wait wake waiting freelists \
 	kmem_cache_create kmem_cache_alloc kmem_cache_free kmem_cache_shrink \
 	kmem_cache_destroy kmalloc kfree ksize kmem_touch info avail vmalloc vfree vtouch sysctl \
-	kmap kunmap kmap_atomic kunmap_atomic device dma mmap munmap utouch uwalk mm get_user_pages put_page; do
+	kmap kunmap kmap_atomic kunmap_atomic device dma mmap munmap utouch uwalk mm get_user_pages put_page share_mm; do
 	if grep -Eq "[:.]$fn[({,]" $S/*.lua; then ok; else bad "no test scenario calls $fn"; fi
 	if grep -Eq "^### .*[:.]$fn[({]" docs/scenarios.md; then ok; else bad "docs/scenarios.md has no heading for $fn"; fi
 done
