@@ -173,6 +173,8 @@ static int parse_zoneinfo(struct hw_import *imp, char *text, struct src *s, int 
 		while (*p == ' ')
 			p++;
 		if (!strncmp(p, "pages free", 10)) {
+			if (parse_u64(p + 10, &z->free, NULL))
+				return serr(s, "expected a number after 'pages free'%s", "");
 			continue;
 		}
 		if (!strncmp(p, "pagesets", 8)) {
@@ -206,6 +208,13 @@ static int parse_zoneinfo(struct hw_import *imp, char *text, struct src *s, int 
 			pcp_cpu = (int)c;
 			if (pcp_cpu + 1 > *ncpus_seen)
 				*ncpus_seen = pcp_cpu + 1;
+			continue;
+		}
+		if (in_pageset && pcp_cpu >= 0 && !strncmp(p, "count:", 6)) {
+			uint64_t v;
+			if (parse_u64(p + 6, &v, NULL) || v > UINT32_MAX)
+				return serr(s, "expected a number in '%.60s'", p);
+			z->pcp_count[pcp_cpu] = (uint32_t)v;
 			continue;
 		}
 		if (in_pageset && (!strncmp(p, "high:", 5) || !strncmp(p, "batch:", 6))) {
