@@ -112,6 +112,7 @@ m:spawn{ cpu = cpu, name = "dd", fn = function(t)
   end
 end }
 m:run()
+k:check()   -- every page accounted for: free, on a per-CPU list, or handed out
 
 print("\nzones in the order they served the fill (pages numbered from 1):")
 for _, i in ipairs(order) do
