@@ -7,8 +7,10 @@
  *   proc/zoneinfo         (required) nodes and zones: start_pfn, spanned,
  *                         present, managed; the watermarks, protection and
  *                         first pageset as the kernel computed them, kept
- *                         for comparison; the CPUs of the pagesets when no
- *                         cpulist says where they are;
+ *                         for comparison (and for mm_apply_capture, with
+ *                         "pages free" and each CPU's "count:"); the CPUs
+ *                         of the pagesets when no cpulist says where they
+ *                         are;
  *   proc/iomem            where the holes are ("System RAM" lines); without
  *                         it (or when it does not add up to zoneinfo's
  *                         present, e.g. all zeroes when read unprivileged)

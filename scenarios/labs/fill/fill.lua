@@ -120,9 +120,10 @@ for _, i in ipairs(order) do
   print(string.format("  node %d %-6s pages %7d .. %7d  (%d pages)", z.node, z.zone, first[i], last[i], served[i]))
 end
 
--- Where each zone stopped: free pages against low + protection for the
--- fill's class zone (the zonelist's first zone, as 6.1's
--- lowmem_reserve[highest_zoneidx]).
+-- Where each zone stopped: free pages against low + protection against
+-- ZONE_MOVABLE, the highest zone GFP_HIGHUSER_MOVABLE allows (6.1's
+-- lowmem_reserve[highest_zoneidx]; Movable is the fourth protection
+-- column on 64- and 32-bit kernels alike).
 local after = k:zones()
 local pcp1 = pcp_counts()
 local zi = k:proc("zoneinfo")
@@ -132,8 +133,7 @@ local function protection(z)
   for v in block:gmatch("%d+") do p[#p + 1] = tonumber(v) end
   return p
 end
-local classzone = zones[order[1]].zone
-local idx = ({ DMA = 1, DMA32 = 2, Normal = 3 })[classzone]
+local idx = 4
 print("\nper zone:    free before  pcp before   free after  pcp after     low  low+protection")
 for _, z in ipairs(after) do
   local b = before[key(z)]
