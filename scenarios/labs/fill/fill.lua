@@ -91,6 +91,17 @@ local before = {}
 local pcp0 = pcp_counts()
 for _, z in ipairs(zones) do before[key(z)] = { free = z.free, pcp = pcp0[key(z)] } end
 
+-- Free pages per zone as the fill goes (every 128 MiB and at the end).
+local header = "\n   MiB"
+for _, z in ipairs(zones) do header = header .. string.format(" %10s", z.node .. ":" .. z.zone) end
+print(header)
+local function progress(done)
+  local line = string.format("  %4d", done)
+  for _, z in ipairs(k:zones()) do line = line .. string.format(" %10d", z.free) end
+  print(line)
+end
+progress(0)
+
 local first, last, served = {}, {}, {}
 local order = {}
 m:spawn{ cpu = cpu, name = "dd", fn = function(t)
@@ -109,6 +120,7 @@ m:spawn{ cpu = cpu, name = "dd", fn = function(t)
       break
     end
     if chunk % 64 == 0 then k:snapshot() end
+    if chunk % 128 == 0 or chunk == mib then progress(chunk) end
   end
 end }
 m:run()
