@@ -21,7 +21,8 @@
  *            their big blocks - what the real boot/ pagetypeinfo shows.
  *   per-CPU  each CPU's "count:" pages are allocated on that CPU as
  *            movable pages and freed again there, so they sit on its
- *            movable list (the real lists' types are not in zoneinfo).
+ *            movable list (the real lists' types are not in zoneinfo);
+ *            with pcp=off they stay free.
  *   marks    min, low, high (and the pagesets' high and batch) as the
  *            file shows them, instead of recomputed from managed: 6.1
  *            computed its boot values from earlier, smaller counts.
@@ -153,7 +154,7 @@ int mm_apply_capture(struct mm *mm, const struct hw_import *imp, unsigned what, 
 		/* Per-CPU lists: CPU by CPU, every zone's pages taken, the
 		 * CPU's lists drained of the refills' leftovers, and the pages
 		 * freed back onto them. */
-		for (int c = 0; !rc && c < mm->ncpus; c++) {
+		for (int c = 0; !rc && mm->policy.pcp && c < mm->ncpus; c++) {
 			uint64_t n = 0;
 			for (int nid = 0; nid < imp->nr_nodes; nid++)
 				for (int i = 0; i < imp->nodes[nid].nr_zones; i++)
@@ -210,11 +211,13 @@ int mm_apply_capture(struct mm *mm, const struct hw_import *imp, unsigned what, 
 				capture_zone(mm, nid, iz, &z, err, errlen);
 				if (!z)
 					continue;
-				if (z->free_pages != iz->free)
+				/* Without per-CPU lists (pcp=off) their pages stay free. */
+				uint64_t want = iz->free + (mm->policy.pcp ? 0 : pcp_total(mm, iz));
+				if (z->free_pages != want)
 					return mmsim_errf(err, errlen, "node %d %s: %lu pages free after the capture's "
 							  "state was rebuilt, not %llu", nid, iz->name, z->free_pages,
-							  (unsigned long long)iz->free);
-				for (int c = 0; c < mm->ncpus; c++)
+							  (unsigned long long)want);
+				for (int c = 0; mm->policy.pcp && c < mm->ncpus; c++)
 					if ((uint64_t)z->pageset[c].pcp[0].count != iz->pcp_count[c])
 						return mmsim_errf(err, errlen, "node %d %s cpu %d: %d pages on the per-CPU "
 								  "lists, not %u (above pcp high?)", nid, iz->name, c,
