@@ -202,6 +202,10 @@ struct hw_import_zone {
 	int nr_protection;
 	uint64_t pcp_high, pcp_batch; /* the first CPU's pageset */
 	bool has_pcp;
+	/* The state at capture: "pages free" (the buddy lists only) and each
+	 * CPU's pageset "count:" (pages on its per-CPU lists). */
+	uint64_t free;
+	uint32_t pcp_count[HW_MAX_CPUS];
 };
 struct hw_import_node {
 	int nr_zones;

@@ -7,8 +7,10 @@
  *   proc/zoneinfo         (required) nodes and zones: start_pfn, spanned,
  *                         present, managed; the watermarks, protection and
  *                         first pageset as the kernel computed them, kept
- *                         for comparison; the CPUs of the pagesets when no
- *                         cpulist says where they are;
+ *                         for comparison (and for mm_apply_capture, with
+ *                         "pages free" and each CPU's "count:"); the CPUs
+ *                         of the pagesets when no cpulist says where they
+ *                         are;
  *   proc/iomem            where the holes are ("System RAM" lines); without
  *                         it (or when it does not add up to zoneinfo's
  *                         present, e.g. all zeroes when read unprivileged)
@@ -173,6 +175,8 @@ static int parse_zoneinfo(struct hw_import *imp, char *text, struct src *s, int 
 		while (*p == ' ')
 			p++;
 		if (!strncmp(p, "pages free", 10)) {
+			if (parse_u64(p + 10, &z->free, NULL))
+				return serr(s, "expected a number after 'pages free'%s", "");
 			continue;
 		}
 		if (!strncmp(p, "pagesets", 8)) {
@@ -206,6 +210,13 @@ static int parse_zoneinfo(struct hw_import *imp, char *text, struct src *s, int 
 			pcp_cpu = (int)c;
 			if (pcp_cpu + 1 > *ncpus_seen)
 				*ncpus_seen = pcp_cpu + 1;
+			continue;
+		}
+		if (in_pageset && pcp_cpu >= 0 && !strncmp(p, "count:", 6)) {
+			uint64_t v;
+			if (parse_u64(p + 6, &v, NULL) || v > UINT32_MAX)
+				return serr(s, "expected a number in '%.60s'", p);
+			z->pcp_count[pcp_cpu] = (uint32_t)v;
 			continue;
 		}
 		if (in_pageset && (!strncmp(p, "high:", 5) || !strncmp(p, "batch:", 6))) {

@@ -122,6 +122,33 @@ int mm_sysctl_write(struct mm *mm, const char *name, const char *value, char *er
 /* Whether name is one of those sysctls. */
 bool mm_is_sysctl(const char *name);
 
+/* ---- An imported machine's state at capture (mm/capture.c) -------------- */
+
+/*
+ * After mm_boot on an imported machine (hw_import_dir), rebuild what its
+ * zoneinfo showed, zone by zone (what: an OR of):
+ *   MM_CAPTURE_IN_USE      managed - "pages free" - the pagesets' "count:"
+ *                          pages taken as unmovable pages never freed (the
+ *                          kernel's own use at capture), and each CPU's
+ *                          "count:" pages put on its per-CPU lists (movable);
+ *                          "pages free" then equals the file's;
+ *   MM_CAPTURE_WMARKS      min, low, high and the pagesets' high and batch
+ *                          as the file shows them (6.1 computed its boot
+ *                          values from earlier managed counts);
+ *   MM_CAPTURE_PROTECTION  protection (lowmem_reserve) as the file shows it.
+ * Modern era only. Nothing taken is traced or counted. Returns 0, or -1
+ * with a message naming the node and zone (a capture that does not fit the
+ * booted machine).
+ */
+struct hw_import;
+#define MM_CAPTURE_IN_USE     1u
+#define MM_CAPTURE_WMARKS     2u
+#define MM_CAPTURE_PROTECTION 4u
+int mm_apply_capture(struct mm *mm, const struct hw_import *imp, unsigned what, char *err, size_t errlen);
+/* "in_use,wmarks,protection" (any of them, comma-separated, or "all") as
+ * MM_CAPTURE_* bits. Returns 0, or -1 with a message listing the parts. */
+int mm_capture_parse(const char *text, unsigned *what, char *err, size_t errlen);
+
 /* ---- Boot and teardown ------------------------------------------------- */
 
 struct mm;

@@ -23,6 +23,9 @@ MMSIM=${MMSIM:-./mmsim}
 case $MMSIM in /*) ;; *) MMSIM=$(pwd)/$MMSIM ;; esac
 DATA=${DATA:-tests/data/linux-6.1}
 AWK="awk -f tests/zoneinfo_fields.awk"
+# The state fields --capture rebuilds: "pages free" and each CPU's count.
+STATE='/^Node /{ n = $2; sub(",", "", n); z = $4 } $1 == "pages" && $2 == "free" { print "node " n " zone " z " free " $3 }
+$1 == "cpu:" { c = $2 } $1 == "count:" { print "node " n " zone " z " cpu " c " count " $2 }'
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 passed=0
@@ -83,6 +86,36 @@ for m in b_1g_2cpu d_numa2; do
 	phase sysctl_lrr_half -P min_free_kbytes="$mfk" -P lowmem_reserve_ratio="$lrr"
 	phase sysctl_pcp_frac8 -P min_free_kbytes="$mfk" -P lowmem_reserve_ratio="$lrr" \
 		-P percpu_pagelist_high_fraction=8
+
+	# --capture: the state the real box printed at boot. all: every field
+	# above as boot/proc/zoneinfo shows it, plus "pages free" and each
+	# CPU's "count:" (the pages in use taken away, the per-CPU lists filled).
+	expect 0 "$m: --capture all" -- "$MMSIM" machine --from "$B" --capture all --show zoneinfo
+	cp "$tmp/out" "$tmp/zi"
+	{ $AWK "$B/proc/zoneinfo"; awk "$STATE" "$B/proc/zoneinfo"; } >"$tmp/real"
+	{ $AWK "$tmp/zi"; awk "$STATE" "$tmp/zi"; } >"$tmp/sim"
+	same "$m: --capture all = boot" "$tmp/real" "$tmp/sim"
+	# in_use alone: the same free pages and counts, 6.1's recomputed marks;
+	# a sysctl write after the capture recomputes as on the real box.
+	expect 0 "$m: --capture in_use" -- "$MMSIM" machine --from "$B" --capture in_use --show zoneinfo
+	awk "$STATE" "$B/proc/zoneinfo" >"$tmp/real"
+	awk "$STATE" "$tmp/out" >"$tmp/sim"
+	same "$m: --capture in_use: pages free and counts" "$tmp/real" "$tmp/sim"
+	$AWK "$tmp/out" >"$tmp/sim"
+	$AWK "$DATA/$m/sysctl_mfk_rewrite/proc/zoneinfo" >"$tmp/real"
+	same "$m: --capture in_use: recomputed marks" "$tmp/real" "$tmp/sim"
+	# pcp=off: the per-CPU pages stay free (free + counts of the file).
+	expect 0 "$m: --capture in_use, pcp=off" -- "$MMSIM" machine --from "$B" --capture in_use -P pcp=off --show zoneinfo
+	awk '/^Node /{ n = $2 " " $4 } $1 == "pages" && $2 == "free" { f[n] = $3 } $1 == "count:" { f[n] += $2 }
+	     END { for (k in f) print k, f[k] }' "$B/proc/zoneinfo" | sort >"$tmp/real"
+	awk '/^Node /{ n = $2 " " $4 } $1 == "pages" && $2 == "free" { f[n] = $3 } $1 == "count:" { f[n] += $2 }
+	     END { for (k in f) print k, f[k] }' "$tmp/out" | sort >"$tmp/sim"
+	same "$m: --capture in_use, pcp=off: per-CPU pages stay free" "$tmp/real" "$tmp/sim"
+	expect 0 "$m: --capture wmarks, then a sysctl" -- "$MMSIM" machine --from "$B" --capture wmarks,protection \
+		-P min_free_kbytes="$mfk" --show zoneinfo
+	$AWK "$tmp/out" | grep -v protection >"$tmp/sim"
+	$AWK "$DATA/$m/sysctl_mfk_rewrite/proc/zoneinfo" | grep -v protection >"$tmp/real2"
+	same "$m: a sysctl write after --capture recomputes" "$tmp/real2" "$tmp/sim"
 
 	# The classic era boots the same imported machine (its own rules).
 	expect 0 "$m: classic era" -- "$MMSIM" machine --from "$B" --era classic --show zoneinfo
@@ -147,6 +180,17 @@ has "$tmp/err" "node0/distance:1: expected one distance per node" "malformed dis
 expect 2 "bad era" -- "$MMSIM" machine --from "$DATA/b_1g_2cpu/boot" --era future
 expect 2 "bad sysctl" -- "$MMSIM" machine --from "$DATA/b_1g_2cpu/boot" -P percpu_pagelist_high_fraction=3
 has "$tmp/err" "percpu_pagelist_high_fraction: bad value '3'" "bad sysctl value"
+expect 2 "bad capture" -- "$MMSIM" machine --from "$DATA/b_1g_2cpu/boot" --capture in_use,everything
+has "$tmp/err" "^mmsim: machine: --capture: 'everything' is not part of a capture \\(accepted: in_use, wmarks, protection, all" "bad capture: names the parts"
+expect 2 "capture without a box" -- "$MMSIM" machine --machine x86_64 --capture all
+has "$tmp/err" "^mmsim: machine: --capture needs --from DIR" "capture without a box: says so"
+expect 2 "capture in the classic era" -- "$MMSIM" machine --from "$DATA/b_1g_2cpu/boot" --era classic --capture in_use --show zoneinfo
+has "$tmp/err" "capture: .*boot the modern era" "capture in the classic era: refused"
+# A capture that does not fit: more free pages than managed.
+mkdir -p "$tmp/overfull/proc"
+sed 's/pages free     232573/pages free     242034/' "$DATA/b_1g_2cpu/boot/proc/zoneinfo" >"$tmp/overfull/proc/zoneinfo"
+expect 2 "capture more free than managed" -- "$MMSIM" machine --from "$tmp/overfull" --capture in_use --show zoneinfo
+has "$tmp/err" "node 0 DMA32: 242034 pages free and 3000 on per-CPU lists, more than its 242034 managed" "overfull capture: names the zone"
 expect 2 "bad view" -- "$MMSIM" machine --from "$DATA/b_1g_2cpu/boot" --show pagetypes
 
 # capture-machine.sh on a fake root (the reference directory), then import.

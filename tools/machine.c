@@ -35,6 +35,11 @@ static const char usage[] =
 	"  --show VIEW       json (the description, as --machine reads it; the\n"
 	"                    default), zoneinfo, zonelists (dmesg's mminit lines),\n"
 	"                    buddyinfo, vmstat, meminfo, min_free_kbytes, notes\n"
+	"  --capture WHAT    with --from: start from the box's state at capture\n"
+	"                    (comma-separated): in_use (managed - free - per-CPU\n"
+	"                    pages taken as the kernel's, each CPU's count: pages\n"
+	"                    on its lists), wmarks (min/low/high and pcp high/batch\n"
+	"                    as zoneinfo shows them), protection (likewise); all\n"
 	"  --time            print the import and boot time on stderr\n";
 
 static int print_json(const struct hw_machine_desc *d)
@@ -85,7 +90,7 @@ static int import_policy(const struct hw_import *imp, struct mm_policy *p, char 
 
 int cmd_machine(int argc, char **argv)
 {
-	const char *from = NULL, *machine = NULL, *show = "json", *era = "modern";
+	const char *from = NULL, *machine = NULL, *show = "json", *era = "modern", *capture = NULL;
 	const char *sets[64];
 	int nsets = 0;
 	bool timing = false;
@@ -112,6 +117,8 @@ int cmd_machine(int argc, char **argv)
 			show = v;
 		else if (!strcmp(a, "--era"))
 			era = v;
+		else if (!strcmp(a, "--capture"))
+			capture = v;
 		else if (!strcmp(a, "-P")) {
 			if (nsets == 64) {
 				tool_error("machine: too many -P");
@@ -129,6 +136,15 @@ int cmd_machine(int argc, char **argv)
 	}
 
 	char err[512];
+	unsigned capture_what = 0;
+	if (capture && !from) {
+		tool_error("machine: --capture needs --from DIR (a captured box)");
+		return EXIT_USAGE;
+	}
+	if (capture && mm_capture_parse(capture, &capture_what, err, sizeof err)) {
+		tool_error("machine: --capture: %s", err);
+		return EXIT_USAGE;
+	}
 	double t0 = now();
 	static struct hw_import imp;
 	struct mm_policy pol;
@@ -201,6 +217,11 @@ int cmd_machine(int argc, char **argv)
 	}
 	double t2 = now();
 	int status = EXIT_OK;
+	if (capture_what && mm_apply_capture(mm, &imp, capture_what, err, sizeof err)) {
+		tool_error("machine: --capture: %s: %s", from, err);
+		status = EXIT_USAGE;
+		goto out;
+	}
 	for (int i = 0; i < nsets; i++) {
 		const char *eq = strchr(sets[i], '=');
 		char name[64];
