@@ -639,12 +639,15 @@ static void view_meminfo_61(struct mm *mm, struct mm_out *o)
 			else
 				mm_outf(o, "%s%8lu kB\n", l->label, l->kb);
 		}
-	/* hugetlb_report_meminfo: no huge pages reserved; 2 MiB pages
-	 * (x86_64, and a 32-bit PAE kernel as Debian's). */
+	/* hugetlb_report_meminfo: no huge pages reserved; the PMD size is
+	 * 2 MiB (x86_64, i386 with PAE) or 4 MiB (i386 without). */
+	bool pmd_4m = mm->arch == HW_ARCH_I386;
 	mm_outf(o, "HugePages_Total:   %5lu\nHugePages_Free:    %5lu\nHugePages_Rsvd:    %5lu\n"
 		   "HugePages_Surp:    %5lu\nHugepagesize:   %8lu kB\nHugetlb:        %8lu kB\n",
-		0UL, 0UL, 0UL, 0UL, 2048UL, 0UL);
-	mm_outf(o, "DirectMap4k:    %8lu kB\nDirectMap2M:    %8lu kB\n", 0UL, 0UL);
+		0UL, 0UL, 0UL, 0UL, pmd_4m ? 4096UL : 2048UL, 0UL);
+	/* x86 arch_report_meminfo, without 1 GiB pages (QEMU's default CPU
+	 * has none, nor the reference machines' lines). */
+	mm_outf(o, "DirectMap4k:    %8lu kB\nDirectMap%s:    %8lu kB\n", 0UL, pmd_4m ? "4M" : "2M", 0UL);
 }
 
 /* 6.1 node_read_numastat and 2.6.11's (the same six lines): the node's

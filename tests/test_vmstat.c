@@ -413,6 +413,40 @@ START_TEST(test_modern_slab_vmalloc_lines)
 }
 END_TEST
 
+/*
+ * The classic era's node meminfo on an i386 machine with HighMem (2.6.11
+ * si_meminfo_node): an empty first line, then totals from present pages,
+ * HighTotal the HighMem zone's present pages, HighFree its free pages, Low
+ * the rest; numastat counts one GFP_HIGHUSER allocation from CPU 0 as a
+ * local hit.
+ */
+START_TEST(test_classic_node_views_highmem)
+{
+	struct tm t;
+	tm_boot_preset(&t, "pc-i386", 0, 1, NULL);
+	ck_assert_ptr_nonnull(alloc_pages(t.mm, GFP_HIGHUSER, 0));
+	char buf[4096];
+	mm_view(t.mm, "node_meminfo", buf, sizeof buf);
+	ck_assert(buf[0] == '\n');
+	unsigned long present = 0, free = 0;
+	for (int j = 0; j < MAX_NR_ZONES; j++) {
+		present += tm_zone(&t, 0, j)->present_pages;
+		free += tm_zone(&t, 0, j)->free_pages;
+	}
+	struct zone *hz = tm_zone(&t, 0, ZONE_HIGHMEM);
+	ck_assert_uint_gt(hz->present_pages, 0);
+	ck_assert_int_eq(view_number(buf + 1, "Node 0 MemTotal:"), 4 * (long)present);
+	ck_assert_int_eq(view_number(buf + 1, "Node 0 MemFree:"), 4 * (long)free);
+	ck_assert_int_eq(view_number(buf + 1, "Node 0 HighTotal:"), 4 * (long)hz->present_pages);
+	ck_assert_int_eq(view_number(buf + 1, "Node 0 HighFree:"), 4 * (long)hz->free_pages);
+	ck_assert_int_eq(view_number(buf + 1, "Node 0 LowTotal:"), 4 * (long)(present - hz->present_pages));
+	/* One node: the file alone, no header. */
+	mm_view(t.mm, "numastat", buf, sizeof buf);
+	ck_assert_str_eq(buf, "numa_hit 1\nnuma_miss 0\nnuma_foreign 0\ninterleave_hit 0\nlocal_node 1\nother_node 0\n");
+	tm_free(&t);
+}
+END_TEST
+
 Suite *vmstat_suite(void)
 {
 	Suite *s = suite_create("vmstat");
@@ -426,6 +460,7 @@ Suite *vmstat_suite(void)
 	tcase_add_test(tc, test_trace_lines);
 	tcase_add_test(tc, test_trace_failure);
 	tcase_add_test(tc, test_modern_slab_vmalloc_lines);
+	tcase_add_test(tc, test_classic_node_views_highmem);
 	suite_add_tcase(s, tc);
 	return s;
 }
