@@ -2,7 +2,11 @@
  * Counters and views (Linux 2.6.11 mm/page_alloc.c's /proc printers, which
  * later kernels moved to mm/vmstat.c): /proc/buddyinfo, /proc/zoneinfo,
  * /proc/vmstat, /proc/meminfo, a full dump of the free lists, the stats
- * registry entries, and the invariant checker.
+ * registry entries, and the invariant checker. Also the modern era's
+ * /proc/vmstat and /proc/meminfo in 6.1's formats (6.1 mm/vmstat.c and
+ * fs/proc/meminfo.c), and both eras' per-node numastat and meminfo
+ * (drivers/base/node.c). 6.1's zoneinfo, pagetypeinfo and zonelists are
+ * in mm_init_modern.c.
  *
  * Views are text in the kernel's formats, written into a caller's buffer
  * snprintf-style. Models never print: these functions only format.
