@@ -12,7 +12,8 @@
 # managed counts, which the import reproduces), and against the simulator's
 # own zoneinfo where the real box had already run (MemFree, MemAvailable,
 # the dirty limits). The formulas are 6.1's; the real boot files check the
-# MemAvailable formula itself. Then the classic era's 2.6.11 formats and
+# formulas themselves (MemAvailable, nr_dirty_threshold and
+# nr_dirty_background_threshold come out exactly as printed). Then the classic era's 2.6.11 formats and
 # the errors. Ends with "N passed, N failed".
 MMSIM=${MMSIM:-./mmsim}
 case $MMSIM in /*) ;; *) MMSIM=$(pwd)/$MMSIM ;; esac
@@ -79,6 +80,14 @@ for m in b_1g_2cpu d_numa2; do
 	eq "$(val "$tmp/vmstat" nr_dirty_threshold)" $((819 * avail / 4096)) "$m: nr_dirty_threshold"
 	eq "$(val "$tmp/vmstat" nr_dirty_background_threshold)" $((409 * avail / 4096)) \
 		"$m: nr_dirty_background_threshold"
+
+	# The formula on the real boot: its free pages and its boot-time
+	# reserves (boot/proc/zoneinfo) give the thresholds it printed.
+	ra=$(($(val "$B/proc/vmstat" nr_free_pages) - $(zi_reserve "$B/proc/zoneinfo") + 1))
+	eq "$(val "$B/proc/vmstat" nr_dirty_threshold)" $((819 * ra / 4096)) \
+		"$m: 6.1's global_dirty_limits reproduces the real nr_dirty_threshold"
+	eq "$(val "$B/proc/vmstat" nr_dirty_background_threshold)" $((409 * ra / 4096)) \
+		"$m: 6.1's global_dirty_limits reproduces the real nr_dirty_background_threshold"
 
 	# /proc/meminfo: keys, order and columns of the real file.
 	expect 0 "$m: meminfo" -- "$MMSIM" machine --from "$B" --show meminfo
