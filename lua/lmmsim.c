@@ -2173,6 +2173,21 @@ static int k_proc(lua_State *L)
 		luaL_pushresult(&b);
 		return luaL_error(L, "proc: no view '%s' (known: %s)", name, lua_tostring(L, -1));
 	}
+	/* k:proc("numastat", nid): one node's file alone. */
+	if (!lua_isnoneornil(L, 3)) {
+		lua_Integer nid = luaL_checkinteger(L, 3);
+		if (strcmp(name, "numastat") && strcmp(name, "node_meminfo"))
+			return luaL_error(L, "proc: view '%s' takes no node (only numastat and node_meminfo do)", name);
+		if (nid < 0 || nid >= mm_nr_nodes(m->mm))
+			return luaL_error(L, "proc: %s: no node %d (the machine's nodes are 0 to %d)", name, (int)nid,
+					  mm_nr_nodes(m->mm) - 1);
+		size_t need = mm_node_view(m->mm, name, (int)nid, NULL, 0);
+		char *buf = mmsim_xmalloc(need + 1);
+		mm_node_view(m->mm, name, (int)nid, buf, need + 1);
+		lua_pushlstring(L, buf, need);
+		free(buf);
+		return 1;
+	}
 	size_t need = mm_view(m->mm, name, NULL, 0);
 	char *buf = mmsim_xmalloc(need + 1);
 	mm_view(m->mm, name, buf, need + 1);

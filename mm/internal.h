@@ -197,6 +197,10 @@ void build_all_zonelists_modern(struct mm *mm);
 void init_pageblocks_modern(struct zone *z);
 void init_per_zone_wmark_min_modern(struct mm *mm);
 size_t mm_view_modern(struct mm *mm, const char *name, char *buf, size_t len);
+/* mm_init_modern.c: 6.1's zones in /proc's order (names, at most 5) and
+ * the zone of ours each is (-1: one mmsim does not model, always empty);
+ * returns how many. */
+int zones_61(const struct mm *mm, const char **names, int *ours);
 
 /* vmstat.c: the invariant checker run by check=on. */
 void mm_check_or_panic(struct mm *mm, const char *where);

@@ -312,13 +312,22 @@ unsigned long nr_free_pages(const struct mm *mm);
  *   buddyinfo  /proc/buddyinfo
  *   zoneinfo   /proc/zoneinfo (2.6.13's format with 'managed' and the
  *              per-CPU lists' low/high/batch)
- *   vmstat     /proc/vmstat (the counters that apply)
- *   meminfo    /proc/meminfo (MemTotal, MemFree, HighTotal, HighFree,
- *              LowTotal, LowFree)
+ *   vmstat     /proc/vmstat: classic, the counters that apply; modern,
+ *              6.1's every line (unmodelled items 0)
+ *   meminfo    /proc/meminfo: classic, MemTotal, MemFree, HighTotal,
+ *              HighFree, LowTotal, LowFree; modern, 6.1's every line
+ *   numastat, node_meminfo  every node's numastat / meminfo file
+ *              (mm_node_view)
  *   freelists  every free list, per node, zone and order: the pfns in list
  *              order, head first; then every per-CPU list the same way
  */
 size_t mm_view(struct mm *mm, const char *name, char *buf, size_t len);
+/* A per-node view, "numastat" or "node_meminfo" (the era's
+ * /sys/devices/system/node/nodeN/numastat and .../meminfo), of node nid;
+ * nid -1: every node, each under a "==> nodeN/FILE <==" header (as
+ * head(1) shows several files) when there are several. snprintf-style like
+ * mm_view; an unknown name or node sets mm_errno (MM_EINVAL). */
+size_t mm_node_view(struct mm *mm, const char *name, int nid, char *buf, size_t len);
 /* The view names of mm's era (the classic era's if mm is NULL; the modern
  * era adds pagetypeinfo), NULL-terminated. */
 const char *const *mm_view_names(const struct mm *mm);

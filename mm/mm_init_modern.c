@@ -461,7 +461,7 @@ int mm_sysctl_write(struct mm *mm, const char *name, const char *value, char *er
 /* 6.1's zones as /proc/zoneinfo lists them, mapped to ours (-1: a zone
  * mmsim does not model, always empty). x86_64: DMA, DMA32, Normal,
  * Movable, Device; 32-bit: DMA, Normal, HighMem, Movable. */
-static int zones_61(const struct mm *mm, const char **names, int *ours)
+int zones_61(const struct mm *mm, const char **names, int *ours)
 {
 	if (mm->arch == HW_ARCH_X86_64) {
 		static const char *const n[] = { "DMA", "DMA32", "Normal", "Movable", "Device" };

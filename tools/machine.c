@@ -34,7 +34,13 @@ static const char usage[] =
 	"                    as a write to /proc/sys/vm would, in the order given\n"
 	"  --show VIEW       json (the description, as --machine reads it; the\n"
 	"                    default), zoneinfo, zonelists (dmesg's mminit lines),\n"
-	"                    buddyinfo, vmstat, meminfo, min_free_kbytes, notes\n"
+	"                    buddyinfo, pagetypeinfo, vmstat, meminfo (the era's\n"
+	"                    /proc files), numastat, node_meminfo (the nodes'\n"
+	"                    /sys/devices/system/node/nodeN/{numastat,meminfo}),\n"
+	"                    freelists, slabinfo, vmallocinfo, min_free_kbytes, notes\n"
+	"  --node N          with numastat or node_meminfo: node N's file alone\n"
+	"                    (without it, every node's, each under a head(1)-style\n"
+	"                    '==> nodeN/FILE <==' header when there are several)\n"
 	"  --capture WHAT    with --from: start from the box's state at capture\n"
 	"                    (comma-separated): in_use (managed - free - per-CPU\n"
 	"                    pages taken as the kernel's, each CPU's count: pages\n"
@@ -90,7 +96,7 @@ static int import_policy(const struct hw_import *imp, struct mm_policy *p, char 
 
 int cmd_machine(int argc, char **argv)
 {
-	const char *from = NULL, *machine = NULL, *show = "json", *era = "modern", *capture = NULL;
+	const char *from = NULL, *machine = NULL, *show = "json", *era = "modern", *capture = NULL, *node = NULL;
 	const char *sets[64];
 	int nsets = 0;
 	bool timing = false;
@@ -119,6 +125,8 @@ int cmd_machine(int argc, char **argv)
 			era = v;
 		else if (!strcmp(a, "--capture"))
 			capture = v;
+		else if (!strcmp(a, "--node"))
+			node = v;
 		else if (!strcmp(a, "-P")) {
 			if (nsets == 64) {
 				tool_error("machine: too many -P");
@@ -133,6 +141,22 @@ int cmd_machine(int argc, char **argv)
 	if (!from == !machine) {
 		tool_error("machine: give one of --from DIR or --machine M (try: mmsim machine --help)");
 		return EXIT_USAGE;
+	}
+
+	bool node_view = !strcmp(show, "numastat") || !strcmp(show, "node_meminfo");
+	int nid = -1;
+	if (node) {
+		char *end;
+		long n = strtol(node, &end, 10);
+		if (!*node || *end || n < 0 || n >= HW_MAX_NODES) {
+			tool_error("machine: --node: '%s' is not a node number", node);
+			return EXIT_USAGE;
+		}
+		if (!node_view) {
+			tool_error("machine: --node: only with --show numastat or --show node_meminfo");
+			return EXIT_USAGE;
+		}
+		nid = (int)n;
 	}
 
 	char err[512];
@@ -239,14 +263,18 @@ int cmd_machine(int argc, char **argv)
 	if (!strcmp(show, "min_free_kbytes")) {
 		printf("%lu\n", mm_min_free_kbytes(mm));
 	} else {
-		size_t need = mm_view(mm, show, NULL, 0);
+		size_t need = node_view ? mm_node_view(mm, show, nid, NULL, 0) : mm_view(mm, show, NULL, 0);
 		if (mm_errno(mm)) {
-			tool_error("machine: --show: %s (or json, min_free_kbytes, notes)", mm_error(mm));
+			tool_error("machine: --%s: %s%s", node_view && nid >= 0 ? "node" : "show", mm_error(mm),
+				   node_view ? "" : " (or json, min_free_kbytes, notes)");
 			status = EXIT_USAGE;
 			goto out;
 		}
 		char *buf = mmsim_xmalloc(need + 1);
-		mm_view(mm, show, buf, need + 1);
+		if (node_view)
+			mm_node_view(mm, show, nid, buf, need + 1);
+		else
+			mm_view(mm, show, buf, need + 1);
 		fputs(buf, stdout);
 		free(buf);
 	}
