@@ -1924,8 +1924,9 @@ nopage:
 	return NULL;
 }
 
-/* The failure report (6.1 warn_alloc): counted, and traced unless
- * __GFP_NOWARN. */
+/* The failure report (6.1 warn_alloc's message, with the caller's mask):
+ * counted, and traced unless __GFP_NOWARN; a __GFP_NOFAIL request that
+ * mmsim gave up on is always reported. */
 static void warn_alloc(struct mm *mm, gfp_t gfp, unsigned order, bool nofail_exhausted)
 {
 	struct sim_task *t = sim_cur_task(mm->sim);
@@ -1933,12 +1934,12 @@ static void warn_alloc(struct mm *mm, gfp_t gfp, unsigned order, bool nofail_exh
 	gfp_format(gfp, g, sizeof g);
 	mm->vm[PGALLOC_FAIL]++;
 	if (nofail_exhausted)
-		mm_fail(mm, MM_ENOMEM, "%s: __GFP_NOFAIL allocation cannot be satisfied. order:%u, mode:%s "
+		mm_fail(mm, MM_ENOMEM, "%s: __GFP_NOFAIL allocation cannot be satisfied: order:%u, mode:0x%x(%s) "
 			"(6.1 would retry forever; mmsim stops after %d retries: nothing else runs meanwhile)",
-			t ? t->name : "mmsim", order, g, MMSIM_WAIT_RETRIES);
+			t ? t->name : "mmsim", order, gfp, g, MMSIM_WAIT_RETRIES);
 	else
-		mm_fail(mm, MM_ENOMEM, "%s: page allocation failure: order:%u, mode:%s", t ? t->name : "mmsim",
-			order, g);
+		mm_fail(mm, MM_ENOMEM, "%s: page allocation failure: order:%u, mode:0x%x(%s)", t ? t->name : "mmsim",
+			order, gfp, g);
 	if ((nofail_exhausted || !(gfp & __GFP_NOWARN)) && trace_enabled(mm->trace, mm->ev_alloc_fail)) {
 		trace_begin(mm->trace, mm->ev_alloc_fail, sim_now(mm->sim), mm->cpu, t ? t->name : NULL);
 		trace_u64(mm->trace, "order", order);
@@ -1960,6 +1961,7 @@ static struct page *__alloc_pages_61(struct mm *mm, gfp_t gfp, unsigned order, s
 	struct alloc_context ac = { .zonelist = zonelist };
 	struct zone *z = NULL;
 	bool nofail_exhausted = false;
+	const gfp_t caller_gfp = gfp;
 	gfp = gfp_legacy_to_61(gfp);
 	if (!zonelist->zones[0]) {
 		mm_fail(mm, MM_ENOMEM, "no zone can satisfy gfp 0x%x", gfp);
@@ -1981,7 +1983,7 @@ static struct page *__alloc_pages_61(struct mm *mm, gfp_t gfp, unsigned order, s
 	if (!page)
 		page = __alloc_pages_slowpath(mm, gfp, order, &ac, &z, &nofail_exhausted);
 	if (!page) {
-		warn_alloc(mm, gfp, order, nofail_exhausted);
+		warn_alloc(mm, caller_gfp, order, nofail_exhausted);
 		return NULL;
 	}
 	zone_statistics(mm, ac.zonelist, z);
