@@ -40,6 +40,12 @@
  *     the caller, not a BUG();
  *   - pcp=off (a policy) sends order-0 requests and frees straight to the
  *     buddy lists under the zone lock.
+ *
+ * The modern era (policy era=modern) shares the buddy core and replaces
+ * the rest with 6.1's: migrate types and fallbacks, per-CPU lists per type
+ * and order, and 6.1's __alloc_pages (get_page_from_freelist, the slow
+ * path, the highatomic reserve). Its loops that wait for other tasks are
+ * bounded the same way as the classic ones (MMSIM_WAIT_RETRIES).
  */
 #include <stdio.h>
 #include <string.h>
@@ -311,7 +317,8 @@ static const int fallbacks[MIGRATE_PCPTYPES][3] = {
 /* 6.1 boost_watermark: after a fallback takes from another type's block,
  * raise the zone's watermarks by a pageblock, up to high * 15000 / 10000
  * (but at least a pageblock); not for zones under four pageblocks. The
- * boost is shown in zoneinfo; the checks do not read it yet. */
+ * boost is in every watermark (wmark_pages) until kswapd's pass clears
+ * it. */
 static bool boost_watermark(struct zone *zone)
 {
 	if (pageblock_nr_pages * 4 > zone->managed_pages)
