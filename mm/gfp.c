@@ -103,7 +103,7 @@ int gfp_parse(const char *text, gfp_t *out, char *err, size_t errlen)
 				word[len] = '\0';
 				errno = 0;
 				unsigned long v = strtoul(word, &end, 0);
-				if (errno == 0 && *end == '\0' && v <= __GFP_BITS_MASK) {
+				if (errno == 0 && *end == '\0' && v <= __GFP_BITS_MASK_MODERN) {
 					mask |= (gfp_t)v;
 					found = true;
 				}
@@ -126,7 +126,7 @@ int gfp_parse(const char *text, gfp_t *out, char *err, size_t errlen)
 					strncat(known, ", ", sizeof known - strlen(known) - 1);
 			}
 			return mmsim_errf(err, errlen, "gfp: unknown flag '%.*s' (known: %s, or a number up to 0x%x)",
-				    (int)len, start, known, __GFP_BITS_MASK);
+				    (int)len, start, known, __GFP_BITS_MASK_MODERN);
 		}
 		if (*p == '\0')
 			break;

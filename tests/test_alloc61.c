@@ -424,6 +424,9 @@ START_TEST(test_gfp_61_names)
 	ck_assert_str_eq(buf, "GFP_TRANSHUGE");
 	gfp_format(GFP_TRANSHUGE_LIGHT | __GFP_ZERO, buf, sizeof buf);
 	ck_assert_str_eq(buf, "GFP_TRANSHUGE_LIGHT|__GFP_ZERO");
+	ck_assert_int_eq(gfp_parse("0x80000", &g, err, sizeof err), 0);   /* numbers reach the 6.1 bits */
+	ck_assert_uint_eq(g, __GFP_KSWAPD_RECLAIM);
+	ck_assert_int_eq(gfp_parse("0x2000000", &g, err, sizeof err), -1);
 	ck_assert_int_eq(gfp_parse("GFP_NOWAIT", &g, err, sizeof err), 0);
 	ck_assert_uint_eq(g, 0x80000);
 	gfp_format(g, buf, sizeof buf);
