@@ -1500,6 +1500,9 @@ struct alloc_context {
  */
 static gfp_t gfp_legacy_to_61(gfp_t gfp)
 {
+	/* 4.13 renamed 2.6.11's "retry, but may fail" to __GFP_RETRY_MAYFAIL. */
+	if (gfp & __GFP_REPEAT)
+		gfp = (gfp & ~__GFP_REPEAT) | __GFP_RETRY_MAYFAIL;
 	if (gfp & (__GFP_KSWAPD_RECLAIM | __GFP_ATOMIC | __GFP_HARDWALL))
 		return gfp;
 	if (gfp & __GFP_DIRECT_RECLAIM)

@@ -313,7 +313,8 @@ END_TEST
  *   order 0 GFP_KERNEL|__GFP_NORETRY: reclaim (a stall), then gives up.
  *   order 0 GFP_KERNEL|__GFP_RETRY_MAYFAIL: reclaim, should_reclaim_retry
  *     says no (no zone reaches min even with its reclaimable pages, 0),
- *     and __alloc_pages_may_oom skips the OOM killer for RETRY_MAYFAIL.
+ *     and __alloc_pages_may_oom skips the OOM killer for RETRY_MAYFAIL;
+ *     2.6.11's __GFP_REPEAT is read as RETRY_MAYFAIL (4.13's rename).
  *   order 0 GFP_KERNEL: the same, and the OOM killer (traced) kills
  *     nothing: fails.
  *   order 0 GFP_HIGHUSER_MOVABLE|__GFP_NOFAIL: at the OOM killer 6.1
@@ -347,7 +348,8 @@ START_TEST(test_retry_rules)
 
 	ck_assert_ptr_null(alloc_pages(t.mm, GFP_KERNEL | __GFP_NORETRY | __GFP_NOWARN, 0));
 	ck_assert_ptr_null(alloc_pages(t.mm, GFP_KERNEL | __GFP_RETRY_MAYFAIL | __GFP_NOWARN, 0));
-	ck_assert_uint_eq(mm_vm_event(t.mm, ALLOCSTALL), st0 + 3);
+	ck_assert_ptr_null(alloc_pages(t.mm, GFP_KERNEL | __GFP_REPEAT | __GFP_NOWARN, 0));
+	ck_assert_uint_eq(mm_vm_event(t.mm, ALLOCSTALL), st0 + 4);
 	text = trace_text(tr, fp);
 	ck_assert_int_eq(count(text, "\"ev\":\"mm_oom\""), oom0);
 	free(text);
