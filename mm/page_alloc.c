@@ -1872,7 +1872,7 @@ static struct page *__alloc_pages_slowpath(struct mm *mm, gfp_t gfp, unsigned or
 			return page;
 		if (costly_order && (gfp & __GFP_NORETRY)) {
 			if (compact_result == COMPACT_SKIPPED)
-				return NULL;
+				goto nopage;
 			compact_priority = INIT_COMPACT_PRIORITY;
 		}
 	}
