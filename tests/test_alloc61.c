@@ -211,6 +211,47 @@ START_TEST(test_highatomic_cap)
 }
 END_TEST
 
+/*
+ * zone_watermark_fast's exception for atomic order-0 requests: the min
+ * mark they are checked against drops the boost. fill_to(200) leaves
+ * [7992, 8192): order 3 at 7992, 6 at 8000, 7 at 8064, with 312 movable
+ * pages in use in pageblock 7. GFP_KERNEL (200 > low 156) steals the
+ * order-7 block: boost 512; 200 free + 0 alike < 256, so the block stays
+ * movable while its free blocks move to the unmovable lists; the page is
+ * 7992 (199 free). Then, all in the slow path at min + boost = 637:
+ *   a realtime GFP_KERNEL: ALLOC_HARDER, 637 - 159 = 478: fails;
+ *   GFP_ATOMIC order 1: 637 - 318 = 319, less a quarter 240, and
+ *     199 - 1 <= 240: fails (the exception is for order 0 only);
+ *   GFP_ATOMIC|__GFP_NOMEMALLOC order 0: ALLOC_HIGH only, 319 fails, but
+ *     __GFP_ATOMIC order 0 at the min mark is checked again without the
+ *     boost: 125 - 62 = 63 < 199: succeeds (the exception looks at
+ *     __GFP_ATOMIC, not at ALLOC_HARDER);
+ *   GFP_ATOMIC order 0: 48 without the boost: succeeds.
+ */
+START_TEST(test_atomic_ignores_boost)
+{
+	struct tm t;
+	boot_small_tr(&t, NULL);
+	struct zone *z = tm_zone(&t, 0, ZONE_DMA32);
+	fill_to(&t, 200);
+	struct page *pg = alloc_pages(t.mm, GFP_KERNEL, 0);
+	ck_assert_ptr_nonnull(pg);
+	ck_assert_uint_eq(page_to_pfn(t.mm, pg), 7992);
+	ck_assert_uint_eq(z->watermark_boost, 512);
+	ck_assert_uint_eq(z->pageblock_mt[7], MIGRATE_MOVABLE);
+	ck_assert_uint_eq(z->free_pages, 199);
+	mm_set_current(t.mm, 0, true, false);
+	ck_assert_ptr_null(alloc_pages(t.mm, GFP_KERNEL | __GFP_NOWARN, 0));
+	mm_set_current(t.mm, 0, false, false);
+	ck_assert_ptr_null(alloc_pages(t.mm, GFP_ATOMIC | __GFP_NOWARN, 1));
+	ck_assert_ptr_nonnull(alloc_pages(t.mm, GFP_ATOMIC | __GFP_NOMEMALLOC, 0));
+	ck_assert_ptr_nonnull(alloc_pages(t.mm, GFP_ATOMIC, 0));
+	ck_assert_uint_eq(z->free_pages, 197);
+	ck_assert_uint_eq(z->watermark_boost, 512);
+	tm_free(&t);
+}
+END_TEST
+
 /* The whole trace so far, as text (the caller frees it). */
 static char *trace_text(struct trace *tr, FILE *fp)
 {
@@ -490,6 +531,7 @@ Suite *alloc61_suite(void)
 	tcase_add_test(tc, test_atomic_below_min);
 	tcase_add_test(tc, test_highatomic_reserve);
 	tcase_add_test(tc, test_highatomic_cap);
+	tcase_add_test(tc, test_atomic_ignores_boost);
 	tcase_add_test(tc, test_boost_kswapd);
 	tcase_add_test(tc, test_retry_rules);
 	tcase_add_test(tc, test_thisnode);
