@@ -147,6 +147,12 @@ END_TEST
  * from the reserve first: 8056 (the order-3 block split). The block is
  * already highatomic: nothing more reserved. A GFP_ATOMIC order 0 passes
  * the watermark but 6.1 only lets order > 0 into the reserve: fails.
+ *
+ * Freeing 400 of the fill's pages (pfns 5120..5519, a movable pageblock)
+ * makes 532 free, but a caller without ALLOC_HARDER counts the whole
+ * reserve as unusable: 532 - 512 = 20 is under low 156 and min 125, so
+ * GFP_HIGHUSER_MOVABLE fails; GFP_ATOMIC|__GFP_MOVABLE (ALLOC_HARDER:
+ * nothing subtracted) takes one of the freed pages.
  */
 START_TEST(test_highatomic_reserve)
 {
@@ -183,6 +189,15 @@ START_TEST(test_highatomic_reserve)
 	ck_assert_uint_eq(z->nr_reserved_highatomic, 512);
 	ck_assert_ptr_null(alloc_pages(t.mm, GFP_ATOMIC | __GFP_NOWARN, 0));
 	ck_assert_uint_eq(z->free_pages, 132);
+
+	for (uint64_t pfn = 5120; pfn < 5520; pfn++)
+		ck_assert_int_eq(free_pages_pfn(t.mm, pfn, 0), 0);
+	ck_assert_uint_eq(z->free_pages, 532);
+	ck_assert_ptr_null(alloc_pages(t.mm, GFP_HIGHUSER_MOVABLE | __GFP_NOWARN, 0));
+	pg = alloc_pages(t.mm, GFP_ATOMIC | __GFP_MOVABLE, 0);
+	ck_assert_ptr_nonnull(pg);
+	ck_assert_uint_ge(page_to_pfn(t.mm, pg), 5120);
+	ck_assert_uint_lt(page_to_pfn(t.mm, pg), 5520);
 	tm_free(&t);
 }
 END_TEST
