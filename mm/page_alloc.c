@@ -1945,8 +1945,8 @@ static void warn_alloc(struct mm *mm, gfp_t gfp, unsigned order, bool nofail_exh
 	mm->vm[PGALLOC_FAIL]++;
 	if (nofail_exhausted)
 		mm_fail(mm, MM_ENOMEM, "%s: __GFP_NOFAIL allocation cannot be satisfied: order:%u, mode:0x%x(%s) "
-			"(6.1 would retry forever; mmsim stops after %d retries: nothing else runs meanwhile)",
-			t ? t->name : "mmsim", order, gfp, g, MMSIM_WAIT_RETRIES);
+			"(6.1 would retry forever; nothing else runs during a simulated allocation, so mmsim "
+			"stops)", t ? t->name : "mmsim", order, gfp, g);
 	else
 		mm_fail(mm, MM_ENOMEM, "%s: page allocation failure: order:%u, mode:0x%x(%s)", t ? t->name : "mmsim",
 			order, gfp, g);
