@@ -46,12 +46,13 @@ struct mm {
 	struct trace *trace;
 	int ev_alloc, ev_free, ev_pcpu_drain, ev_alloc_zone_locked, ev_alloc_fail,
 	    ev_kswapd_wake, ev_kswapd_sleep, ev_direct_reclaim_begin, ev_direct_reclaim_end,
-	    ev_oom, ev_extfrag;
+	    ev_oom, ev_extfrag, ev_boost, ev_compact;
 
 	/* The modern era's allocator state (page_alloc.c). */
 	bool free_to_tail;               /* boot freeing: FPI_TO_TAIL */
-	bool nofragment;                 /* the allocation in progress has 6.1's
-					  * ALLOC_NOFRAGMENT */
+	unsigned alloc_flags;            /* the allocation in progress: 6.1's
+					  * ALLOC_* flags that __rmqueue reads
+					  * (0 in the classic era) */
 	uint64_t nr_extfrag;             /* __rmqueue_fallback steals */
 
 	int errcode;

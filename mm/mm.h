@@ -10,9 +10,11 @@
  * The era. The allocator here is the `classic` era, Linux 2.6.11 as
  * "Understanding the Linux Kernel" (3rd ed.) describes it. The policy names
  * the era so that the `modern` (6.1) one is a policy, not a fork: code that
- * differs checks mm->policy.era. So far the modern era sizes the zones,
+ * differs checks mm->policy.era. The modern era sizes the zones,
  * watermarks, protection, per-CPU lists and zonelists as 6.1 does
- * (mm/mm_init_modern.c) and allocates with the classic allocator.
+ * (mm/mm_init_modern.c) and allocates as 6.1 does (migrate types, per-CPU
+ * lists per type, 6.1's __alloc_pages and slow path: docs/mm.md), on the
+ * buddy core both eras share.
  *
  * The current CPU. Allocation and free run on the CPU of the simulation's
  * current context (sim_cur_cpu: the running task's CPU). Outside sim_run
@@ -47,8 +49,8 @@ enum mm_era {
 	MM_ERA_CLASSIC,         /* Linux 2.6.11 */
 	MM_ERA_MODERN,          /* Linux 6.1: boot-time sizing (zones, watermarks,
 				 * protection, pcp high/batch, zonelists) as 6.1
-				 * computes it (mm/mm_init_modern.c); the allocator
-				 * itself is still the classic one */
+				 * computes it (mm/mm_init_modern.c), and 6.1's
+				 * allocator (mm/page_alloc.c) */
 };
 
 enum zonelist_order {

@@ -651,6 +651,7 @@ struct mm *mm_boot(struct sim *s, const struct hw_machine_desc *d, const struct 
 		char name[32];
 		snprintf(name, sizeof name, "kswapd%d", nid);
 		sim_task_init(s, &pgdat->kswapd, name, cpu, kswapd_step, pgdat);
+		pgdat->kswapd_highest_zoneidx = MAX_NR_ZONES;
 	}
 
 	if (p->hw && s->mem.access) {
@@ -669,11 +670,14 @@ struct mm *mm_boot(struct sim *s, const struct hw_machine_desc *d, const struct 
 		mm->ev_direct_reclaim_end = trace_event_id(tr, "mm_vmscan_direct_reclaim_end");
 		mm->ev_oom = trace_event_id(tr, "mm_oom");
 		mm->ev_extfrag = p->era == MM_ERA_MODERN ? trace_event_id(tr, "mm_page_alloc_extfrag") : -1;
+		mm->ev_boost = p->era == MM_ERA_MODERN ? trace_event_id(tr, "mm_watermark_boost") : -1;
+		mm->ev_compact = p->era == MM_ERA_MODERN ?
+			trace_event_id(tr, "mm_compaction_try_to_compact_pages") : -1;
 	} else {
 		mm->ev_alloc = mm->ev_free = mm->ev_pcpu_drain = mm->ev_alloc_zone_locked = -1;
 		mm->ev_alloc_fail = mm->ev_kswapd_wake = mm->ev_kswapd_sleep = -1;
 		mm->ev_direct_reclaim_begin = mm->ev_direct_reclaim_end = mm->ev_oom = -1;
-		mm->ev_extfrag = -1;
+		mm->ev_extfrag = mm->ev_boost = mm->ev_compact = -1;
 	}
 	if (p->check)
 		mm_check_or_panic(mm, "boot");

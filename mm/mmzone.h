@@ -117,6 +117,12 @@ struct per_cpu_pageset {
 
 struct pglist_data;
 
+/* 6.1 enum zone_flags, the one bit mmsim has: a fallback boosted the
+ * watermarks of an allocation that may wake kswapd; rmqueue wakes it. */
+enum zone_flags {
+	ZONE_BOOSTED_WATERMARK = 0,
+};
+
 struct zone {
 	/* The watermarks and reserves, in pages (setup_per_zone_pages_min,
 	 * setup_per_zone_lowmem_reserve). */
@@ -133,10 +139,15 @@ struct zone {
 	 * pageblock_flags, the migratetype bits only), for the pageblocks
 	 * from the zone's start rounded down to pageblock_nr_pages; NULL in
 	 * the classic era. watermark_boost: 6.1's boost_watermark, raised by
-	 * a fallback steal (not yet read by the watermark checks). */
+	 * a fallback steal, added to every watermark (wmark_pages), cleared by
+	 * kswapd. flags: 6.1's zone_flags (ZONE_BOOSTED_WATERMARK only).
+	 * nr_reserved_highatomic: the frames of the pageblocks turned
+	 * MIGRATE_HIGHATOMIC (reserve_highatomic_pageblock). */
 	uint8_t *pageblock_mt;
 	unsigned long nr_pageblocks;
 	unsigned long watermark_boost;
+	unsigned long flags;
+	unsigned long nr_reserved_highatomic;
 
 	/* Reclaim state (reclaim itself comes in a later issue). */
 	unsigned long pages_scanned;
@@ -177,6 +188,8 @@ typedef struct pglist_data {
 	struct sim_waitq kswapd_wait;
 	struct sim_task kswapd;
 	int kswapd_max_order;
+	int kswapd_highest_zoneidx;       /* modern: the highest zone a wakeup asked
+					   * to balance, MAX_NR_ZONES for none */
 	uint64_t kswapd_wakeups;          /* wakeup_kswapd calls that woke it */
 	uint64_t kswapd_runs;             /* balance_pgdat passes */
 

@@ -1112,6 +1112,14 @@ static int check_zone(struct mm *mm, struct zone *z, char *err, size_t errlen)
 	if (free + on_pcp + allocated != z->managed_pages)
 		return mmsim_errf(err, errlen, "node %d %s: %lu free + %lu on per-CPU lists + %lu handed out != %lu managed",
 			   pgdat->node_id, z->name, free, on_pcp, allocated, z->managed_pages);
+	/* The modern era: the highatomic reserve counts its pageblocks (6.1
+	 * reserve_highatomic_pageblock and unreserve_highatomic_pageblock). */
+	unsigned long highatomic = 0;
+	for (unsigned long b = 0; z->pageblock_mt && b < z->nr_pageblocks; b++)
+		highatomic += z->pageblock_mt[b] == MIGRATE_HIGHATOMIC;
+	if (highatomic * pageblock_nr_pages != z->nr_reserved_highatomic)
+		return mmsim_errf(err, errlen, "node %d %s: nr_reserved_highatomic %lu but %lu highatomic pageblocks",
+				  pgdat->node_id, z->name, z->nr_reserved_highatomic, highatomic);
 	return 0;
 }
 
