@@ -304,6 +304,16 @@ int hw_desc_validate(const struct hw_machine_desc *d, char *err, size_t errlen)
 					    HX(d->nodes[j].start), HX(d->nodes[j].end));
 	}
 
+	if (d->lowmem_end) {
+		if (d->arch == HW_ARCH_X86_64)
+			return mmsim_errf(err, errlen, "lowmem_end: only a 32-bit machine has lowmem "
+					  "and HighMem (this one is x86_64)");
+		if (d->lowmem_end % HW_PAGE_SIZE || d->lowmem_end <= (UINT64_C(16) << 20) ||
+		    d->lowmem_end > (UINT64_C(896) << 20))
+			return mmsim_errf(err, errlen, "lowmem_end: 0x%llx must be page-aligned, above "
+					  "16 MiB (ZONE_DMA) and at most 896 MiB", HX(d->lowmem_end));
+	}
+
 	if (d->nr_cpus < 1 || d->nr_cpus > HW_MAX_CPUS)
 		return mmsim_errf(err, errlen, "cpus: %d CPUs, must be 1 to %d", d->nr_cpus, HW_MAX_CPUS);
 	for (int i = 0; i < d->nr_cpus; i++) {

@@ -100,6 +100,12 @@ struct hw_machine_desc {
 	int distance_len[HW_MAX_NODES];
 	unsigned distance[HW_MAX_NODES][HW_MAX_NODES];
 
+	/* 32-bit only: where lowmem (the direct map, ZONE_NORMAL) ends, in
+	 * bytes; 0 for the classic 896 MiB. A real 6.1 box ends it a little
+	 * lower (max_low_pfn, after the vmalloc reserve and the fixmap), so an
+	 * imported machine takes it from where zoneinfo's HighMem starts. */
+	uint64_t lowmem_end;
+
 	struct hw_cache_params l1d;   /* per CPU */
 	struct hw_cache_params l2;    /* per CPU */
 	struct hw_cache_params llc;   /* one per node, shared by its CPUs */

@@ -60,7 +60,7 @@ int mm_fail(struct mm *mm, int code, const char *fmt, ...)
 }
 
 /* The pfn where each zone ends (exclusive), by architecture. */
-static void zone_limits(enum hw_arch arch, uint64_t limit[MAX_NR_ZONES])
+static void zone_limits(enum hw_arch arch, uint64_t lowmem_limit, uint64_t limit[MAX_NR_ZONES])
 {
 	limit[ZONE_DMA] = PFN(16 * MiB);
 	if (arch == HW_ARCH_X86_64) {
@@ -68,9 +68,10 @@ static void zone_limits(enum hw_arch arch, uint64_t limit[MAX_NR_ZONES])
 		limit[ZONE_NORMAL] = UINT64_MAX;
 		limit[ZONE_HIGHMEM] = UINT64_MAX;
 	} else {
-		/* i386: no DMA32; Normal is the direct map, up to 896 MiB. */
+		/* i386: no DMA32; Normal is the direct map, up to 896 MiB
+		 * (or where the description says lowmem ends). */
 		limit[ZONE_DMA32] = PFN(16 * MiB);
-		limit[ZONE_NORMAL] = PFN(896 * MiB);
+		limit[ZONE_NORMAL] = PFN(lowmem_limit);
 		limit[ZONE_HIGHMEM] = UINT64_MAX;
 	}
 }
@@ -487,11 +488,6 @@ struct mm *mm_boot(struct sim *s, const struct hw_machine_desc *d, const struct 
 		mmsim_errf(err, errlen, "machine: %s", verr);
 		return NULL;
 	}
-	if (p->era == MM_ERA_MODERN && d->arch != HW_ARCH_X86_64) {
-		mmsim_errf(err, errlen, "era: 'modern' is x86_64 only for now (this machine is %s)",
-			   hw_arch_name(d->arch));
-		return NULL;
-	}
 	if (p->max_order < 2 || p->max_order > 15) {
 		mmsim_errf(err, errlen, "max_order: %u, accepted: 2 to 15", p->max_order);
 		return NULL;
@@ -520,7 +516,7 @@ struct mm *mm_boot(struct sim *s, const struct hw_machine_desc *d, const struct 
 		mm->lowmem_limit = UINT64_MAX;
 	} else {
 		mm->page_offset = UINT64_C(0xc0000000);
-		mm->lowmem_limit = 896 * MiB;
+		mm->lowmem_limit = d->lowmem_end ? d->lowmem_end : 896 * MiB;
 	}
 
 	/* The direct map's page tables (init.c), placed before the boot data as
@@ -546,7 +542,7 @@ struct mm *mm_boot(struct sim *s, const struct hw_machine_desc *d, const struct 
 	}
 
 	uint64_t limit[MAX_NR_ZONES];
-	zone_limits(d->arch, limit);
+	zone_limits(d->arch, mm->lowmem_limit, limit);
 	const unsigned word_order = d->arch == HW_ARCH_X86_64 ? 6 : 5; /* log2(BITS_PER_LONG) */
 
 	for (int nid = 0; nid < d->nr_nodes; nid++) {

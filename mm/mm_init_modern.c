@@ -45,9 +45,17 @@
 /* Debian 6.1's CONFIG_NODES_SHIFT=10: the factor that keeps node_load a
  * tie-breaker in find_next_best_node. */
 #define MAX_NUMNODES_61 1024
-/* 6.1 x86_64: pageblock_order 9 (HPAGE_PMD_ORDER), mm/mmzone.h. */
-#define PAGEBLOCK_NR_PAGES pageblock_nr_pages
 #define SWAP_CLUSTER_MAX 32UL
+
+/* 6.1's pageblock_order on x86 is HUGETLB_PAGE_ORDER, HPAGE_SHIFT -
+ * PAGE_SHIFT: 9 on x86_64 and i386 PAE (2 MiB pages), 10 on a 2-level
+ * i386 (4 MiB pages). The simulator's pageblocks are order 9 on every
+ * arch (mmzone.h); the arch's own order is used where 6.1's boot sizing
+ * depends on it, khugepaged's min_free_kbytes rule. */
+static unsigned long pageblock_nr_pages_61(const struct mm *mm)
+{
+	return 1UL << (hw_arch_large_page_shift(mm->arch) - HW_PAGE_SHIFT);
+}
 
 static bool has_highmem(const struct mm *mm)
 {
@@ -330,8 +338,9 @@ static void set_recommended_min_free_kbytes(struct mm *mm)
 		for (int j = 0; j <= ZONE_NORMAL; j++)
 			if (populated_zone(&mm->node_data[nid]->node_zones[j]))
 				nr_zones++;
-	unsigned long rec = PAGEBLOCK_NR_PAGES * nr_zones * 2;
-	rec += PAGEBLOCK_NR_PAGES * nr_zones * MIGRATE_PCPTYPES * MIGRATE_PCPTYPES;
+	unsigned long pb = pageblock_nr_pages_61(mm);
+	unsigned long rec = pb * nr_zones * 2;
+	rec += pb * nr_zones * MIGRATE_PCPTYPES * MIGRATE_PCPTYPES;
 	unsigned long cap = nr_free_buffer_pages_61(mm) / 20;
 	if (rec > cap)
 		rec = cap;
@@ -539,6 +548,16 @@ static void view_zoneinfo_61(struct mm *mm, struct mm_out *o)
 	const char *names[5];
 	int ours[5];
 	int nz = zones_61(mm, names, ours);
+	/* 6.1's is_highmem() counts ZONE_MOVABLE as HighMem when movable_zone,
+	 * the zone Movable would be carved from, is HighMem: on a 32-bit
+	 * machine with RAM above lowmem. __setup_per_zone_wmarks then gives
+	 * even an empty Movable zone the HighMem minimum, managed / 1024
+	 * clamped to [SWAP_CLUSTER_MAX, 128] = 32, and a step of 0. */
+	unsigned long movable_wmark = 0;
+	if (has_highmem(mm))
+		for (int nid = 0; nid < mm->nr_nodes; nid++)
+			if (mm->node_data[nid]->node_zones[ZONE_HIGHMEM].spanned_pages)
+				movable_wmark = SWAP_CLUSTER_MAX;
 	for (int nid = 0; nid < mm->nr_nodes; nid++) {
 		pg_data_t *pgdat = mm->node_data[nid];
 		bool node_stats_done = false;
@@ -563,8 +582,10 @@ static void view_zoneinfo_61(struct mm *mm, struct mm_out *o)
 				   "\n        cma      %lu",
 				/* 6.1's min_wmark_pages and friends add the boost */
 				z ? z->free_pages : 0, z ? z->watermark_boost : 0,
-				z ? z->pages_min + z->watermark_boost : 0, z ? z->pages_low + z->watermark_boost : 0,
-				z ? z->pages_high + z->watermark_boost : 0, z ? z->spanned_pages : 0, z ? z->present_pages : 0,
+				z ? z->pages_min + z->watermark_boost : movable_wmark,
+				z ? z->pages_low + z->watermark_boost : movable_wmark,
+				z ? z->pages_high + z->watermark_boost : movable_wmark,
+				z ? z->spanned_pages : 0, z ? z->present_pages : 0,
 				z ? z->managed_pages : 0, 0UL);
 			mm_outf(o, "\n        protection: (");
 			for (int j = 0; j < nz; j++)
