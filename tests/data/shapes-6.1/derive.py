@@ -386,6 +386,55 @@ i386_iomem = ("00001000-0009efff : System RAM\n"
               "7ffe0000-7fffffff : Reserved\n")
 machines.append((i386, i386_iomem))
 
+# 3. Eight nodes in two groups of four (16 within, 22 across), a direct
+# link between 1 and 5 (20), one asymmetric pair (6 -> 2 is 21, 2 -> 6 is
+# 22); nodes 4 and 7 have CPUs and no memory, node 6 memory and no CPUs.
+# Many equal scores: node_load's round robin decides most lists.
+def slit8():
+    d = [[10 if i == j else 16 if i // 4 == j // 4 else 22 for j in range(8)] for i in range(8)]
+    d[1][5] = d[5][1] = 20
+    d[6][2] = 21
+    return d
+numa8 = Machine(
+    "numa8_ladder", "x86_64",
+    nodes=[{"DMA": (1, 4095, 3998, 3840), "DMA32": (4096, G // 2 - 4096, G // 2 - 4096, 115301)},
+           {"Normal": (4 * G, G // 2, G // 2, 128510)},
+           {"Normal": (4 * G + G // 2, G // 2, G // 2, 128894)},
+           {"Normal": (5 * G, G // 2, G // 2, 128894)},
+           {},
+           {"Normal": (5 * G + G // 2, G // 2, G // 2, 128894)},
+           {"Normal": (6 * G, G // 2, G // 2, 128766)},
+           {}],
+    cpus=[0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 7, 7],
+    dist=slit8(), thp=True, pageblock_order=9)
+numa8_iomem = ("00001000-0009efff : System RAM\n"
+               "0009f000-000fffff : Reserved\n"
+               "00100000-1fffffff : System RAM\n"
+               "20000000-febfffff : PCI Bus 0000:00\n"
+               "100000000-1bfffffff : System RAM\n")
+machines.append((numa8, numa8_iomem))
+
+# 4. ZONE_MOVABLE: a 4 GiB QEMU PC (RAM [0, 3 GiB) and [4, 5 GiB)) booted
+# with movablecore=512M. find_zone_movable_pfns_for_nodes: totalpages =
+# 158 + 786144 + 262144 = 1048446; kernelcore = 1048446 - 131072 =
+# 917374; the pages below usable_startpfn (Normal's lowest, 4 GiB) count
+# 786302 of it, the remaining 131072 come from [4 GiB, ...): Movable
+# starts at pfn 1048576 + 131072 = 1179648 (already MAX_ORDER aligned).
+# mmsim does not model ZONE_MOVABLE yet: the import refuses it; these
+# numbers are the target for when it does.
+movable = Machine(
+    "x86_64_movablecore", "x86_64",
+    nodes=[{"DMA": (1, 4095, 3998, 3840), "DMA32": (4096, 782304, 782304, 757468),
+            "Normal": (4 * G, G // 2, G // 2, 131072),
+            "Movable": (4 * G + G // 2, G // 2, G // 2, 110270)}],
+    cpus=[0, 0], dist=[[10]], thp=True, pageblock_order=9)
+movable_iomem = ("00001000-0009efff : System RAM\n"
+                 "0009f000-000fffff : Reserved\n"
+                 "00100000-bffdffff : System RAM\n"
+                 "bffe0000-bfffffff : Reserved\n"
+                 "100000000-13fffffff : System RAM\n")
+machines.append((movable, movable_iomem))
+
 if __name__ == "__main__":
     root = os.path.dirname(os.path.abspath(__file__))
     for m, io in machines:
