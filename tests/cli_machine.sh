@@ -154,7 +154,7 @@ expect 2 "bad view" -- "$MMSIM" machine --from "$DATA/b_1g_2cpu/boot" --show pag
 # Each zoneinfo is what 6.1 computes from the final managed counts, so the
 # simulator's boot must match it field by field.
 SH=${SH:-tests/data/shapes-6.1}
-for m in numa4_asym numa8_ladder i386_highmem; do
+for m in numa4_asym numa8_ladder i386_highmem i386pae_4g; do
 	B=$SH/$m
 	expect 0 "$m: min_free_kbytes" -- "$MMSIM" machine --from "$B" --show min_free_kbytes
 	eq "$(cat "$tmp/out")" "$(cat "$B/proc/sys/vm/min_free_kbytes")" "$m: min_free_kbytes"
@@ -189,6 +189,8 @@ expect 0 "i386: json again" -- "$MMSIM" machine --machine "$tmp/i386.json" --sho
 $AWK "$tmp/out" | grep -E ' (spanned|present|start_pfn) ' >"$tmp/sim"
 $AWK "$SH/i386_highmem/proc/zoneinfo" | grep -E ' (spanned|present|start_pfn) ' >"$tmp/real"
 same "i386: json round trip keeps lowmem's end" "$tmp/real" "$tmp/sim"
+expect 0 "i386 PAE 4G: json" -- "$MMSIM" machine --from "$SH/i386pae_4g" --show json
+has "$tmp/out" '"arch":[[:space:]]*"i386-pae"' "i386: PAE from RAM above 4 GiB"
 # THP off: the square-root rule, sqrt((207482 + 3840) * 4 * 16) = 3677.
 expect 0 "i386: thp=off" -- "$MMSIM" machine --from "$SH/i386_highmem" -P thp=off --show min_free_kbytes
 eq "$(cat "$tmp/out")" 3677 "i386: thp=off: calculate_min_free_kbytes"
@@ -201,6 +203,16 @@ expect 0 "i386 without pagetypeinfo" -- "$MMSIM" machine --from "$tmp/i386nopti"
 has "$tmp/out" "^proc/pagetypeinfo: missing, a 32-bit kernel under 4 GiB taken as PAE" "i386: PAE note"
 expect 0 "i386 PAE: json" -- "$MMSIM" machine --from "$tmp/i386nopti" --show json
 has "$tmp/out" '"arch":[[:space:]]*"i386-pae"' "i386: PAE by default"
+# A reservation too small for the simulator's node data (5 GiB of 64-byte
+# mem_map entries in lowmem is 20480 pages; 223230 - 210000 = 13230 left):
+# managed cannot be honoured, and a note says so.
+mkdir -p "$tmp/tight"
+cp -r "$SH/i386pae_4g/proc" "$SH/i386pae_4g/sys" "$tmp/tight/"
+sed '0,/managed  202230/s//managed  210000/' "$SH/i386pae_4g/proc/zoneinfo" >"$tmp/tight/proc/zoneinfo"
+expect 0 "tight reservation" -- "$MMSIM" machine --from "$tmp/tight" --show min_free_kbytes
+has "$tmp/err" "note: node 0 zone Normal: managed [0-9]+, not the imported 210000 \(the simulator's node data" "tight: a note"
+expect 0 "no note when it fits" -- "$MMSIM" machine --from "$SH/i386pae_4g" --show min_free_kbytes
+eq "$(cat "$tmp/err")" "" "i386pae_4g: no note"
 # 6.1's four 32-bit ratios (DMA Normal HighMem Movable) written at run time.
 expect 0 "i386: lowmem_reserve_ratio" -- "$MMSIM" machine --from "$SH/i386_highmem" --show zoneinfo \
 	-P lowmem_reserve_ratio="128 16 0 0"

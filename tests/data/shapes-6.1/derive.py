@@ -435,6 +435,22 @@ movable_iomem = ("00001000-0009efff : System RAM\n"
                  "100000000-13fffffff : System RAM\n")
 machines.append((movable, movable_iomem))
 
+# 5. i386 with PAE, 4 GiB under QEMU (RAM [0, 3 GiB) and [4, 5 GiB)), 4
+# CPUs, NUMA kernel with one node: HighMem spans the PCI hole.
+PTOP = 5 * G
+pae = Machine(
+    "i386pae_4g", "i386",
+    nodes=[{"DMA": (1, 4095, 3998, 3840), "Normal": (4096, LOW - 4096, LOW - 4096, 202230),
+            "HighMem": (LOW, PTOP - LOW, (0xbffe0 - LOW) + G, (0xbffe0 - LOW) + G - 1)}],
+    cpus=[0, 0, 0, 0], dist=[[10]], thp=True, pageblock_order=9)
+pae_iomem = ("00001000-0009efff : System RAM\n"
+             "0009f000-000fffff : Reserved\n"
+             "00100000-bffdffff : System RAM\n"
+             "bffe0000-bfffffff : Reserved\n"
+             "c0000000-febfffff : PCI Bus 0000:00\n"
+             "100000000-13fffffff : System RAM\n")
+machines.append((pae, pae_iomem))
+
 if __name__ == "__main__":
     root = os.path.dirname(os.path.abspath(__file__))
     for m, io in machines:
