@@ -59,6 +59,9 @@ struct hw_mem_range {
 
 struct hw_node_desc {
 	uint64_t start, end;    /* physical span, holes allowed; empty if memoryless */
+	uint64_t movable_start; /* where ZONE_MOVABLE starts (6.1's zone_movable_pfn,
+				   from kernelcore= or movablecore=), up to end;
+				   0: no Movable zone */
 };
 
 struct hw_cpu_desc {

@@ -248,11 +248,12 @@ static int parse_zoneinfo(struct hw_import *imp, char *text, struct src *s, int 
 	return 0;
 }
 
-/* Our zone index for a 6.1 zone name, -1 for Movable and Device. */
+/* Our zone index for a 6.1 zone name (mm/mmzone.h's order), -1 for
+ * Device. */
 static int zone_index(const char *name)
 {
-	static const char *const names[] = { "DMA", "DMA32", "Normal", "HighMem" };
-	for (int i = 0; i < 4; i++)
+	static const char *const names[] = { "DMA", "DMA32", "Normal", "HighMem", "Movable" };
+	for (int i = 0; i < 5; i++)
 		if (!strcmp(name, names[i]))
 			return i;
 	return -1;
@@ -459,9 +460,6 @@ int hw_import_dir(const char *dir, struct hw_import *imp, char *err, size_t errl
 			if (zone_index(z->name) < 0) {
 				char what[64];
 				snprintf(what, sizeof what, "node %d zone %s", n, z->name);
-				if (!strcmp(z->name, "Movable"))
-					return serr(&s, "%s has pages (kernelcore=, movablecore= or "
-						    "movable_node): mmsim does not model ZONE_MOVABLE yet", what);
 				return serr(&s, "%s has pages: mmsim does not model that zone", what);
 			}
 			if (z->present > z->spanned || z->managed > z->present) {
@@ -478,6 +476,21 @@ int hw_import_dir(const char *dir, struct hw_import *imp, char *err, size_t errl
 			lo = hi = 0;
 		d->nodes[n].start = lo << HW_PAGE_SHIFT;
 		d->nodes[n].end = hi << HW_PAGE_SHIFT;
+		/* 6.1's zone_movable_pfn: where the node's Movable zone starts
+		 * (kernelcore=, movablecore=, movable_node); it must be the
+		 * node's top zone, as 6.1 places it without mirrored memory. */
+		for (int k = 0; k < imp->nodes[n].nr_zones; k++) {
+			struct hw_import_zone *z = &imp->nodes[n].zones[k];
+			if (z->spanned == 0 || strcmp(z->name, "Movable"))
+				continue;
+			if (z->start_pfn + z->spanned != hi || z->start_pfn == lo) {
+				char what[64];
+				snprintf(what, sizeof what, "node %d zone Movable", n);
+				return serr(&s, "%s is not the top of a node that has other zones: "
+					    "mmsim models only that layout", what);
+			}
+			d->nodes[n].movable_start = z->start_pfn << HW_PAGE_SHIFT;
+		}
 	}
 
 	/* Where the holes are. */

@@ -234,7 +234,7 @@ static int parse_span(const struct jctx *j, const char *what, int i, const cJSON
 /* "nodes": [{"start": ..., "end": ...}, ...] */
 static int parse_nodes(const struct jctx *j, const cJSON *v, struct hw_machine_desc *d)
 {
-	static const char *const keys[] = {"start", "end", NULL};
+	static const char *const keys[] = {"start", "end", "movable_start", NULL};
 	if (get_arr(j, "nodes", v, HW_MAX_NODES))
 		return -1;
 	d->nr_nodes = 0;
@@ -246,6 +246,11 @@ static int parse_nodes(const struct jctx *j, const cJSON *v, struct hw_machine_d
 		if (get_obj(j, f, e) || check_keys(j, f, e, keys))
 			return -1;
 		if (parse_span(j, "nodes", i, e, &d->nodes[i].start, &d->nodes[i].end))
+			return -1;
+		const cJSON *m = cJSON_GetObjectItemCaseSensitive(e, "movable_start");
+		snprintf(f, sizeof f, "nodes[%d].movable_start", i);
+		d->nodes[i].movable_start = 0;
+		if (m && get_u64(j, f, m, &d->nodes[i].movable_start))
 			return -1;
 		d->nr_nodes++;
 	}

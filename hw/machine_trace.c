@@ -50,6 +50,8 @@ void hw_desc_trace(const struct hw_machine_desc *d, struct trace *t, const char 
 	for (int n = 0; n < d->nr_nodes; n++) {
 		trace_obj_begin(t, NULL);
 		span_trace(t, d->nodes[n].start, d->nodes[n].end);
+		if (d->nodes[n].movable_start)
+			trace_hex(t, "movable_start", d->nodes[n].movable_start);
 		trace_obj_end(t);
 	}
 	trace_arr_end(t);

@@ -62,6 +62,26 @@ static bool has_highmem(const struct mm *mm)
 	return mm->arch != HW_ARCH_X86_64;
 }
 
+/* 6.1 find_usable_zone_for_movable: the zone ZONE_MOVABLE is carved from,
+ * the highest below it with memory on some node. */
+static int movable_zone(const struct mm *mm)
+{
+	for (int j = ZONE_MOVABLE - 1; j > 0; j--)
+		for (int nid = 0; nid < mm->nr_nodes; nid++)
+			if (mm->node_data[nid]->node_zones[j].spanned_pages)
+				return j;
+	return 0;
+}
+
+/* 6.1 is_highmem_idx: HighMem, and Movable when it is carved from HighMem
+ * (only a 32-bit kernel has HighMem). */
+static bool is_highmem_61(const struct mm *mm, int j)
+{
+	if (!has_highmem(mm))
+		return false;
+	return j == ZONE_HIGHMEM || (j == ZONE_MOVABLE && movable_zone(mm) == ZONE_HIGHMEM);
+}
+
 static bool node_has_cpus(const struct mm *mm, int nid)
 {
 	for (int c = 0; c < mm->ncpus; c++)
@@ -227,23 +247,23 @@ static void setup_per_zone_wmarks_61(struct mm *mm)
 {
 	unsigned long pages_min = mm->min_free_kbytes >> (HW_PAGE_SHIFT - 10);
 	unsigned long lowmem_pages = 0;
+	bool highmem[MAX_NR_ZONES];
+	for (int j = 0; j < MAX_NR_ZONES; j++)
+		highmem[j] = is_highmem_61(mm, j);
 	for (int nid = 0; nid < mm->nr_nodes; nid++)
 		for (int j = 0; j < MAX_NR_ZONES; j++)
-			if (j != ZONE_HIGHMEM)
+			if (!highmem[j])
 				lowmem_pages += mm->node_data[nid]->node_zones[j].managed_pages;
 	for (int nid = 0; nid < mm->nr_nodes; nid++)
 		for (int j = 0; j < MAX_NR_ZONES; j++) {
 			struct zone *z = &mm->node_data[nid]->node_zones[j];
 			uint64_t tmp = lowmem_pages ? (uint64_t)pages_min * z->managed_pages / lowmem_pages : 0;
-			if (j == ZONE_HIGHMEM) {
-				unsigned long m = 0;
-				if (has_highmem(mm)) {
-					m = z->managed_pages / 1024;
-					if (m < SWAP_CLUSTER_MAX)
-						m = SWAP_CLUSTER_MAX;
-					if (m > 128)
-						m = 128;
-				}
+			if (highmem[j]) {
+				unsigned long m = z->managed_pages / 1024;
+				if (m < SWAP_CLUSTER_MAX)
+					m = SWAP_CLUSTER_MAX;
+				if (m > 128)
+					m = 128;
 				z->pages_min = m;
 			} else {
 				z->pages_min = (unsigned long)tmp;
@@ -252,8 +272,6 @@ static void setup_per_zone_wmarks_61(struct mm *mm)
 			unsigned long scaled = mult_frac(z->managed_pages, mm->policy.watermark_scale_factor, 10000);
 			if (scaled > step)
 				step = scaled;
-			if (j == ZONE_HIGHMEM && !has_highmem(mm))
-				step = 0;
 			z->pages_low = z->pages_min + step;
 			z->pages_high = z->pages_low + step;
 		}
@@ -275,7 +293,7 @@ static void setup_per_zone_lowmem_reserve_61(struct mm *mm)
 		pg_data_t *pgdat = mm->node_data[nid];
 		for (int i = 0; i < MAX_NR_ZONES; i++) {
 			struct zone *z = &pgdat->node_zones[i];
-			unsigned ratio = i < MAX_NR_ZONES - 1 ? mm->policy.lowmem_reserve_ratio[i] : 0;
+			unsigned ratio = i < ZONE_HIGHMEM ? mm->policy.lowmem_reserve_ratio[i] : 0;
 			bool clear = !ratio || !z->managed_pages;
 			unsigned long managed = 0;
 			z->lowmem_reserve[i] = 0;
@@ -474,13 +492,13 @@ static int zones_61(const struct mm *mm, const char **names, int *ours)
 {
 	if (mm->arch == HW_ARCH_X86_64) {
 		static const char *const n[] = { "DMA", "DMA32", "Normal", "Movable", "Device" };
-		static const int o[] = { ZONE_DMA, ZONE_DMA32, ZONE_NORMAL, -1, -1 };
+		static const int o[] = { ZONE_DMA, ZONE_DMA32, ZONE_NORMAL, ZONE_MOVABLE, -1 };
 		memcpy(names, n, sizeof n);
 		memcpy(ours, o, sizeof o);
 		return 5;
 	}
 	static const char *const n[] = { "DMA", "Normal", "HighMem", "Movable" };
-	static const int o[] = { ZONE_DMA, ZONE_NORMAL, ZONE_HIGHMEM, -1 };
+	static const int o[] = { ZONE_DMA, ZONE_NORMAL, ZONE_HIGHMEM, ZONE_MOVABLE };
 	memcpy(names, n, sizeof n);
 	memcpy(ours, o, sizeof o);
 	return 4;
@@ -548,16 +566,6 @@ static void view_zoneinfo_61(struct mm *mm, struct mm_out *o)
 	const char *names[5];
 	int ours[5];
 	int nz = zones_61(mm, names, ours);
-	/* 6.1's is_highmem() counts ZONE_MOVABLE as HighMem when movable_zone,
-	 * the zone Movable would be carved from, is HighMem: on a 32-bit
-	 * machine with RAM above lowmem. __setup_per_zone_wmarks then gives
-	 * even an empty Movable zone the HighMem minimum, managed / 1024
-	 * clamped to [SWAP_CLUSTER_MAX, 128] = 32, and a step of 0. */
-	unsigned long movable_wmark = 0;
-	if (has_highmem(mm))
-		for (int nid = 0; nid < mm->nr_nodes; nid++)
-			if (mm->node_data[nid]->node_zones[ZONE_HIGHMEM].spanned_pages)
-				movable_wmark = SWAP_CLUSTER_MAX;
 	for (int nid = 0; nid < mm->nr_nodes; nid++) {
 		pg_data_t *pgdat = mm->node_data[nid];
 		bool node_stats_done = false;
@@ -582,9 +590,8 @@ static void view_zoneinfo_61(struct mm *mm, struct mm_out *o)
 				   "\n        cma      %lu",
 				/* 6.1's min_wmark_pages and friends add the boost */
 				z ? z->free_pages : 0, z ? z->watermark_boost : 0,
-				z ? z->pages_min + z->watermark_boost : movable_wmark,
-				z ? z->pages_low + z->watermark_boost : movable_wmark,
-				z ? z->pages_high + z->watermark_boost : movable_wmark,
+				z ? z->pages_min + z->watermark_boost : 0, z ? z->pages_low + z->watermark_boost : 0,
+				z ? z->pages_high + z->watermark_boost : 0,
 				z ? z->spanned_pages : 0, z ? z->present_pages : 0,
 				z ? z->managed_pages : 0, 0UL);
 			mm_outf(o, "\n        protection: (");

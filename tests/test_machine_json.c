@@ -124,6 +124,14 @@ START_TEST(errors_name_the_field)
 		   "most 896 MiB");
 	ck_assert_int_eq(parse("{\"preset\": \"pc-i386\", \"lowmem_end\": \"0x377fe000\"}"), 0);
 	ck_assert_uint_eq(d.lowmem_end, 0x377fe000);
+	/* movable_start: inside the node, above its start. */
+	ck_rejects("{\"arch\": \"x86_64\", \"nodes\": [{\"start\": 0, \"end\": \"1G\", "
+		   "\"movable_start\": \"2G\"}]}",
+		   "m.json: nodes[0].movable_start: 0x80000000 must be page-aligned and inside the node, "
+		   "above its start");
+	ck_assert_int_eq(parse("{\"arch\": \"x86_64\", \"nodes\": [{\"start\": 0, \"end\": \"1G\", "
+			       "\"movable_start\": \"768M\"}]}"), 0);
+	ck_assert_uint_eq(d.nodes[0].movable_start, UINT64_C(768) << 20);
 	ck_rejects("{\"preset\": \"vax\"}",
 		   "m.json: preset: unknown machine preset 'vax' (known: pc-i386, pc-i386-pae, "
 		   "x86_64, x86_64-numa2, x86_64-numa4)");

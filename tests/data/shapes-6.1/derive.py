@@ -420,11 +420,11 @@ machines.append((numa8, numa8_iomem))
 # 917374; the pages below usable_startpfn (Normal's lowest, 4 GiB) count
 # 786302 of it, the remaining 131072 come from [4 GiB, ...): Movable
 # starts at pfn 1048576 + 131072 = 1179648 (already MAX_ORDER aligned).
-# mmsim does not model ZONE_MOVABLE yet: the import refuses it; these
-# numbers are the target for when it does.
+# DMA32 spans to 4 GiB (zone spans are clipped to the node, holes
+# included).
 movable = Machine(
     "x86_64_movablecore", "x86_64",
-    nodes=[{"DMA": (1, 4095, 3998, 3840), "DMA32": (4096, 782304, 782304, 757468),
+    nodes=[{"DMA": (1, 4095, 3998, 3840), "DMA32": (4096, 1044480, 782304, 757468),
             "Normal": (4 * G, G // 2, G // 2, 131072),
             "Movable": (4 * G + G // 2, G // 2, G // 2, 110270)}],
     cpus=[0, 0], dist=[[10]], thp=True, pageblock_order=9)
