@@ -451,6 +451,22 @@ pae_iomem = ("00001000-0009efff : System RAM\n"
              "100000000-13fffffff : System RAM\n")
 machines.append((pae, pae_iomem))
 
+# 6. i386 (2-level) 2 GiB as i386_highmem, booted with movablecore=256M:
+# movable_zone is HighMem, usable_startpfn max_low_pfn 0x377fe = 227326.
+# totalpages = 158 + (0x7ffe0 - 0x100) = 523902; kernelcore = 523902 -
+# 65536 = 458366; below 227326: 158 + 227070 = 227228, remaining 231138
+# taken from [227326, ...): 227326 + 231138 = 458464, rounded up to
+# MAX_ORDER_NR_PAGES (1024): zone_movable_pfn 458752. Movable is HighMem
+# for is_highmem().
+MV = 458752
+i386mv = Machine(
+    "i386_movablecore", "i386",
+    nodes=[{"DMA": (1, 4095, 3998, 3840), "Normal": (4096, LOW - 4096, LOW - 4096, 207482),
+            "HighMem": (LOW, MV - LOW, MV - LOW, MV - LOW),
+            "Movable": (MV, TOP - MV, TOP - MV, TOP - MV)}],
+    cpus=[0, 0], dist=[[10]], thp=True, pageblock_order=10, numa=False)
+machines.append((i386mv, i386_iomem))
+
 if __name__ == "__main__":
     root = os.path.dirname(os.path.abspath(__file__))
     for m, io in machines:
