@@ -467,6 +467,24 @@ i386mv = Machine(
     cpus=[0, 0], dist=[[10]], thp=True, pageblock_order=10, numa=False)
 machines.append((i386mv, i386_iomem))
 
+# 7. Two 1 GiB nodes (as the real d_numa2: node 1 ends at 0x7ffe0) with
+# movablecore=512M. movable_zone is DMA32 (no Normal), usable_startpfn
+# 4096. totalpages = 158 + 261888 + 262112 = 524158; kernelcore = 524158 -
+# 131072 = 393086, 196543 a node. Node 0: 158 + 3840 below 4096, then
+# 192545 from 4096: 196641. Node 1: 196543 from 262144: 458687. Rounded
+# up to 1024: 197632 and 459776.
+numa2mv = Machine(
+    "numa2_movablecore", "x86_64",
+    nodes=[{"DMA": (1, 4095, 3998, 3840), "DMA32": (4096, 193536, 193536, 190000),
+            "Movable": (197632, 64512, 64512, 56000)},
+           {"DMA32": (G, 197632, 197632, 197632), "Movable": (459776, 64480, 64480, 60200)}],
+    cpus=[0, 1], dist=[[10, 20], [20, 10]], thp=True, pageblock_order=9)
+numa2mv_iomem = ("00001000-0009efff : System RAM\n"
+                 "0009f000-000fffff : Reserved\n"
+                 "00100000-7ffdffff : System RAM\n"
+                 "7ffe0000-7fffffff : Reserved\n")
+machines.append((numa2mv, numa2mv_iomem))
+
 if __name__ == "__main__":
     root = os.path.dirname(os.path.abspath(__file__))
     for m, io in machines:
