@@ -154,7 +154,7 @@ expect 2 "bad view" -- "$MMSIM" machine --from "$DATA/b_1g_2cpu/boot" --show pag
 # Each zoneinfo is what 6.1 computes from the final managed counts, so the
 # simulator's boot must match it field by field.
 SH=${SH:-tests/data/shapes-6.1}
-for m in numa4_asym numa8_ladder i386_highmem i386pae_4g x86_64_movablecore i386_movablecore numa2_movablecore; do
+for m in numa4_asym numa8_ladder i386_highmem i386pae_4g x86_64_movablecore i386_movablecore numa2_movablecore i386_512m; do
 	B=$SH/$m
 	expect 0 "$m: min_free_kbytes" -- "$MMSIM" machine --from "$B" --show min_free_kbytes
 	eq "$(cat "$tmp/out")" "$(cat "$B/proc/sys/vm/min_free_kbytes")" "$m: min_free_kbytes"

@@ -485,6 +485,21 @@ numa2mv_iomem = ("00001000-0009efff : System RAM\n"
                  "7ffe0000-7fffffff : Reserved\n")
 machines.append((numa2mv, numa2mv_iomem))
 
+# 8. i386, 512 MiB, 1 CPU: no RAM above lowmem, so HighMem is empty (but
+# still highmem: min 32) and movable_zone is Normal (Movable is not
+# highmem: 0). Under 512 MiB managed, khugepaged leaves min_free_kbytes to
+# the square-root rule.
+TOP512 = 0x1ffe0
+i386small = Machine(
+    "i386_512m", "i386",
+    nodes=[{"DMA": (1, 4095, 3998, 3840), "Normal": (4096, TOP512 - 4096, TOP512 - 4096, 118000)}],
+    cpus=[0], dist=[[10]], thp=True, pageblock_order=10, numa=False)
+i386small_iomem = ("00001000-0009efff : System RAM\n"
+                   "0009f000-000fffff : Reserved\n"
+                   "00100000-1ffdffff : System RAM\n"
+                   "1ffe0000-1fffffff : Reserved\n")
+machines.append((i386small, i386small_iomem))
+
 if __name__ == "__main__":
     root = os.path.dirname(os.path.abspath(__file__))
     for m, io in machines:
