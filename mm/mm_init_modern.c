@@ -284,8 +284,9 @@ static void setup_per_zone_wmarks_61(struct mm *mm)
  * 6.1 setup_per_zone_lowmem_reserve: for each zone i below the top,
  * lowmem_reserve[j] (j > i) is the managed pages of zones i+1..j divided
  * by lowmem_reserve_ratio[i]; 0 when that ratio is 0 or zone i has no
- * managed pages. (Our ratios stop at Normal; a HighMem zone's, 6.1's
- * Movable ratio, is 0.)
+ * managed pages. The policy's ratios stop at Normal: HighMem's and
+ * Movable's are 6.1's default 0 (so HighMem keeps nothing back from
+ * Movable allocations).
  */
 static void setup_per_zone_lowmem_reserve_61(struct mm *mm)
 {
@@ -485,8 +486,8 @@ int mm_sysctl_write(struct mm *mm, const char *name, const char *value, char *er
 
 /* ---- Views in 6.1's formats ---------------------------------------------- */
 
-/* 6.1's zones as /proc/zoneinfo lists them, mapped to ours (-1: a zone
- * mmsim does not model, always empty). x86_64: DMA, DMA32, Normal,
+/* 6.1's zones as /proc/zoneinfo lists them, mapped to ours (-1: Device,
+ * which mmsim does not model, always empty). x86_64: DMA, DMA32, Normal,
  * Movable, Device; 32-bit: DMA, Normal, HighMem, Movable. */
 static int zones_61(const struct mm *mm, const char **names, int *ours)
 {
