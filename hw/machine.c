@@ -298,10 +298,10 @@ int hw_desc_validate(const struct hw_machine_desc *d, char *err, size_t errlen)
 		if (n->end > limit)
 			return mmsim_errf(err, errlen, "nodes[%d].end: 0x%llx is beyond %s's physical limit 0x%llx",
 				    i, HX(n->end), arch, HX(limit));
-		if (n->movable_start && (n->movable_start % HW_PAGE_SIZE || n->movable_start <= n->start ||
+		if (n->movable_start && (n->movable_start % HW_PAGE_SIZE || n->movable_start < n->start ||
 					 n->movable_start >= n->end))
 			return mmsim_errf(err, errlen, "nodes[%d].movable_start: 0x%llx must be page-aligned "
-					  "and inside the node, above its start", i, HX(n->movable_start));
+					  "and inside the node", i, HX(n->movable_start));
 		for (int j = 0; j < i; j++)
 			if (overlaps(n->start, n->end, d->nodes[j].start, d->nodes[j].end))
 				return mmsim_errf(err, errlen, "nodes[%d]: overlaps nodes[%d] ([0x%llx, 0x%llx))", i, j,

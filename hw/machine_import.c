@@ -477,17 +477,18 @@ int hw_import_dir(const char *dir, struct hw_import *imp, char *err, size_t errl
 		d->nodes[n].start = lo << HW_PAGE_SHIFT;
 		d->nodes[n].end = hi << HW_PAGE_SHIFT;
 		/* 6.1's zone_movable_pfn: where the node's Movable zone starts
-		 * (kernelcore=, movablecore=, movable_node); it must be the
-		 * node's top zone, as 6.1 places it without mirrored memory. */
+		 * (kernelcore=, movablecore=; with movable_node a hotpluggable
+		 * node may be Movable from its start); it must be the node's
+		 * top zone, as 6.1 places it without mirrored memory. */
 		for (int k = 0; k < imp->nodes[n].nr_zones; k++) {
 			struct hw_import_zone *z = &imp->nodes[n].zones[k];
 			if (z->spanned == 0 || strcmp(z->name, "Movable"))
 				continue;
-			if (z->start_pfn + z->spanned != hi || z->start_pfn == lo) {
+			if (z->start_pfn + z->spanned != hi || z->start_pfn == 0) {
 				char what[64];
 				snprintf(what, sizeof what, "node %d zone Movable", n);
-				return serr(&s, "%s is not the top of a node that has other zones: "
-					    "mmsim models only that layout", what);
+				return serr(&s, "%s is not the top of its node: mmsim models only "
+					    "that layout", what);
 			}
 			d->nodes[n].movable_start = z->start_pfn << HW_PAGE_SHIFT;
 		}

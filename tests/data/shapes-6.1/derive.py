@@ -500,6 +500,17 @@ i386small_iomem = ("00001000-0009efff : System RAM\n"
                    "1ffe0000-1fffffff : Reserved\n")
 machines.append((i386small, i386small_iomem))
 
+# 9. movable_node: the same two nodes, node 1's memory hotpluggable in the
+# SRAT. find_zone_movable_pfns_for_nodes sets zone_movable_pfn[1] to the
+# start of its first hotpluggable region, 262144 (MAX_ORDER aligned): all
+# of node 1 is Movable, its DMA32 empty. movable_zone is DMA32.
+numa2mn = Machine(
+    "numa2_movable_node", "x86_64",
+    nodes=[{"DMA": (1, 4095, 3998, 3840), "DMA32": (4096, G - 4096, G - 4096, 242525)},
+           {"Movable": (G, 262112, 262112, 257897)}],
+    cpus=[0, 1], dist=[[10, 20], [20, 10]], thp=True, pageblock_order=9)
+machines.append((numa2mn, numa2mv_iomem))
+
 if __name__ == "__main__":
     root = os.path.dirname(os.path.abspath(__file__))
     for m, io in machines:
