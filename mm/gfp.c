@@ -12,7 +12,8 @@
 #include "mm/mmzone.h"
 #include "sim/types.h"
 
-_Static_assert(ZONE_DMA == 0 && ZONE_DMA32 == 1 && ZONE_NORMAL == 2 && ZONE_HIGHMEM == 3,
+_Static_assert(ZONE_DMA == 0 && ZONE_DMA32 == 1 && ZONE_NORMAL == 2 && ZONE_HIGHMEM == 3 &&
+	       ZONE_MOVABLE == 4,
 	       "gfp_zone in gfp.h returns these numbers");
 
 

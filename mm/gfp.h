@@ -95,9 +95,14 @@ typedef unsigned int gfp_t;
  */
 static inline int gfp_zone(gfp_t gfp_mask)
 {
-	/* enum zone_type: DMA 0, DMA32 1, Normal 2, HighMem 3 (mm/mmzone.h) */
+	/* enum zone_type: DMA 0, DMA32 1, Normal 2, HighMem 3, Movable 4
+	 * (mm/mmzone.h). 6.1's GFP_ZONE_TABLE: __GFP_MOVABLE with
+	 * __GFP_HIGHMEM may use ZONE_MOVABLE; with neither DMA flag and no
+	 * __GFP_HIGHMEM it stays Normal. */
 	if (gfp_mask & __GFP_DMA)
 		return 0;
+	if ((gfp_mask & (__GFP_HIGHMEM | __GFP_MOVABLE)) == (__GFP_HIGHMEM | __GFP_MOVABLE))
+		return 4;
 	if (gfp_mask & __GFP_HIGHMEM)
 		return 3;
 	if (gfp_mask & __GFP_DMA32)

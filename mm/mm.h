@@ -64,7 +64,8 @@ struct mm_policy {
 	enum mm_era era;
 	bool pcp;               /* per-CPU hot/cold lists (pcp=on|off) */
 	long min_free_kbytes;   /* -1: 2.6.11's sqrt rule (min_free_kbytes=N|auto) */
-	unsigned lowmem_reserve_ratio[MAX_NR_ZONES - 1]; /* DMA, DMA32, Normal */
+	unsigned lowmem_reserve_ratio[ZONE_HIGHMEM]; /* DMA, DMA32, Normal (HighMem's,
+						      * 6.1's only, is 0) */
 	enum zonelist_order zonelist_order;
 	unsigned max_order;     /* MAX_ORDER: 2 .. 15, default 11 */
 	bool hw;                /* charge metadata accesses to the cost model */

@@ -9,6 +9,8 @@
  *   ZONE_DMA32    16 MiB to 4 GiB (32-bit devices)    x86_64 only
  *   ZONE_NORMAL   i386: 16 to 896 MiB (direct map); x86_64: above 4 GiB
  *   ZONE_HIGHMEM  i386: above 896 MiB (no permanent kernel mapping)
+ *   ZONE_MOVABLE  the top of a node's memory given to movable allocations
+ *                 only (6.1's kernelcore=, movablecore=; the modern era)
  *
  * 2.6.11 had three zones (DMA, Normal, HighMem); ZONE_DMA32 came in 2.6.16.
  * The issue asks for x86_64 to have it, so we number the zones as 2.6.16
@@ -41,8 +43,14 @@ enum zone_type {
 	ZONE_DMA32 = 1,
 	ZONE_NORMAL = 2,
 	ZONE_HIGHMEM = 3,
-	MAX_NR_ZONES = 4,
+	ZONE_MOVABLE = 4,       /* modern era: kernelcore=, movablecore= (6.1) */
+	MAX_NR_ZONES = 5,
 };
+
+/* The zones before ZONE_MOVABLE (2.6.11's and 2.6.16's): what the views
+ * and traces list when no node has a Movable zone, so that they read as
+ * they always did. */
+#define MM_NR_CLASSIC_ZONES 4
 
 /* MAX_ORDER is a policy (max_order=N); this bounds it. 2.6.11's default
  * is 11 (blocks of up to 2^10 frames, 4 MiB). */

@@ -157,7 +157,7 @@ static void view_zoneinfo(struct mm *mm, struct mm_out *o)
 			     z->free_pages, z->pages_min, z->pages_low, z->pages_high, 0UL, 0UL,
 			     z->pages_scanned, 0UL, 0UL, z->spanned_pages, z->present_pages, z->managed_pages);
 			mm_outf(o, "\n        protection: (%lu", z->lowmem_reserve[0]);
-			for (int i = 1; i < MAX_NR_ZONES; i++)
+			for (int i = 1; i < (mm->has_movable ? MAX_NR_ZONES : MM_NR_CLASSIC_ZONES); i++)
 				mm_outf(o, ", %lu", z->lowmem_reserve[i]);
 			mm_outf(o, ")\n  pagesets");
 			for (int cpu = 0; cpu < mm->ncpus; cpu++) {
@@ -962,7 +962,7 @@ void mm_trace_zones(struct mm *mm, struct trace *tr)
 			trace_u64(tr, "low", z->pages_low);
 			trace_u64(tr, "high", z->pages_high);
 			trace_arr_begin(tr, "protection");
-			for (int k = 0; k < MAX_NR_ZONES; k++)
+			for (int k = 0; k < (mm->has_movable ? MAX_NR_ZONES : MM_NR_CLASSIC_ZONES); k++)
 				trace_u64(tr, NULL, z->lowmem_reserve[k]);
 			trace_arr_end(tr);
 			trace_arr_begin(tr, "pcp");

@@ -94,6 +94,32 @@ static int import_policy(const struct hw_import *imp, struct mm_policy *p, char 
 	return 0;
 }
 
+/*
+ * The import gives each zone's present - managed frames to the kernel, and
+ * the simulator puts its own node data (pg_data_t with every CPU's
+ * pagesets, a 64-byte mem_map entry per frame) inside them. When they do
+ * not fit (a reservation smaller than that, e.g. a 32-bit kernel's smaller
+ * struct page), boot takes the rest from free RAM and managed comes out
+ * below the real one: say so, zone by zone, rather than print numbers
+ * that silently differ.
+ */
+static void warn_managed(const struct hw_import *imp, struct mm *mm)
+{
+	for (int n = 0; n < imp->nr_nodes && n < mm_nr_nodes(mm); n++)
+		for (int k = 0; k < imp->nodes[n].nr_zones; k++) {
+			const struct hw_import_zone *iz = &imp->nodes[n].zones[k];
+			for (int j = 0; j < MAX_NR_ZONES; j++) {
+				const struct zone *z = &NODE_DATA(mm, n)->node_zones[j];
+				if (!z->present_pages || strcmp(z->name, iz->name) || z->managed_pages == iz->managed)
+					continue;
+				fprintf(stderr, "mmsim: machine: note: node %d zone %s: managed %lu, not the "
+					"imported %llu (the simulator's node data, pg_data_t and a 64-byte "
+					"mem_map entry per frame, did not fit in the imported reservation)\n",
+					n, iz->name, z->managed_pages, (unsigned long long)iz->managed);
+			}
+		}
+}
+
 int cmd_machine(int argc, char **argv)
 {
 	const char *from = NULL, *machine = NULL, *show = "json", *era = "modern", *capture = NULL, *node = NULL;
@@ -241,6 +267,8 @@ int cmd_machine(int argc, char **argv)
 	}
 	double t2 = now();
 	int status = EXIT_OK;
+	if (from)
+		warn_managed(&imp, mm);
 	if (capture_what && mm_apply_capture(mm, &imp, capture_what, err, sizeof err)) {
 		tool_error("machine: --capture: %s: %s", from, err);
 		status = EXIT_USAGE;
