@@ -43,11 +43,11 @@
 #include "sim/sim.h"
 
 /* Our zone of imported zone iz of node nid, NULL for a zone mmsim does not
- * model (Movable, Device), which must then be empty. */
+ * model (Device), which must then be empty. */
 static int capture_zone(struct mm *mm, int nid, const struct hw_import_zone *iz, struct zone **out,
 			char *err, size_t errlen)
 {
-	static const char *const names[MAX_NR_ZONES] = { "DMA", "DMA32", "Normal", "HighMem" };
+	static const char *const names[MAX_NR_ZONES] = { "DMA", "DMA32", "Normal", "HighMem", "Movable" };
 	*out = NULL;
 	for (int j = 0; j < MAX_NR_ZONES; j++)
 		if (!strcmp(iz->name, names[j]))
