@@ -113,7 +113,9 @@ run: deps
 # The plain build, then the same tests under ASan+UBSan in their own build
 # directory; the unit tests, then the command's end-to-end tests (tests/cli.sh,
 # tests/cli_cache.sh for `mmsim cache`, tests/cli_machine.sh for `mmsim machine`
-# against the real 6.1 machines of tests/data/linux-6.1, tests/cli_scenarios.sh for Lua
+# against the real 6.1 machines of tests/data/linux-6.1, tests/cli_views.sh for the
+# modern era's vmstat, meminfo and per-node files against the same machines,
+# tests/cli_scenarios.sh for Lua
 # scenarios: tests/scenarios/*.lua, the labs, traces checked by the jsonl
 # suite, and tests/cli_diff.sh for diff, report, export and plot) against
 # both builds of ./mmsim. tests/run.sh adds the per-run "N passed, N failed"
@@ -131,7 +133,9 @@ test: deps
 	  "cli-diff" "env MMSIM=$(BUILD)/mmsim sh tests/cli_diff.sh" \
 	  "cli-diff-asan" "env MMSIM=build/$(CC_NAME)-asan/mmsim sh tests/cli_diff.sh" \
 	  "cli-machine" "env MMSIM=$(BUILD)/mmsim sh tests/cli_machine.sh" \
-	  "cli-machine-asan" "env MMSIM=build/$(CC_NAME)-asan/mmsim sh tests/cli_machine.sh"
+	  "cli-machine-asan" "env MMSIM=build/$(CC_NAME)-asan/mmsim sh tests/cli_machine.sh" \
+	  "cli-views" "env MMSIM=$(BUILD)/mmsim sh tests/cli_views.sh" \
+	  "cli-views-asan" "env MMSIM=build/$(CC_NAME)-asan/mmsim sh tests/cli_views.sh"
 
 bench: deps
 	@$(MAKE) --no-print-directory OPT="-O2 -DNDEBUG" BUILD=build/$(CC_NAME)-bench bench-bins

@@ -247,7 +247,8 @@ static void mm_churn(void *arg, uint64_t iters)
 
 /* ---- Setup ------------------------------------------------------------- */
 
-static struct mm *boot(struct sim *s, const char *preset, uint64_t mem, bool hw, struct hw **hwp)
+static struct mm *boot_era(struct sim *s, const char *preset, uint64_t mem, bool hw, struct hw **hwp,
+			   const char *era)
 {
 	struct hw_machine_desc d;
 	struct mm_policy p;
@@ -267,6 +268,10 @@ static struct mm *boot(struct sim *s, const char *preset, uint64_t mem, bool hw,
 	}
 	mm_policy_default(&p);
 	p.hw = hw;
+	if (mm_policy_set(&p, "era", era, err, sizeof err)) {
+		fprintf(stderr, "bench_page_alloc: %s\n", err);
+		exit(1);
+	}
 	struct mm *mm = mm_boot(s, &d, &p, NULL, err, sizeof err);
 	if (!mm) {
 		fprintf(stderr, "bench_page_alloc: %s\n", err);
@@ -274,6 +279,60 @@ static struct mm *boot(struct sim *s, const char *preset, uint64_t mem, bool hw,
 	}
 	mm_set_cpu(mm, 0);
 	return mm;
+}
+
+static struct mm *boot(struct sim *s, const char *preset, uint64_t mem, bool hw, struct hw **hwp)
+{
+	return boot_era(s, preset, mem, hw, hwp, "classic");
+}
+
+/*
+ * The modern (6.1) era's order-0 pairs against the classic era's, both
+ * through the per-CPU lists of the same 1 GiB PC, cost model on or off.
+ * The two eras alternate run by run (one classic run, one modern run, ...)
+ * so that a noisy neighbour slows both alike, and the ratio is the median of
+ * the per-round ratios. The issue's target: modern >= classic / 1.5.
+ */
+static void era_ratio(struct ctx *c, bool hw_on)
+{
+	const char *eras[2] = {"classic", "modern"};
+	struct sim s[2];
+	struct hw *hw[2] = {NULL, NULL};
+	struct mm *mm[2];
+	double rate[2][BENCH_RUNS], ratio[BENCH_RUNS];
+
+	for (int e = 0; e < 2; e++)
+		mm[e] = boot_era(&s[e], "x86_64", 0, hw_on, hw_on ? &hw[e] : NULL, eras[e]);
+	c->order = 0;
+	for (int e = 0; e < 2; e++) {           /* warm-up */
+		c->mm = mm[e];
+		mm_pairs(c, PAIRS);
+	}
+	for (int i = 0; i < BENCH_RUNS; i++) {
+		for (int e = 0; e < 2; e++) {
+			c->mm = mm[e];
+			double t0 = bench_now();
+			mm_pairs(c, PAIRS);
+			double dt = bench_now() - t0;
+			rate[e][i] = dt > 0 ? PAIRS / dt : 0;
+		}
+		ratio[i] = rate[0][i] > 0 ? rate[1][i] / rate[0][i] : 0;
+	}
+	for (int e = 0; e < 2; e++)
+		qsort(rate[e], BENCH_RUNS, sizeof rate[e][0], bench_cmp_double);
+	qsort(ratio, BENCH_RUNS, sizeof ratio[0], bench_cmp_double);
+	double med = ratio[BENCH_RUNS / 2];
+	char name[64];
+	snprintf(name, sizeof name, "6.1 vs 2.6.11 order-0 pcp, cost model %s", hw_on ? "on" : "off");
+	printf("%-44s %8.2f M pairs/s   classic %8.2f M/s  ratio %.3f   target >= 0.667 %s\n", name,
+	       rate[1][BENCH_RUNS / 2] / 1e6, rate[0][BENCH_RUNS / 2] / 1e6, med,
+	       med >= 1.0 / 1.5 ? "ok" : "MISSED");
+	for (int e = 0; e < 2; e++) {
+		sim_destroy(&s[e]);
+		mm_destroy(mm[e]);
+		if (hw[e])
+			hw_destroy(hw[e]);
+	}
 }
 
 static void boot_64g(void *arg, uint64_t iters)
@@ -316,6 +375,9 @@ int main(void)
 	sim_destroy(&s);
 	mm_destroy(c.mm);
 	hw_destroy(hw);
+
+	era_ratio(&c, false);
+	era_ratio(&c, true);
 
 	c.order = 3;
 	double base3 = bench_rate(bare_pairs, &c, PAIRS, BENCH_RUNS);

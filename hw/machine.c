@@ -298,10 +298,24 @@ int hw_desc_validate(const struct hw_machine_desc *d, char *err, size_t errlen)
 		if (n->end > limit)
 			return mmsim_errf(err, errlen, "nodes[%d].end: 0x%llx is beyond %s's physical limit 0x%llx",
 				    i, HX(n->end), arch, HX(limit));
+		if (n->movable_start && (n->movable_start % HW_PAGE_SIZE || n->movable_start < n->start ||
+					 n->movable_start >= n->end))
+			return mmsim_errf(err, errlen, "nodes[%d].movable_start: 0x%llx must be page-aligned "
+					  "and inside the node", i, HX(n->movable_start));
 		for (int j = 0; j < i; j++)
 			if (overlaps(n->start, n->end, d->nodes[j].start, d->nodes[j].end))
 				return mmsim_errf(err, errlen, "nodes[%d]: overlaps nodes[%d] ([0x%llx, 0x%llx))", i, j,
 					    HX(d->nodes[j].start), HX(d->nodes[j].end));
+	}
+
+	if (d->lowmem_end) {
+		if (d->arch == HW_ARCH_X86_64)
+			return mmsim_errf(err, errlen, "lowmem_end: only a 32-bit machine has lowmem "
+					  "and HighMem (this one is x86_64)");
+		if (d->lowmem_end % HW_PAGE_SIZE || d->lowmem_end <= (UINT64_C(16) << 20) ||
+		    d->lowmem_end > (UINT64_C(896) << 20))
+			return mmsim_errf(err, errlen, "lowmem_end: 0x%llx must be page-aligned, above "
+					  "16 MiB (ZONE_DMA) and at most 896 MiB", HX(d->lowmem_end));
 	}
 
 	if (d->nr_cpus < 1 || d->nr_cpus > HW_MAX_CPUS)

@@ -59,6 +59,9 @@ struct hw_mem_range {
 
 struct hw_node_desc {
 	uint64_t start, end;    /* physical span, holes allowed; empty if memoryless */
+	uint64_t movable_start; /* where ZONE_MOVABLE starts (6.1's zone_movable_pfn,
+				   from kernelcore= or movablecore=), up to end;
+				   0: no Movable zone */
 };
 
 struct hw_cpu_desc {
@@ -99,6 +102,12 @@ struct hw_machine_desc {
 	int nr_distance_rows;
 	int distance_len[HW_MAX_NODES];
 	unsigned distance[HW_MAX_NODES][HW_MAX_NODES];
+
+	/* 32-bit only: where lowmem (the direct map, ZONE_NORMAL) ends, in
+	 * bytes; 0 for the classic 896 MiB. A real 6.1 box ends it a little
+	 * lower (max_low_pfn, after the vmalloc reserve and the fixmap), so an
+	 * imported machine takes it from where zoneinfo's HighMem starts. */
+	uint64_t lowmem_end;
 
 	struct hw_cache_params l1d;   /* per CPU */
 	struct hw_cache_params l2;    /* per CPU */
@@ -202,6 +211,10 @@ struct hw_import_zone {
 	int nr_protection;
 	uint64_t pcp_high, pcp_batch; /* the first CPU's pageset */
 	bool has_pcp;
+	/* The state at capture: "pages free" (the buddy lists only) and each
+	 * CPU's pageset "count:" (pages on its per-CPU lists). */
+	uint64_t free;
+	uint32_t pcp_count[HW_MAX_CPUS];
 };
 struct hw_import_node {
 	int nr_zones;

@@ -7,8 +7,10 @@
  *   proc/zoneinfo         (required) nodes and zones: start_pfn, spanned,
  *                         present, managed; the watermarks, protection and
  *                         first pageset as the kernel computed them, kept
- *                         for comparison; the CPUs of the pagesets when no
- *                         cpulist says where they are;
+ *                         for comparison (and for mm_apply_capture, with
+ *                         "pages free" and each CPU's "count:"); the CPUs
+ *                         of the pagesets when no cpulist says where they
+ *                         are;
  *   proc/iomem            where the holes are ("System RAM" lines); without
  *                         it (or when it does not add up to zoneinfo's
  *                         present, e.g. all zeroes when read unprivileged)
@@ -173,6 +175,8 @@ static int parse_zoneinfo(struct hw_import *imp, char *text, struct src *s, int 
 		while (*p == ' ')
 			p++;
 		if (!strncmp(p, "pages free", 10)) {
+			if (parse_u64(p + 10, &z->free, NULL))
+				return serr(s, "expected a number after 'pages free'%s", "");
 			continue;
 		}
 		if (!strncmp(p, "pagesets", 8)) {
@@ -206,6 +210,13 @@ static int parse_zoneinfo(struct hw_import *imp, char *text, struct src *s, int 
 			pcp_cpu = (int)c;
 			if (pcp_cpu + 1 > *ncpus_seen)
 				*ncpus_seen = pcp_cpu + 1;
+			continue;
+		}
+		if (in_pageset && pcp_cpu >= 0 && !strncmp(p, "count:", 6)) {
+			uint64_t v;
+			if (parse_u64(p + 6, &v, NULL) || v > UINT32_MAX)
+				return serr(s, "expected a number in '%.60s'", p);
+			z->pcp_count[pcp_cpu] = (uint32_t)v;
 			continue;
 		}
 		if (in_pageset && (!strncmp(p, "high:", 5) || !strncmp(p, "batch:", 6))) {
@@ -248,11 +259,12 @@ static int parse_zoneinfo(struct hw_import *imp, char *text, struct src *s, int 
 	return 0;
 }
 
-/* Our zone index for a 6.1 zone name, -1 for Movable and Device. */
+/* Our zone index for a 6.1 zone name (mm/mmzone.h's order), -1 for
+ * Device. */
 static int zone_index(const char *name)
 {
-	static const char *const names[] = { "DMA", "DMA32", "Normal", "HighMem" };
-	for (int i = 0; i < 4; i++)
+	static const char *const names[] = { "DMA", "DMA32", "Normal", "HighMem", "Movable" };
+	for (int i = 0; i < 5; i++)
 		if (!strcmp(name, names[i]))
 			return i;
 	return -1;
@@ -410,14 +422,40 @@ int hw_import_dir(const char *dir, struct hw_import *imp, char *err, size_t errl
 	if (rc)
 		return -1;
 
-	/* The architecture: 32-bit kernels have HighMem, 64-bit ones DMA32. */
+	/* The architecture: 32-bit kernels list HighMem (populated or not),
+	 * 64-bit ones DMA32. A 32-bit kernel is PAE when it has RAM at or
+	 * above 4 GiB or when pagetypeinfo's pageblocks are 2 MiB (order 9,
+	 * PAE's HPAGE_SHIFT 21); order 10 (4 MiB, HPAGE_SHIFT 22) is a 2-level
+	 * kernel. Without either, PAE (Debian's 686-pae), with a note. */
 	enum hw_arch arch = HW_ARCH_X86_64;
+	uint64_t highmem_start = 0, top_pfn = 0;
 	for (int n = 0; n < imp->nr_nodes; n++)
-		for (int k = 0; k < imp->nodes[n].nr_zones; k++)
-			if (!strcmp(imp->nodes[n].zones[k].name, "HighMem"))
+		for (int k = 0; k < imp->nodes[n].nr_zones; k++) {
+			const struct hw_import_zone *z = &imp->nodes[n].zones[k];
+			if (!strcmp(z->name, "HighMem")) {
 				arch = HW_ARCH_I386_PAE;
+				if (z->spanned && (!highmem_start || z->start_pfn < highmem_start))
+					highmem_start = z->start_pfn;
+			}
+			if (z->spanned && z->start_pfn + z->spanned > top_pfn)
+				top_pfn = z->start_pfn + z->spanned;
+		}
+	if (arch != HW_ARCH_X86_64 && top_pfn <= (UINT64_C(1) << (32 - HW_PAGE_SHIFT))) {
+		snprintf(path, sizeof path, "%s/proc/pagetypeinfo", dir);
+		char *pti = slurp(path);
+		unsigned pb = 0;
+		if (pti && sscanf(pti, "Page block order: %u", &pb) == 1 && pb == 10)
+			arch = HW_ARCH_I386;
+		else if (!pti || pb != 9)
+			note(imp, "proc/pagetypeinfo: %s, a 32-bit kernel under 4 GiB taken as PAE "
+			     "(pageblock order 9)%s", pti ? "no 'Page block order: 9|10'" : "missing", "");
+		free(pti);
+	}
 	struct hw_machine_desc *d = &imp->desc;
 	hw_desc_init(d, arch);
+	/* Lowmem ends where HighMem starts (6.1's max_low_pfn). */
+	if (highmem_start)
+		d->lowmem_end = highmem_start << HW_PAGE_SHIFT;
 	snprintf(d->name, sizeof d->name, "imported");
 	d->nr_nodes = imp->nr_nodes;
 
@@ -433,7 +471,7 @@ int hw_import_dir(const char *dir, struct hw_import *imp, char *err, size_t errl
 			if (zone_index(z->name) < 0) {
 				char what[64];
 				snprintf(what, sizeof what, "node %d zone %s", n, z->name);
-				return serr(&s, "%s has pages: mmsim does not model that zone yet", what);
+				return serr(&s, "%s has pages: mmsim does not model that zone", what);
 			}
 			if (z->present > z->spanned || z->managed > z->present) {
 				char what[64];
@@ -449,6 +487,22 @@ int hw_import_dir(const char *dir, struct hw_import *imp, char *err, size_t errl
 			lo = hi = 0;
 		d->nodes[n].start = lo << HW_PAGE_SHIFT;
 		d->nodes[n].end = hi << HW_PAGE_SHIFT;
+		/* 6.1's zone_movable_pfn: where the node's Movable zone starts
+		 * (kernelcore=, movablecore=; with movable_node a hotpluggable
+		 * node may be Movable from its start); it must be the node's
+		 * top zone, as 6.1 places it without mirrored memory. */
+		for (int k = 0; k < imp->nodes[n].nr_zones; k++) {
+			struct hw_import_zone *z = &imp->nodes[n].zones[k];
+			if (z->spanned == 0 || strcmp(z->name, "Movable"))
+				continue;
+			if (z->start_pfn + z->spanned != hi || z->start_pfn == 0) {
+				char what[64];
+				snprintf(what, sizeof what, "node %d zone Movable", n);
+				return serr(&s, "%s is not the top of its node: mmsim models only "
+					    "that layout", what);
+			}
+			d->nodes[n].movable_start = z->start_pfn << HW_PAGE_SHIFT;
+		}
 	}
 
 	/* Where the holes are. */

@@ -234,7 +234,7 @@ static int parse_span(const struct jctx *j, const char *what, int i, const cJSON
 /* "nodes": [{"start": ..., "end": ...}, ...] */
 static int parse_nodes(const struct jctx *j, const cJSON *v, struct hw_machine_desc *d)
 {
-	static const char *const keys[] = {"start", "end", NULL};
+	static const char *const keys[] = {"start", "end", "movable_start", NULL};
 	if (get_arr(j, "nodes", v, HW_MAX_NODES))
 		return -1;
 	d->nr_nodes = 0;
@@ -246,6 +246,11 @@ static int parse_nodes(const struct jctx *j, const cJSON *v, struct hw_machine_d
 		if (get_obj(j, f, e) || check_keys(j, f, e, keys))
 			return -1;
 		if (parse_span(j, "nodes", i, e, &d->nodes[i].start, &d->nodes[i].end))
+			return -1;
+		const cJSON *m = cJSON_GetObjectItemCaseSensitive(e, "movable_start");
+		snprintf(f, sizeof f, "nodes[%d].movable_start", i);
+		d->nodes[i].movable_start = 0;
+		if (m && get_u64(j, f, m, &d->nodes[i].movable_start))
 			return -1;
 		d->nr_nodes++;
 	}
@@ -349,7 +354,7 @@ static int parse_distance(const struct jctx *j, const cJSON *v, struct hw_machin
 
 static const char *const top_keys[] = {
 	"name", "preset", "arch", "mem", "nr_nodes", "nr_cpus",
-	"nodes", "ranges", "cpus", "distance",
+	"nodes", "ranges", "cpus", "distance", "lowmem_end",
 	"l1d", "l2", "llc", "dtlb", "dtlb_large",
 	"dram_latency", "c2c_latency", "ipi_latency", "invlpg_latency", "tlb_flush_latency",
 	NULL,
@@ -480,6 +485,10 @@ int hw_desc_from_cjson(const cJSON *root, const char *source, struct hw_machine_
 		return -1;
 	if ((m = cJSON_GetObjectItemCaseSensitive(root, "dtlb_large")) &&
 	    parse_tlb(&j, "dtlb_large", m, &d->dtlb_large))
+		return -1;
+
+	if ((m = cJSON_GetObjectItemCaseSensitive(root, "lowmem_end")) &&
+	    get_u64(&j, "lowmem_end", m, &d->lowmem_end))
 		return -1;
 
 	static const char *const lat_names[] = {"dram_latency", "c2c_latency", "ipi_latency",

@@ -50,6 +50,8 @@ void hw_desc_trace(const struct hw_machine_desc *d, struct trace *t, const char 
 	for (int n = 0; n < d->nr_nodes; n++) {
 		trace_obj_begin(t, NULL);
 		span_trace(t, d->nodes[n].start, d->nodes[n].end);
+		if (d->nodes[n].movable_start)
+			trace_hex(t, "movable_start", d->nodes[n].movable_start);
 		trace_obj_end(t);
 	}
 	trace_arr_end(t);
@@ -78,6 +80,8 @@ void hw_desc_trace(const struct hw_machine_desc *d, struct trace *t, const char 
 		trace_arr_end(t);
 	}
 	trace_arr_end(t);
+	if (d->lowmem_end)
+		trace_hex(t, "lowmem_end", d->lowmem_end);
 	cache_trace(t, "l1d", &d->l1d);
 	cache_trace(t, "l2", &d->l2);
 	cache_trace(t, "llc", &d->llc);

@@ -106,6 +106,10 @@ struct machine {
 	 * boot before the scenario's knobs ("" when missing). */
 	char import_knobs[3][64];
 	bool import_thp_off;
+	/* mmsim.machine{from = DIR, capture = ...}: the import, kept for boot
+	 * to rebuild its state at capture (mm_apply_capture); NULL without. */
+	struct hw_import *capture_imp;
+	unsigned capture_what;
 };
 
 struct ltask {
@@ -1992,6 +1996,8 @@ static void push_ptr_udata(lua_State *L, void *ptr, const char *tname)
 /* mmsim.machine(desc): desc is a preset name, a JSON file name (ending in
  * .json), or a table: {preset=, mem=, cpus=N} or a full description in the
  * JSON format's shape (docs/machines.md). */
+static const char *knob_text(lua_State *L, int idx, const char *name);
+
 static int l_machine(lua_State *L)
 {
 	struct run *r = get_run(L);
@@ -2000,6 +2006,7 @@ static int l_machine(lua_State *L)
 				  r->m->desc.name);
 	struct hw_machine_desc d;
 	struct hw_import *imp = NULL;
+	unsigned capture_what = 0;
 	char err[512];
 	int rc;
 	if (lua_type(L, 1) == LUA_TSTRING) {
@@ -2013,7 +2020,19 @@ static int l_machine(lua_State *L)
 		lua_getfield(L, 1, "file");
 		lua_getfield(L, 1, "from");
 		if (lua_type(L, -1) == LUA_TSTRING) {
-			/* A real machine's captured /proc and /sys (hw_import_dir). */
+			/* A real machine's captured /proc and /sys (hw_import_dir),
+			 * and optionally its state at capture. */
+			int top = lua_gettop(L);
+			lua_getfield(L, 1, "capture");
+			if (!lua_isnil(L, -1)) {
+				const char *text = lua_type(L, -1) == LUA_TTABLE ? knob_text(L, -1, "capture")
+										  : lua_tostring(L, -1);
+				if (!text)
+					return luaL_error(L, "machine: capture: a string or a list of strings");
+				if (mm_capture_parse(text, &capture_what, err, sizeof err))
+					return luaL_error(L, "machine: capture: %s", err);
+			}
+			lua_settop(L, top);
 			imp = mmsim_xcalloc(1, sizeof *imp);
 			rc = hw_import_dir(lua_tostring(L, -1), imp, err, sizeof err);
 			d = imp->desc;
@@ -2051,7 +2070,12 @@ static int l_machine(lua_State *L)
 		snprintf(m->import_knobs[1], 64, "%s", imp->lowmem_reserve_ratio);
 		snprintf(m->import_knobs[2], 64, "%s", imp->percpu_pagelist_high_fraction);
 		m->import_thp_off = !strcmp(imp->thp, "never");
-		free(imp);
+		if (capture_what) {
+			m->capture_imp = imp;
+			m->capture_what = capture_what;
+		} else {
+			free(imp);
+		}
 	}
 	m->hw = hw_create(&m->desc, err, sizeof err);
 	if (!m->hw) {
@@ -2151,6 +2175,8 @@ static int m_boot(lua_State *L)
 	if (!m->mm)
 		return luaL_error(L, "boot: %s", err);
 	m->booted = true;
+	if (m->capture_imp && mm_apply_capture(m->mm, m->capture_imp, m->capture_what, err, sizeof err))
+		return luaL_error(L, "boot: capture: %s", err);
 	/* Kernel virtual addresses go through the kernel's page tables. */
 	struct hw_mmu mmu = mm_kernel_mmu(m->mm);
 	for (int c = 0; c < m->desc.nr_cpus; c++)
@@ -2446,6 +2472,21 @@ static int k_proc(lua_State *L)
 		}
 		luaL_pushresult(&b);
 		return luaL_error(L, "proc: no view '%s' (known: %s)", name, lua_tostring(L, -1));
+	}
+	/* k:proc("numastat", nid): one node's file alone. */
+	if (!lua_isnoneornil(L, 3)) {
+		lua_Integer nid = luaL_checkinteger(L, 3);
+		if (strcmp(name, "numastat") && strcmp(name, "node_meminfo"))
+			return luaL_error(L, "proc: view '%s' takes no node (only numastat and node_meminfo do)", name);
+		if (nid < 0 || nid >= mm_nr_nodes(m->mm))
+			return luaL_error(L, "proc: %s: no node %d (the machine's nodes are 0 to %d)", name, (int)nid,
+					  mm_nr_nodes(m->mm) - 1);
+		size_t need = mm_node_view(m->mm, name, (int)nid, NULL, 0);
+		char *buf = mmsim_xmalloc(need + 1);
+		mm_node_view(m->mm, name, (int)nid, buf, need + 1);
+		lua_pushlstring(L, buf, need);
+		free(buf);
+		return 1;
 	}
 	size_t need = mm_view(m->mm, name, NULL, 0);
 	char *buf = mmsim_xmalloc(need + 1);
@@ -2817,6 +2858,7 @@ static void free_machine(struct machine *m)
 	for (int i = 0; i < m->nwaitqs; i++)
 		free(m->waitqs[i]);
 	free(m->waitqs);
+	free(m->capture_imp);
 	free(m);
 }
 

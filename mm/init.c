@@ -85,8 +85,8 @@ int kernel_pgtable_size(struct mm *mm, const struct hw_machine_desc *d, uint64_t
 			if (r->end > top)
 				top = r->end;
 	}
-	if (mm->arch != HW_ARCH_X86_64 && top > 896 * MiB)
-		top = 896 * MiB;
+	if (mm->arch != HW_ARCH_X86_64 && top > mm->lowmem_limit)
+		top = mm->lowmem_limit;
 	unsigned large = hw_arch_large_page_shift(mm->arch);
 	mm->direct_map_end = round_up(top, large);
 	switch (mm->arch) {

@@ -21,6 +21,7 @@ struct mm {
 	unsigned distance[HW_MAX_NODES][HW_MAX_NODES];
 	uint64_t page_offset;            /* PAGE_OFFSET of the direct map */
 	uint64_t lowmem_limit;           /* top of the direct map (i386: 896 MiB) */
+	bool has_movable;                /* some node has a ZONE_MOVABLE */
 	uint64_t direct_map_end;         /* physical bytes its page tables map (init.c) */
 	uint64_t pgt_start, pgt_end;     /* the frames holding those page tables
 					  * (and, on i386, highmem.c's tables) */
@@ -47,12 +48,13 @@ struct mm {
 	struct trace *trace;
 	int ev_alloc, ev_free, ev_pcpu_drain, ev_alloc_zone_locked, ev_alloc_fail,
 	    ev_kswapd_wake, ev_kswapd_sleep, ev_direct_reclaim_begin, ev_direct_reclaim_end,
-	    ev_oom, ev_extfrag;
+	    ev_oom, ev_extfrag, ev_boost, ev_compact;
 
 	/* The modern era's allocator state (page_alloc.c). */
 	bool free_to_tail;               /* boot freeing: FPI_TO_TAIL */
-	bool nofragment;                 /* the allocation in progress has 6.1's
-					  * ALLOC_NOFRAGMENT */
+	unsigned alloc_flags;            /* the allocation in progress: 6.1's
+					  * ALLOC_* flags that __rmqueue reads
+					  * (0 in the classic era) */
 	uint64_t nr_extfrag;             /* __rmqueue_fallback steals */
 
 	int errcode;
@@ -202,6 +204,10 @@ void build_all_zonelists_modern(struct mm *mm);
 void init_pageblocks_modern(struct zone *z);
 void init_per_zone_wmark_min_modern(struct mm *mm);
 size_t mm_view_modern(struct mm *mm, const char *name, char *buf, size_t len);
+/* mm_init_modern.c: 6.1's zones in /proc's order (names, at most 5) and
+ * the zone of ours each is (-1: one mmsim does not model, always empty);
+ * returns how many. */
+int zones_61(const struct mm *mm, const char **names, int *ours);
 
 /* vmstat.c: the invariant checker run by check=on. */
 void mm_check_or_panic(struct mm *mm, const char *where);

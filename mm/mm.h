@@ -10,9 +10,11 @@
  * The era. The allocator here is the `classic` era, Linux 2.6.11 as
  * "Understanding the Linux Kernel" (3rd ed.) describes it. The policy names
  * the era so that the `modern` (6.1) one is a policy, not a fork: code that
- * differs checks mm->policy.era. So far the modern era sizes the zones,
+ * differs checks mm->policy.era. The modern era sizes the zones,
  * watermarks, protection, per-CPU lists and zonelists as 6.1 does
- * (mm/mm_init_modern.c) and allocates with the classic allocator.
+ * (mm/mm_init_modern.c) and allocates as 6.1 does (migrate types, per-CPU
+ * lists per type, 6.1's __alloc_pages and slow path: docs/mm.md), on the
+ * buddy core both eras share.
  *
  * The current CPU. Allocation and free run on the CPU of the simulation's
  * current context (sim_cur_cpu: the running task's CPU). Outside sim_run
@@ -47,8 +49,8 @@ enum mm_era {
 	MM_ERA_CLASSIC,         /* Linux 2.6.11 */
 	MM_ERA_MODERN,          /* Linux 6.1: boot-time sizing (zones, watermarks,
 				 * protection, pcp high/batch, zonelists) as 6.1
-				 * computes it (mm/mm_init_modern.c); the allocator
-				 * itself is still the classic one */
+				 * computes it (mm/mm_init_modern.c), and 6.1's
+				 * allocator (mm/page_alloc.c) */
 };
 
 enum zonelist_order {
@@ -62,7 +64,8 @@ struct mm_policy {
 	enum mm_era era;
 	bool pcp;               /* per-CPU hot/cold lists (pcp=on|off) */
 	long min_free_kbytes;   /* -1: 2.6.11's sqrt rule (min_free_kbytes=N|auto) */
-	unsigned lowmem_reserve_ratio[MAX_NR_ZONES - 1]; /* DMA, DMA32, Normal */
+	unsigned lowmem_reserve_ratio[ZONE_HIGHMEM]; /* DMA, DMA32, Normal (HighMem's,
+						      * 6.1's only, is 0) */
 	enum zonelist_order zonelist_order;
 	unsigned max_order;     /* MAX_ORDER: 2 .. 15, default 11 */
 	bool hw;                /* charge metadata accesses to the cost model */
@@ -123,6 +126,33 @@ struct mm;
 int mm_sysctl_write(struct mm *mm, const char *name, const char *value, char *err, size_t errlen);
 /* Whether name is one of those sysctls. */
 bool mm_is_sysctl(const char *name);
+
+/* ---- An imported machine's state at capture (mm/capture.c) -------------- */
+
+/*
+ * After mm_boot on an imported machine (hw_import_dir), rebuild what its
+ * zoneinfo showed, zone by zone (what: an OR of):
+ *   MM_CAPTURE_IN_USE      managed - "pages free" - the pagesets' "count:"
+ *                          pages taken as unmovable pages never freed (the
+ *                          kernel's own use at capture), and each CPU's
+ *                          "count:" pages put on its per-CPU lists (movable);
+ *                          "pages free" then equals the file's;
+ *   MM_CAPTURE_WMARKS      min, low, high and the pagesets' high and batch
+ *                          as the file shows them (6.1 computed its boot
+ *                          values from earlier managed counts);
+ *   MM_CAPTURE_PROTECTION  protection (lowmem_reserve) as the file shows it.
+ * Modern era only. Nothing taken is traced or counted. Returns 0, or -1
+ * with a message naming the node and zone (a capture that does not fit the
+ * booted machine).
+ */
+struct hw_import;
+#define MM_CAPTURE_IN_USE     1u
+#define MM_CAPTURE_WMARKS     2u
+#define MM_CAPTURE_PROTECTION 4u
+int mm_apply_capture(struct mm *mm, const struct hw_import *imp, unsigned what, char *err, size_t errlen);
+/* "in_use,wmarks,protection" (any of them, comma-separated, or "all") as
+ * MM_CAPTURE_* bits. Returns 0, or -1 with a message listing the parts. */
+int mm_capture_parse(const char *text, unsigned *what, char *err, size_t errlen);
 
 /* ---- Boot and teardown ------------------------------------------------- */
 
@@ -287,13 +317,22 @@ unsigned long nr_free_pages(const struct mm *mm);
  *   buddyinfo  /proc/buddyinfo
  *   zoneinfo   /proc/zoneinfo (2.6.13's format with 'managed' and the
  *              per-CPU lists' low/high/batch)
- *   vmstat     /proc/vmstat (the counters that apply)
- *   meminfo    /proc/meminfo (MemTotal, MemFree, HighTotal, HighFree,
- *              LowTotal, LowFree)
+ *   vmstat     /proc/vmstat: classic, the counters that apply; modern,
+ *              6.1's every line (unmodelled items 0)
+ *   meminfo    /proc/meminfo: classic, MemTotal, MemFree, HighTotal,
+ *              HighFree, LowTotal, LowFree; modern, 6.1's every line
+ *   numastat, node_meminfo  every node's numastat / meminfo file
+ *              (mm_node_view)
  *   freelists  every free list, per node, zone and order: the pfns in list
  *              order, head first; then every per-CPU list the same way
  */
 size_t mm_view(struct mm *mm, const char *name, char *buf, size_t len);
+/* A per-node view, "numastat" or "node_meminfo" (the era's
+ * /sys/devices/system/node/nodeN/numastat and .../meminfo), of node nid;
+ * nid -1: every node, each under a "==> nodeN/FILE <==" header (as
+ * head(1) shows several files) when there are several. snprintf-style like
+ * mm_view; an unknown name or node sets mm_errno (MM_EINVAL). */
+size_t mm_node_view(struct mm *mm, const char *name, int nid, char *buf, size_t len);
 /* The view names of mm's era (the classic era's if mm is NULL; the modern
  * era adds pagetypeinfo), NULL-terminated. */
 const char *const *mm_view_names(const struct mm *mm);

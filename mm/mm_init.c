@@ -47,7 +47,7 @@
 #define GiB (UINT64_C(1) << 30)
 #define PFN(addr) ((addr) >> HW_PAGE_SHIFT)
 
-static const char *const zone_names[MAX_NR_ZONES] = { "DMA", "DMA32", "Normal", "HighMem" };
+static const char *const zone_names[MAX_NR_ZONES] = { "DMA", "DMA32", "Normal", "HighMem", "Movable" };
 
 int mm_fail(struct mm *mm, int code, const char *fmt, ...)
 {
@@ -60,18 +60,21 @@ int mm_fail(struct mm *mm, int code, const char *fmt, ...)
 }
 
 /* The pfn where each zone ends (exclusive), by architecture. */
-static void zone_limits(enum hw_arch arch, uint64_t limit[MAX_NR_ZONES])
+static void zone_limits(enum hw_arch arch, uint64_t lowmem_limit, uint64_t limit[MAX_NR_ZONES])
 {
 	limit[ZONE_DMA] = PFN(16 * MiB);
 	if (arch == HW_ARCH_X86_64) {
 		limit[ZONE_DMA32] = PFN(4 * GiB);
 		limit[ZONE_NORMAL] = UINT64_MAX;
 		limit[ZONE_HIGHMEM] = UINT64_MAX;
+		limit[ZONE_MOVABLE] = UINT64_MAX;
 	} else {
-		/* i386: no DMA32; Normal is the direct map, up to 896 MiB. */
+		/* i386: no DMA32; Normal is the direct map, up to 896 MiB
+		 * (or where the description says lowmem ends). */
 		limit[ZONE_DMA32] = PFN(16 * MiB);
-		limit[ZONE_NORMAL] = PFN(896 * MiB);
+		limit[ZONE_NORMAL] = PFN(lowmem_limit);
 		limit[ZONE_HIGHMEM] = UINT64_MAX;
+		limit[ZONE_MOVABLE] = UINT64_MAX;
 	}
 }
 
@@ -364,7 +367,7 @@ void setup_per_zone_lowmem_reserve(struct mm *mm)
 			z->lowmem_reserve[j] = 0;
 			for (int idx = j - 1; idx >= 0; idx--) {
 				struct zone *lower = &pgdat->node_zones[idx];
-				unsigned ratio = mm->policy.lowmem_reserve_ratio[idx];
+				unsigned ratio = idx < ZONE_HIGHMEM ? mm->policy.lowmem_reserve_ratio[idx] : 1;
 				lower->lowmem_reserve[j] = present / (ratio ? ratio : 1);
 				present += lower->present_pages;
 			}
@@ -487,11 +490,6 @@ struct mm *mm_boot(struct sim *s, const struct hw_machine_desc *d, const struct 
 		mmsim_errf(err, errlen, "machine: %s", verr);
 		return NULL;
 	}
-	if (p->era == MM_ERA_MODERN && d->arch != HW_ARCH_X86_64) {
-		mmsim_errf(err, errlen, "era: 'modern' is x86_64 only for now (this machine is %s)",
-			   hw_arch_name(d->arch));
-		return NULL;
-	}
 	if (p->max_order < 2 || p->max_order > 15) {
 		mmsim_errf(err, errlen, "max_order: %u, accepted: 2 to 15", p->max_order);
 		return NULL;
@@ -507,6 +505,9 @@ struct mm *mm_boot(struct sim *s, const struct hw_machine_desc *d, const struct 
 	mm->arch = d->arch;
 	mm->nr_nodes = d->nr_nodes;
 	mm->ncpus = d->nr_cpus;
+	for (int i = 0; i < d->nr_nodes; i++)
+		if (d->nodes[i].movable_start)
+			mm->has_movable = true;
 	mm->max_order = p->max_order;
 	mm->cpu = -1;
 	mm->trace = tr;
@@ -520,7 +521,7 @@ struct mm *mm_boot(struct sim *s, const struct hw_machine_desc *d, const struct 
 		mm->lowmem_limit = UINT64_MAX;
 	} else {
 		mm->page_offset = UINT64_C(0xc0000000);
-		mm->lowmem_limit = 896 * MiB;
+		mm->lowmem_limit = d->lowmem_end ? d->lowmem_end : 896 * MiB;
 	}
 
 	/* The direct map's page tables (init.c), placed before the boot data as
@@ -546,7 +547,7 @@ struct mm *mm_boot(struct sim *s, const struct hw_machine_desc *d, const struct 
 	}
 
 	uint64_t limit[MAX_NR_ZONES];
-	zone_limits(d->arch, limit);
+	zone_limits(d->arch, mm->lowmem_limit, limit);
 	const unsigned word_order = d->arch == HW_ARCH_X86_64 ? 6 : 5; /* log2(BITS_PER_LONG) */
 
 	for (int nid = 0; nid < d->nr_nodes; nid++) {
@@ -559,10 +560,17 @@ struct mm *mm_boot(struct sim *s, const struct hw_machine_desc *d, const struct 
 		pgdat->node_spanned_pages = hi - lo;
 		sim_waitq_init(&pgdat->kswapd_wait, "kswapd_wait");
 
+		/* 6.1 adjust_zone_range_for_zone_movable: with a Movable zone
+		 * the zones below end where it starts, and it runs to the
+		 * node's end. */
+		uint64_t mstart = d->nodes[nid].movable_start ? PFN(d->nodes[nid].movable_start) : hi;
 		uint64_t zstart = lo;
 		for (int j = 0; j < MAX_NR_ZONES; j++) {
 			struct zone *z = &pgdat->node_zones[j];
-			uint64_t zend = limit[j] < hi ? limit[j] : hi;
+			uint64_t top = j == ZONE_MOVABLE ? hi : mstart;
+			uint64_t zend = limit[j] < top ? limit[j] : top;
+			if (j == ZONE_MOVABLE && zstart < mstart)
+				zstart = mstart;
 			if (zend < zstart)
 				zend = zstart;
 			z->zone_pgdat = pgdat;
@@ -585,7 +593,10 @@ struct mm *mm_boot(struct sim *s, const struct hw_machine_desc *d, const struct 
 
 		/* The boot data in simulated memory. */
 		uint64_t zsize = zone_sim_size(mm->ncpus, mm->max_order);
-		uint64_t pgdat_size = 64 + MAX_NR_ZONES * zsize;
+		/* The simulated pg_data_t holds the Movable zone only on a
+		 * machine that has one: other boot layouts stay as they were. */
+		int zone_slots = mm->has_movable ? MAX_NR_ZONES : MM_NR_CLASSIC_ZONES;
+		uint64_t pgdat_size = 64 + (uint64_t)zone_slots * zsize;
 		uint64_t memmap_off = (pgdat_size + HW_PAGE_SIZE - 1) & ~(HW_PAGE_SIZE - 1);
 		uint64_t total = memmap_off + pgdat->node_spanned_pages * SIM_PAGE_SIZE;
 		total = (total + HW_PAGE_SIZE - 1) & ~(HW_PAGE_SIZE - 1);
@@ -602,7 +613,7 @@ struct mm *mm_boot(struct sim *s, const struct hw_machine_desc *d, const struct 
 		pgdat->meta_start = base;
 		pgdat->meta_end = base + total;
 		pgdat->mem_map_paddr = base + memmap_off;
-		for (int j = 0; j < MAX_NR_ZONES; j++) {
+		for (int j = 0; j < zone_slots; j++) {
 			struct zone *z = &pgdat->node_zones[j];
 			z->paddr = base + 64 + (uint64_t)j * zsize;
 			sim_lock_init(&z->lock, "zone->lock", z->paddr + zone_off_lock(mm->ncpus));
@@ -616,8 +627,13 @@ struct mm *mm_boot(struct sim *s, const struct hw_machine_desc *d, const struct 
 			uint32_t f = (uint32_t)nid << PAGE_NODE_SHIFT | (uint32_t)j << PAGE_ZONE_SHIFT |
 				     1u << PG_reserved | (j == ZONE_HIGHMEM ? 1u << PG_highmem : 0);
 			struct page *pg = z->zone_mem_map;
+			/* A Movable zone carved from HighMem has no kernel mapping
+			 * either. */
+			uint64_t lowmem_end = PFN(mm->lowmem_limit);
 			for (unsigned long i = 0; i < z->spanned_pages; i++) {
 				pg[i].flags = f;
+				if (j == ZONE_MOVABLE && z->zone_start_pfn + i >= lowmem_end)
+					pg[i].flags |= 1u << PG_highmem;
 				pg[i].lru_next = pg[i].lru_prev = PAGE_NIL;
 			}
 			if (p->era == MM_ERA_MODERN && z->spanned_pages)
@@ -651,6 +667,7 @@ struct mm *mm_boot(struct sim *s, const struct hw_machine_desc *d, const struct 
 		char name[32];
 		snprintf(name, sizeof name, "kswapd%d", nid);
 		sim_task_init(s, &pgdat->kswapd, name, cpu, kswapd_step, pgdat);
+		pgdat->kswapd_highest_zoneidx = MAX_NR_ZONES;
 	}
 
 	if (p->hw && s->mem.access) {
@@ -669,11 +686,14 @@ struct mm *mm_boot(struct sim *s, const struct hw_machine_desc *d, const struct 
 		mm->ev_direct_reclaim_end = trace_event_id(tr, "mm_vmscan_direct_reclaim_end");
 		mm->ev_oom = trace_event_id(tr, "mm_oom");
 		mm->ev_extfrag = p->era == MM_ERA_MODERN ? trace_event_id(tr, "mm_page_alloc_extfrag") : -1;
+		mm->ev_boost = p->era == MM_ERA_MODERN ? trace_event_id(tr, "mm_watermark_boost") : -1;
+		mm->ev_compact = p->era == MM_ERA_MODERN ?
+			trace_event_id(tr, "mm_compaction_try_to_compact_pages") : -1;
 	} else {
 		mm->ev_alloc = mm->ev_free = mm->ev_pcpu_drain = mm->ev_alloc_zone_locked = -1;
 		mm->ev_alloc_fail = mm->ev_kswapd_wake = mm->ev_kswapd_sleep = -1;
 		mm->ev_direct_reclaim_begin = mm->ev_direct_reclaim_end = mm->ev_oom = -1;
-		mm->ev_extfrag = -1;
+		mm->ev_extfrag = mm->ev_boost = mm->ev_compact = -1;
 	}
 	if (p->check)
 		mm_check_or_panic(mm, "boot");

@@ -45,13 +45,41 @@
 /* Debian 6.1's CONFIG_NODES_SHIFT=10: the factor that keeps node_load a
  * tie-breaker in find_next_best_node. */
 #define MAX_NUMNODES_61 1024
-/* 6.1 x86_64: pageblock_order 9 (HPAGE_PMD_ORDER), mm/mmzone.h. */
-#define PAGEBLOCK_NR_PAGES pageblock_nr_pages
 #define SWAP_CLUSTER_MAX 32UL
+
+/* 6.1's pageblock_order on x86 is HUGETLB_PAGE_ORDER, HPAGE_SHIFT -
+ * PAGE_SHIFT: 9 on x86_64 and i386 PAE (2 MiB pages), 10 on a 2-level
+ * i386 (4 MiB pages). The simulator's pageblocks are order 9 on every
+ * arch (mmzone.h); the arch's own order is used where 6.1's boot sizing
+ * depends on it, khugepaged's min_free_kbytes rule. */
+static unsigned long pageblock_nr_pages_61(const struct mm *mm)
+{
+	return 1UL << (hw_arch_large_page_shift(mm->arch) - HW_PAGE_SHIFT);
+}
 
 static bool has_highmem(const struct mm *mm)
 {
 	return mm->arch != HW_ARCH_X86_64;
+}
+
+/* 6.1 find_usable_zone_for_movable: the zone ZONE_MOVABLE is carved from,
+ * the highest below it with memory on some node. */
+static int movable_zone(const struct mm *mm)
+{
+	for (int j = ZONE_MOVABLE - 1; j > 0; j--)
+		for (int nid = 0; nid < mm->nr_nodes; nid++)
+			if (mm->node_data[nid]->node_zones[j].spanned_pages)
+				return j;
+	return 0;
+}
+
+/* 6.1 is_highmem_idx: HighMem, and Movable when it is carved from HighMem
+ * (only a 32-bit kernel has HighMem). */
+static bool is_highmem_61(const struct mm *mm, int j)
+{
+	if (!has_highmem(mm))
+		return false;
+	return j == ZONE_HIGHMEM || (j == ZONE_MOVABLE && movable_zone(mm) == ZONE_HIGHMEM);
 }
 
 static bool node_has_cpus(const struct mm *mm, int nid)
@@ -219,23 +247,23 @@ static void setup_per_zone_wmarks_61(struct mm *mm)
 {
 	unsigned long pages_min = mm->min_free_kbytes >> (HW_PAGE_SHIFT - 10);
 	unsigned long lowmem_pages = 0;
+	bool highmem[MAX_NR_ZONES];
+	for (int j = 0; j < MAX_NR_ZONES; j++)
+		highmem[j] = is_highmem_61(mm, j);
 	for (int nid = 0; nid < mm->nr_nodes; nid++)
 		for (int j = 0; j < MAX_NR_ZONES; j++)
-			if (j != ZONE_HIGHMEM)
+			if (!highmem[j])
 				lowmem_pages += mm->node_data[nid]->node_zones[j].managed_pages;
 	for (int nid = 0; nid < mm->nr_nodes; nid++)
 		for (int j = 0; j < MAX_NR_ZONES; j++) {
 			struct zone *z = &mm->node_data[nid]->node_zones[j];
 			uint64_t tmp = lowmem_pages ? (uint64_t)pages_min * z->managed_pages / lowmem_pages : 0;
-			if (j == ZONE_HIGHMEM) {
-				unsigned long m = 0;
-				if (has_highmem(mm)) {
-					m = z->managed_pages / 1024;
-					if (m < SWAP_CLUSTER_MAX)
-						m = SWAP_CLUSTER_MAX;
-					if (m > 128)
-						m = 128;
-				}
+			if (highmem[j]) {
+				unsigned long m = z->managed_pages / 1024;
+				if (m < SWAP_CLUSTER_MAX)
+					m = SWAP_CLUSTER_MAX;
+				if (m > 128)
+					m = 128;
 				z->pages_min = m;
 			} else {
 				z->pages_min = (unsigned long)tmp;
@@ -244,8 +272,6 @@ static void setup_per_zone_wmarks_61(struct mm *mm)
 			unsigned long scaled = mult_frac(z->managed_pages, mm->policy.watermark_scale_factor, 10000);
 			if (scaled > step)
 				step = scaled;
-			if (j == ZONE_HIGHMEM && !has_highmem(mm))
-				step = 0;
 			z->pages_low = z->pages_min + step;
 			z->pages_high = z->pages_low + step;
 		}
@@ -258,8 +284,9 @@ static void setup_per_zone_wmarks_61(struct mm *mm)
  * 6.1 setup_per_zone_lowmem_reserve: for each zone i below the top,
  * lowmem_reserve[j] (j > i) is the managed pages of zones i+1..j divided
  * by lowmem_reserve_ratio[i]; 0 when that ratio is 0 or zone i has no
- * managed pages. (Our ratios stop at Normal; a HighMem zone's, 6.1's
- * Movable ratio, is 0.)
+ * managed pages. The policy's ratios stop at Normal: HighMem's and
+ * Movable's are 6.1's default 0 (so HighMem keeps nothing back from
+ * Movable allocations).
  */
 static void setup_per_zone_lowmem_reserve_61(struct mm *mm)
 {
@@ -267,7 +294,7 @@ static void setup_per_zone_lowmem_reserve_61(struct mm *mm)
 		pg_data_t *pgdat = mm->node_data[nid];
 		for (int i = 0; i < MAX_NR_ZONES; i++) {
 			struct zone *z = &pgdat->node_zones[i];
-			unsigned ratio = i < MAX_NR_ZONES - 1 ? mm->policy.lowmem_reserve_ratio[i] : 0;
+			unsigned ratio = i < ZONE_HIGHMEM ? mm->policy.lowmem_reserve_ratio[i] : 0;
 			bool clear = !ratio || !z->managed_pages;
 			unsigned long managed = 0;
 			z->lowmem_reserve[i] = 0;
@@ -330,8 +357,9 @@ static void set_recommended_min_free_kbytes(struct mm *mm)
 		for (int j = 0; j <= ZONE_NORMAL; j++)
 			if (populated_zone(&mm->node_data[nid]->node_zones[j]))
 				nr_zones++;
-	unsigned long rec = PAGEBLOCK_NR_PAGES * nr_zones * 2;
-	rec += PAGEBLOCK_NR_PAGES * nr_zones * MIGRATE_PCPTYPES * MIGRATE_PCPTYPES;
+	unsigned long pb = pageblock_nr_pages_61(mm);
+	unsigned long rec = pb * nr_zones * 2;
+	rec += pb * nr_zones * MIGRATE_PCPTYPES * MIGRATE_PCPTYPES;
 	unsigned long cap = nr_free_buffer_pages_61(mm) / 20;
 	if (rec > cap)
 		rec = cap;
@@ -458,20 +486,20 @@ int mm_sysctl_write(struct mm *mm, const char *name, const char *value, char *er
 
 /* ---- Views in 6.1's formats ---------------------------------------------- */
 
-/* 6.1's zones as /proc/zoneinfo lists them, mapped to ours (-1: a zone
- * mmsim does not model, always empty). x86_64: DMA, DMA32, Normal,
+/* 6.1's zones as /proc/zoneinfo lists them, mapped to ours (-1: Device,
+ * which mmsim does not model, always empty). x86_64: DMA, DMA32, Normal,
  * Movable, Device; 32-bit: DMA, Normal, HighMem, Movable. */
-static int zones_61(const struct mm *mm, const char **names, int *ours)
+int zones_61(const struct mm *mm, const char **names, int *ours)
 {
 	if (mm->arch == HW_ARCH_X86_64) {
 		static const char *const n[] = { "DMA", "DMA32", "Normal", "Movable", "Device" };
-		static const int o[] = { ZONE_DMA, ZONE_DMA32, ZONE_NORMAL, -1, -1 };
+		static const int o[] = { ZONE_DMA, ZONE_DMA32, ZONE_NORMAL, ZONE_MOVABLE, -1 };
 		memcpy(names, n, sizeof n);
 		memcpy(ours, o, sizeof o);
 		return 5;
 	}
 	static const char *const n[] = { "DMA", "Normal", "HighMem", "Movable" };
-	static const int o[] = { ZONE_DMA, ZONE_NORMAL, ZONE_HIGHMEM, -1 };
+	static const int o[] = { ZONE_DMA, ZONE_NORMAL, ZONE_HIGHMEM, ZONE_MOVABLE };
 	memcpy(names, n, sizeof n);
 	memcpy(ours, o, sizeof o);
 	return 4;
@@ -564,7 +592,8 @@ static void view_zoneinfo_61(struct mm *mm, struct mm_out *o)
 				/* 6.1's min_wmark_pages and friends add the boost */
 				z ? z->free_pages : 0, z ? z->watermark_boost : 0,
 				z ? z->pages_min + z->watermark_boost : 0, z ? z->pages_low + z->watermark_boost : 0,
-				z ? z->pages_high + z->watermark_boost : 0, z ? z->spanned_pages : 0, z ? z->present_pages : 0,
+				z ? z->pages_high + z->watermark_boost : 0,
+				z ? z->spanned_pages : 0, z ? z->present_pages : 0,
 				z ? z->managed_pages : 0, 0UL);
 			mm_outf(o, "\n        protection: (");
 			for (int j = 0; j < nz; j++)

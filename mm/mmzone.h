@@ -9,6 +9,8 @@
  *   ZONE_DMA32    16 MiB to 4 GiB (32-bit devices)    x86_64 only
  *   ZONE_NORMAL   i386: 16 to 896 MiB (direct map); x86_64: above 4 GiB
  *   ZONE_HIGHMEM  i386: above 896 MiB (no permanent kernel mapping)
+ *   ZONE_MOVABLE  the top of a node's memory given to movable allocations
+ *                 only (6.1's kernelcore=, movablecore=; the modern era)
  *
  * 2.6.11 had three zones (DMA, Normal, HighMem); ZONE_DMA32 came in 2.6.16.
  * The issue asks for x86_64 to have it, so we number the zones as 2.6.16
@@ -41,8 +43,14 @@ enum zone_type {
 	ZONE_DMA32 = 1,
 	ZONE_NORMAL = 2,
 	ZONE_HIGHMEM = 3,
-	MAX_NR_ZONES = 4,
+	ZONE_MOVABLE = 4,       /* modern era: kernelcore=, movablecore= (6.1) */
+	MAX_NR_ZONES = 5,
 };
+
+/* The zones before ZONE_MOVABLE (2.6.11's and 2.6.16's): what the views
+ * and traces list when no node has a Movable zone, so that they read as
+ * they always did. */
+#define MM_NR_CLASSIC_ZONES 4
 
 /* MAX_ORDER is a policy (max_order=N); this bounds it. 2.6.11's default
  * is 11 (blocks of up to 2^10 frames, 4 MiB). */
@@ -117,6 +125,12 @@ struct per_cpu_pageset {
 
 struct pglist_data;
 
+/* 6.1 enum zone_flags, the one bit mmsim has: a fallback boosted the
+ * watermarks of an allocation that may wake kswapd; rmqueue wakes it. */
+enum zone_flags {
+	ZONE_BOOSTED_WATERMARK = 0,
+};
+
 struct zone {
 	/* The watermarks and reserves, in pages (setup_per_zone_pages_min,
 	 * setup_per_zone_lowmem_reserve). */
@@ -133,10 +147,15 @@ struct zone {
 	 * pageblock_flags, the migratetype bits only), for the pageblocks
 	 * from the zone's start rounded down to pageblock_nr_pages; NULL in
 	 * the classic era. watermark_boost: 6.1's boost_watermark, raised by
-	 * a fallback steal (not yet read by the watermark checks). */
+	 * a fallback steal, added to every watermark (wmark_pages), cleared by
+	 * kswapd. flags: 6.1's zone_flags (ZONE_BOOSTED_WATERMARK only).
+	 * nr_reserved_highatomic: the frames of the pageblocks turned
+	 * MIGRATE_HIGHATOMIC (reserve_highatomic_pageblock). */
 	uint8_t *pageblock_mt;
 	unsigned long nr_pageblocks;
 	unsigned long watermark_boost;
+	unsigned long flags;
+	unsigned long nr_reserved_highatomic;
 
 	/* Reclaim state (reclaim itself comes in a later issue). */
 	unsigned long pages_scanned;
@@ -177,6 +196,8 @@ typedef struct pglist_data {
 	struct sim_waitq kswapd_wait;
 	struct sim_task kswapd;
 	int kswapd_max_order;
+	int kswapd_highest_zoneidx;       /* modern: the highest zone a wakeup asked
+					   * to balance, MAX_NR_ZONES for none */
 	uint64_t kswapd_wakeups;          /* wakeup_kswapd calls that woke it */
 	uint64_t kswapd_runs;             /* balance_pgdat passes */
 

@@ -67,18 +67,19 @@ enum pageflags {
 	PG_swapcache = 16,      /* in the swap cache */
 	PG_mappedtodisk = 17,   /* has blocks allocated on disk */
 	PG_reclaim = 18,        /* to be reclaimed as soon as writeback ends */
-	PG_nosave_free = 19,    /* swsusp: free but not saved */
+	/* 2.6.11's bit 19, PG_nosave_free (swsusp), is not kept: the zone
+	 * number needs its bit since ZONE_MOVABLE made five zones. */
 
 };
 
 /*
- * mmsim's own field, bits 20..23: 0, or 1 + the order of the block this
+ * mmsim's own field, bits 19..22: 0, or 1 + the order of the block this
  * frame heads, if the allocator handed it out as the first frame of a
  * block. It lets __free_pages tell a wrong order, or a free of a frame that
  * was never handed out, from a correct free, which the kernel cannot (it
  * trusts its callers). Four bits hold orders up to 14 (max_order <= 15).
  */
-#define PAGE_ALLOC_ORDER_SHIFT 20
+#define PAGE_ALLOC_ORDER_SHIFT 19
 #define PAGE_ALLOC_ORDER_MASK  (0xfu << PAGE_ALLOC_ORDER_SHIFT)
 
 static inline bool PageAllocHead(const struct page *p)
@@ -98,10 +99,10 @@ static inline void clear_page_alloc_order(struct page *p)
 	p->flags &= ~PAGE_ALLOC_ORDER_MASK;
 }
 
-/* The node and zone of the frame, in the top byte as the kernel keeps them
- * above NODEZONE_SHIFT: 6 bits of node (HW_MAX_NODES 64), 2 of zone. */
-#define PAGE_ZONE_SHIFT 24
-#define PAGE_ZONE_MASK  (0x3u << PAGE_ZONE_SHIFT)
+/* The node and zone of the frame, in the top bits as the kernel keeps them
+ * above NODEZONE_SHIFT: 6 bits of node (HW_MAX_NODES 64), 3 of zone. */
+#define PAGE_ZONE_SHIFT 23
+#define PAGE_ZONE_MASK  (0x7u << PAGE_ZONE_SHIFT)
 #define PAGE_NODE_SHIFT 26
 #define PAGE_NODE_MASK  (0x3fu << PAGE_NODE_SHIFT)
 

@@ -40,6 +40,12 @@
  *     the caller, not a BUG();
  *   - pcp=off (a policy) sends order-0 requests and frees straight to the
  *     buddy lists under the zone lock.
+ *
+ * The modern era (policy era=modern) shares the buddy core and replaces
+ * the rest with 6.1's: migrate types and fallbacks, per-CPU lists per type
+ * and order, and 6.1's __alloc_pages (get_page_from_freelist, the slow
+ * path, the highatomic reserve). Its loops that wait for other tasks are
+ * bounded the same way as the classic ones (MMSIM_WAIT_RETRIES).
  */
 #include <stdio.h>
 #include <string.h>
@@ -193,6 +199,22 @@ static inline bool modern(const struct mm *mm)
 	return mm->policy.era == MM_ERA_MODERN;
 }
 
+/* 6.1's alloc_flags (mm/internal.h), the values 6.1 has. The low two bits
+ * pick the watermark (WMARK_MIN, LOW, HIGH: zone->pages_min/low/high). */
+#define ALLOC_WMARK_MIN      0x00
+#define ALLOC_WMARK_LOW      0x01
+#define ALLOC_WMARK_HIGH     0x02
+#define ALLOC_NO_WATERMARKS  0x04   /* ignore the watermarks altogether */
+#define ALLOC_WMARK_MASK     (ALLOC_NO_WATERMARKS - 1)
+#define ALLOC_OOM            0x08   /* an OOM victim: half of ALLOC_HARDER's mark again */
+#define ALLOC_HARDER         0x10   /* atomic or realtime: a quarter off the mark */
+#define ALLOC_HIGH           0x20   /* __GFP_HIGH: half off the mark */
+#define ALLOC_CPUSET         0x40   /* check the cpuset (mmsim has none) */
+#define ALLOC_NOFRAGMENT     0x100  /* fall back by whole pageblocks only */
+#define ALLOC_KSWAPD         0x800  /* may wake kswapd (__GFP_KSWAPD_RECLAIM) */
+
+static void wakeup_kswapd(struct mm *mm, struct zone *zone, gfp_t gfp, unsigned order, int highest_zoneidx);
+
 /* 6.1 get_pageblock_migratetype; MIGRATE_UNMOVABLE (list 0) in the classic
  * era, whose one list per order is free_lists[0]. */
 static inline int get_pageblock_migratetype(const struct zone *zone, const struct page *page)
@@ -295,7 +317,8 @@ static const int fallbacks[MIGRATE_PCPTYPES][3] = {
 /* 6.1 boost_watermark: after a fallback takes from another type's block,
  * raise the zone's watermarks by a pageblock, up to high * 15000 / 10000
  * (but at least a pageblock); not for zones under four pageblocks. The
- * boost is shown in zoneinfo; the checks do not read it yet. */
+ * boost is in every watermark (wmark_pages) until kswapd's pass clears
+ * it. */
 static bool boost_watermark(struct zone *zone)
 {
 	if (pageblock_nr_pages * 4 > zone->managed_pages)
@@ -309,6 +332,21 @@ static bool boost_watermark(struct zone *zone)
 	if (zone->watermark_boost > max_boost)
 		zone->watermark_boost = max_boost;
 	return true;
+}
+
+/* A zone's watermark_boost changed (mmsim's event: 6.1 has no tracepoint
+ * for it): raised by a fallback steal, cleared by kswapd. */
+static void trace_boost(struct mm *mm, struct zone *zone, unsigned long old)
+{
+	if (!trace_enabled(mm->trace, mm->ev_boost))
+		return;
+	struct sim_task *t = sim_cur_task(mm->sim);
+	trace_begin(mm->trace, mm->ev_boost, sim_now(mm->sim), mm->cpu, t ? t->name : NULL);
+	trace_i64(mm->trace, "nid", zone->zone_pgdat->node_id);
+	trace_str(mm->trace, "zone", zone->name);
+	trace_u64(mm->trace, "old", old);
+	trace_u64(mm->trace, "boost", zone->watermark_boost);
+	trace_end(mm->trace);
 }
 
 /* 6.1 can_steal_fallback: may a request of this order and type take over
@@ -413,7 +451,14 @@ static void steal_suitable_fallback(struct mm *mm, struct zone *zone, struct pag
 			set_pageblock_migratetype(zone, page + (i << pageblock_order), start_type);
 		goto single_page;
 	}
-	boost_watermark(zone);   /* ZONE_BOOSTED_WATERMARK needs ALLOC_KSWAPD: stage 3 */
+	/* 6.1: a boost for an allocation that may wake kswapd marks the zone
+	 * so that rmqueue wakes it even if the node looks balanced. */
+	unsigned long old_boost = zone->watermark_boost;
+	if (boost_watermark(zone)) {
+		trace_boost(mm, zone, old_boost);
+		if (mm->alloc_flags & ALLOC_KSWAPD)
+			zone->flags |= 1UL << ZONE_BOOSTED_WATERMARK;
+	}
 	if (!whole_block)
 		goto single_page;
 	unsigned long movable_pages;
@@ -458,14 +503,14 @@ static void trace_extfrag(struct mm *mm, struct zone *zone, struct page *page, u
  * from another type, the largest first (to steal whole pageblocks, so
  * types mix in as few blocks as possible). A movable request that may not
  * steal the block takes the smallest suitable block instead (it would only
- * split a large block it cannot claim). ALLOC_NOFRAGMENT (stage 3) would
- * stop at pageblock_order. Returns whether a block moved to start_mt's
+ * split a large block it cannot claim). ALLOC_NOFRAGMENT stops at
+ * pageblock_order. Returns whether a block moved to start_mt's
  * lists; the caller retries __rmqueue_smallest.
  */
 static bool __rmqueue_fallback(struct mm *mm, struct zone *zone, unsigned order, int start_mt)
 {
 	pg_data_t *pgdat = zone->zone_pgdat;
-	unsigned min_order = mm->nofragment ? pageblock_order : order;
+	unsigned min_order = (mm->alloc_flags & ALLOC_NOFRAGMENT) ? pageblock_order : order;
 	int cur, fmt = -1;
 	bool can_steal;
 	for (cur = (int)mm->max_order - 1; cur >= (int)min_order; cur--) {
@@ -930,8 +975,19 @@ static struct page *buffered_rmqueue(struct mm *mm, struct zone *zone, unsigned 
 	}
 	if (!page) {
 		spin_lock(mm, zone);
-		page = __rmqueue(mm, zone, order, mt);
+		/* 6.1 rmqueue_buddy: a high-order atomic request tries the
+		 * highatomic reserve first. */
+		if (order > 0 && (mm->alloc_flags & ALLOC_HARDER))
+			page = __rmqueue_smallest(mm, zone, order, MIGRATE_HIGHATOMIC);
+		if (!page)
+			page = __rmqueue(mm, zone, order, mt);
 		spin_unlock(mm, zone);
+	}
+	/* 6.1 rmqueue: a boost raised for an allocation that may wake kswapd
+	 * wakes it now, whether or not this one got a page. */
+	if (zone->flags & (1UL << ZONE_BOOSTED_WATERMARK)) {
+		zone->flags &= ~(1UL << ZONE_BOOSTED_WATERMARK);
+		wakeup_kswapd(mm, zone, 0, 0, zone_idx(zone));
 	}
 	if (page) {
 		MMSIM_ASSERT(!bad_range(mm, zone, page));
@@ -1037,26 +1093,31 @@ int zone_watermark_ok(struct zone *z, int order, unsigned long mark, int classzo
 	return __zone_watermark_ok(z, order, mark, classzone_idx, can_try_harder, gfp_high);
 }
 
-/* 6.1's alloc_flags (mm/internal.h) that the watermark check reads. */
-#define ALLOC_OOM    0x08   /* an OOM victim: half of ALLOC_HARDER's mark again */
-#define ALLOC_HARDER 0x10   /* atomic or realtime: a quarter off the mark */
-#define ALLOC_HIGH   0x20   /* __GFP_HIGH: half off the mark */
+/* 6.1 __zone_watermark_unusable_free: the request's own pages but one,
+ * and the highatomic reserve for a caller that may not use it (the whole
+ * reserve, free or not: 6.1 over-estimates rather than search). No CMA. */
+static long __zone_watermark_unusable_free(const struct zone *z, unsigned order, unsigned alloc_flags)
+{
+	long unusable = (1L << order) - 1;
+	if (!(alloc_flags & (ALLOC_HARDER | ALLOC_OOM)))
+		unusable += (long)z->nr_reserved_highatomic;
+	return unusable;
+}
 
 /*
- * 6.1 __zone_watermark_ok. Unusable: the request's own pages but one, and
- * the highatomic reserve unless ALLOC_HARDER (nr_reserved_highatomic, 0
- * until reserve_highatomic_pageblock comes; no CMA). Then free above the
- * mark (halved for ALLOC_HIGH, less a quarter for ALLOC_HARDER or a half
- * for ALLOC_OOM) plus lowmem_reserve; for order > 0, a free block of the
- * order or above on an allocatable type's list (highatomic only for
- * ALLOC_HARDER) - unlike 2.6.11, which requires free pages at each order.
+ * 6.1 __zone_watermark_ok. What is left after the unusable pages must
+ * stay above the mark (halved for ALLOC_HIGH, less a quarter for
+ * ALLOC_HARDER or a half for ALLOC_OOM) plus lowmem_reserve; for order >
+ * 0, a free block of the order or above must be on an allocatable type's
+ * list (highatomic only for ALLOC_HARDER) - unlike 2.6.11, which requires
+ * free pages at each order.
  */
 static bool __zone_watermark_ok_61(const struct zone *z, unsigned order, unsigned long mark, int highest_zoneidx,
 				   unsigned alloc_flags, long free_pages, unsigned max_order)
 {
 	long min = (long)mark;
 	bool alloc_harder = (alloc_flags & (ALLOC_HARDER | ALLOC_OOM)) != 0;
-	free_pages -= (1L << order) - 1;
+	free_pages -= __zone_watermark_unusable_free(z, order, alloc_flags);
 	if (alloc_flags & ALLOC_HIGH)
 		min -= min / 2;
 	if (alloc_harder)
@@ -1078,19 +1139,41 @@ static bool __zone_watermark_ok_61(const struct zone *z, unsigned order, unsigne
 	return false;
 }
 
-/* 6.1 zone_watermark_fast: order 0 compares the free pages with the mark
- * directly; the rest goes to __zone_watermark_ok. The mark includes the
- * zone's watermark_boost (6.1's wmark_pages). */
+/* 6.1 wmark_pages: the watermark alloc_flags pick, plus the boost. */
+static unsigned long wmark_pages(const struct zone *z, unsigned wmark)
+{
+	unsigned long m = wmark == ALLOC_WMARK_LOW ? z->pages_low : wmark == ALLOC_WMARK_HIGH ? z->pages_high
+											     : z->pages_min;
+	return m + z->watermark_boost;
+}
+
+/*
+ * 6.1 zone_watermark_fast: order 0 compares the usable free pages (less
+ * the highatomic reserve for most callers) with the mark directly; the
+ * rest goes to __zone_watermark_ok. A __GFP_ATOMIC order-0 request that
+ * fails against the boosted min mark is checked again against the min
+ * mark alone: the boost must not push atomic callers below min.
+ */
 static bool zone_watermark_fast(struct mm *mm, struct zone *z, unsigned order, unsigned long mark,
-				int highest_zoneidx, unsigned alloc_flags)
+				int highest_zoneidx, unsigned alloc_flags, gfp_t gfp)
 {
 	long free_pages = (long)z->free_pages;
 	mm_touch(mm, z->paddr, 64, 0);
-	if (!order && free_pages > (long)(mark + z->lowmem_reserve[highest_zoneidx]))
-		return true;
+	if (!order) {
+		long reserved = __zone_watermark_unusable_free(z, 0, alloc_flags);
+		long usable = free_pages - (reserved < free_pages ? reserved : free_pages);
+		if (usable > (long)(mark + z->lowmem_reserve[highest_zoneidx]))
+			return true;
+	}
 	for (unsigned o = order; order && o < mm->max_order; o++)
 		mm_touch(mm, free_area_paddr(mm, z, o) + FREE_AREA_OFF_NRFREE, 8, 0);
-	return __zone_watermark_ok_61(z, order, mark, highest_zoneidx, alloc_flags, free_pages, mm->max_order);
+	if (__zone_watermark_ok_61(z, order, mark, highest_zoneidx, alloc_flags, free_pages, mm->max_order))
+		return true;
+	if (!order && (gfp & __GFP_ATOMIC) && z->watermark_boost &&
+	    (alloc_flags & ALLOC_WMARK_MASK) == ALLOC_WMARK_MIN)
+		return __zone_watermark_ok_61(z, 0, z->pages_min, highest_zoneidx, alloc_flags, free_pages,
+					      mm->max_order);
+	return false;
 }
 
 /* zone_watermark_ok with the reads it makes reported to the cost model. */
@@ -1117,21 +1200,64 @@ static void trace_simple(struct mm *mm, int ev, int nid, unsigned order)
 	}
 }
 
-/* 2.6.11 wakeup_kswapd: only when the zone is at or below pages_low, and
- * only if kswapd is asleep. kswapd is started at its first wakeup (it is
- * asleep from boot in the kernel; starting it lazily keeps idle machines
- * without queued events). */
-static void wakeup_kswapd(struct mm *mm, struct zone *zone, unsigned order)
+/* 6.1 pgdat_balanced: some zone up to highest_zoneidx meets its high
+ * watermark (boost included) for this order; a node with no such zone
+ * needs no balancing. */
+static bool pgdat_balanced(pg_data_t *pgdat, unsigned order, int highest_zoneidx)
 {
+	bool any = false;
+	for (int i = 0; i <= highest_zoneidx && i < MAX_NR_ZONES; i++) {
+		struct zone *z = &pgdat->node_zones[i];
+		if (!z->managed_pages)
+			continue;
+		any = true;
+		if (__zone_watermark_ok_61(z, order, wmark_pages(z, ALLOC_WMARK_HIGH), highest_zoneidx, 0,
+					   (long)z->free_pages, pgdat->mm->max_order))
+			return true;
+	}
+	return !any;
+}
+
+/* 6.1 pgdat_watermark_boosted */
+static bool pgdat_watermark_boosted(const pg_data_t *pgdat, int highest_zoneidx)
+{
+	for (int i = 0; i <= highest_zoneidx && i < MAX_NR_ZONES; i++)
+		if (pgdat->node_zones[i].managed_pages && pgdat->node_zones[i].watermark_boost)
+			return true;
+	return false;
+}
+
+/*
+ * 2.6.11 wakeup_kswapd: only when the zone is at or below pages_low, and
+ * only if kswapd is asleep. 6.1 wakeup_kswapd: record the order and the
+ * highest zone to balance, then wake kswapd unless the node is balanced
+ * and not boosted (kcompactd, which 6.1 would wake then, is not
+ * modelled; nor is kswapd_failures, since kswapd reclaims nothing yet).
+ * kswapd is started at its first wakeup (it is asleep from boot in the
+ * kernel; starting it lazily keeps idle machines without queued events).
+ */
+static void wakeup_kswapd(struct mm *mm, struct zone *zone, gfp_t gfp, unsigned order, int highest_zoneidx)
+{
+	(void)gfp;
 	if (!zone->present_pages)
 		return;
 	pg_data_t *pgdat = zone->zone_pgdat;
 	mm_touch(mm, zone->paddr, 8, 0);
-	if (zone->free_pages > zone->pages_low)
+	if (modern(mm)) {
+		if (pgdat->kswapd_highest_zoneidx == MAX_NR_ZONES ||
+		    pgdat->kswapd_highest_zoneidx < highest_zoneidx)
+			pgdat->kswapd_highest_zoneidx = highest_zoneidx;
+	} else if (zone->free_pages > zone->pages_low) {
 		return;
+	}
 	if (pgdat->kswapd_max_order < (int)order)
 		pgdat->kswapd_max_order = (int)order;
 	struct sim_task *k = &pgdat->kswapd;
+	bool asleep = k->state == SIM_TASK_NEW ||
+		      (k->state == SIM_TASK_WAITING && k->wq == &pgdat->kswapd_wait);
+	if (modern(mm) && asleep && pgdat_balanced(pgdat, order, highest_zoneidx) &&
+	    !pgdat_watermark_boosted(pgdat, highest_zoneidx))
+		return;
 	bool woke = false;
 	if (k->state == SIM_TASK_NEW) {
 		sim_task_start(mm->sim, k, sim_now(mm->sim));
@@ -1146,8 +1272,13 @@ static void wakeup_kswapd(struct mm *mm, struct zone *zone, unsigned order)
 	}
 }
 
-/* kswapd's step: one balance_pgdat pass (which reclaims nothing yet), then
- * sleep on kswapd_wait until the next wakeup_kswapd. */
+/*
+ * kswapd's step: one balance_pgdat pass (which reclaims nothing yet), then
+ * sleep on kswapd_wait until the next wakeup_kswapd. In the modern era the
+ * pass ends as 6.1's does for a boosted node: every zone up to the highest
+ * one asked for loses the boost it had when the pass began, reclaim or
+ * not (6.1 balance_pgdat's zone_boosts).
+ */
 enum sim_step kswapd_step(struct sim *s, struct sim_task *t)
 {
 	pg_data_t *pgdat = t->owner;
@@ -1156,6 +1287,22 @@ enum sim_step kswapd_step(struct sim *s, struct sim_task *t)
 	mm->cpu = t->cpu;
 	pgdat->kswapd_runs++;
 	mm->vm[PAGEOUTRUN]++;
+	if (modern(mm)) {
+		int highest = pgdat->kswapd_highest_zoneidx;
+		if (highest == MAX_NR_ZONES)
+			highest = MAX_NR_ZONES - 1;
+		pgdat->kswapd_highest_zoneidx = MAX_NR_ZONES;
+		for (int i = 0; i <= highest; i++) {
+			struct zone *z = &pgdat->node_zones[i];
+			if (!z->managed_pages || !z->watermark_boost)
+				continue;
+			unsigned long old = z->watermark_boost;
+			spin_lock(mm, z);
+			z->watermark_boost = 0;
+			spin_unlock(mm, z);
+			trace_boost(mm, z, old);
+		}
+	}
 	trace_simple(mm, mm->ev_kswapd_sleep, pgdat->node_id, (unsigned)pgdat->kswapd_max_order);
 	pgdat->kswapd_max_order = 0;
 	mm->cpu = saved;
@@ -1214,26 +1361,17 @@ static void zone_statistics(struct mm *mm, struct zonelist *zonelist, struct zon
 	}
 }
 
-/* One scan of the zonelist (mark: 0 pages_low, 1 pages_min, 2 pages_high,
- * -1 no watermark check). */
-static struct page *scan_zonelist_once(struct mm *mm, struct zone **zones, int order, gfp_t gfp, int mark,
+/* The classic era: one scan of the zonelist (mark: 0 pages_low, 1
+ * pages_min, 2 pages_high, -1 no watermark check). */
+static struct page *scan_zonelist(struct mm *mm, struct zone **zones, int order, gfp_t gfp, int mark,
 				       int classzone_idx, int can_try_harder, int gfp_high, struct zone **served)
 {
 	for (int i = 0; zones[i]; i++) {
 		struct zone *z = zones[i];
-		/* 6.1 get_page_from_freelist: ALLOC_NOFRAGMENT holds on the
-		 * preferred node only. */
-		if (mm->nofragment && z->zone_pgdat != zones[0]->zone_pgdat)
-			return NULL;
 		if (mark >= 0) {
 			unsigned long m = mark == 0 ? z->pages_low : mark == 1 ? z->pages_min : z->pages_high;
-			if (modern(mm)) {
-				unsigned af = (can_try_harder ? ALLOC_HARDER : 0) | (gfp_high ? ALLOC_HIGH : 0);
-				if (!zone_watermark_fast(mm, z, (unsigned)order, m + z->watermark_boost, classzone_idx, af))
-					continue;
-			} else if (!watermark_ok(mm, z, order, m, classzone_idx, can_try_harder, gfp_high)) {
+			if (!watermark_ok(mm, z, order, m, classzone_idx, can_try_harder, gfp_high))
 				continue;
-			}
 		}
 		struct page *page = buffered_rmqueue(mm, z, (unsigned)order, gfp);
 		if (page) {
@@ -1242,36 +1380,6 @@ static struct page *scan_zonelist_once(struct mm *mm, struct zone **zones, int o
 		}
 	}
 	return NULL;
-}
-
-/*
- * 6.1 alloc_flags_nofragment: ALLOC_NOFRAGMENT when the preferred zone is
- * ZONE_NORMAL and, on a NUMA machine, its node's ZONE_DMA32 is populated:
- * a fallback may then only take whole pageblocks (__rmqueue_fallback's
- * min_order), and the zones below are tried first. Without a page, the
- * scan is retried without it (get_page_from_freelist's two retries).
- */
-static bool alloc_flags_nofragment(struct mm *mm, struct zone **zones)
-{
-	if (!modern(mm) || zone_idx(zones[0]) != ZONE_NORMAL)
-		return false;
-	if (mm->nr_nodes > 1 && !populated_zone(&zones[0]->zone_pgdat->node_zones[ZONE_DMA32]))
-		return false;
-	return true;
-}
-
-static struct page *scan_zonelist(struct mm *mm, struct zone **zones, int order, gfp_t gfp, int mark,
-				  int classzone_idx, int can_try_harder, int gfp_high, struct zone **served)
-{
-	if (alloc_flags_nofragment(mm, zones)) {
-		mm->nofragment = true;
-		struct page *page = scan_zonelist_once(mm, zones, order, gfp, mark, classzone_idx, can_try_harder,
-						       gfp_high, served);
-		mm->nofragment = false;
-		if (page)
-			return page;
-	}
-	return scan_zonelist_once(mm, zones, order, gfp, mark, classzone_idx, can_try_harder, gfp_high, served);
 }
 
 static struct page *alloc_pages_core(struct mm *mm, gfp_t gfp, unsigned order, struct zonelist *zonelist)
@@ -1297,7 +1405,7 @@ static struct page *alloc_pages_core(struct mm *mm, gfp_t gfp, unsigned order, s
 		goto got_pg;
 
 	for (int i = 0; zones[i]; i++)
-		wakeup_kswapd(mm, zones[i], order);
+		wakeup_kswapd(mm, zones[i], gfp, order, classzone_idx);
 
 	/* Second pass: above pages_min, less for __GFP_HIGH and for callers that
 	 * may try harder. */
@@ -1367,6 +1475,531 @@ got_pg:
 	return page;
 }
 
+/* ---- The modern era's allocation path (6.1 __alloc_pages) ------------- */
+
+/*
+ * 6.1's struct alloc_context: the zones to try (the zonelist, or the
+ * node's own zones for __GFP_THISNODE), the highest zone the mask allows
+ * (gfp_zone: the lowmem_reserve index), the request's migrate type.
+ */
+struct alloc_context {
+	struct zonelist *zonelist;
+	int highest_zoneidx;
+	int migratetype;
+};
+
+/*
+ * A mask written with 2.6.11's vocabulary (the names both eras share, and
+ * every C caller) read as 6.1 reads its callers since 4.4 split __GFP_WAIT:
+ * one that may sleep also wakes kswapd (__GFP_RECLAIM); GFP_ATOMIC
+ * (__GFP_HIGH without __GFP_WAIT) is 6.1's GFP_ATOMIC; any other one that
+ * may not sleep is GFP_NOWAIT. A mask that says anything about kswapd or
+ * atomicity itself (__GFP_KSWAPD_RECLAIM, __GFP_ATOMIC, or __GFP_HARDWALL,
+ * which only 6.1's user masks carry, GFP_TRANSHUGE's among them) is 6.1's
+ * already and taken as written.
+ */
+static gfp_t gfp_legacy_to_61(gfp_t gfp)
+{
+	/* 4.13 renamed 2.6.11's "retry, but may fail" to __GFP_RETRY_MAYFAIL. */
+	if (gfp & __GFP_REPEAT)
+		gfp = (gfp & ~__GFP_REPEAT) | __GFP_RETRY_MAYFAIL;
+	if (gfp & (__GFP_KSWAPD_RECLAIM | __GFP_ATOMIC | __GFP_HARDWALL))
+		return gfp;
+	if (gfp & __GFP_DIRECT_RECLAIM)
+		return gfp | __GFP_KSWAPD_RECLAIM;
+	if (gfp & __GFP_HIGH)
+		return gfp | __GFP_ATOMIC | __GFP_KSWAPD_RECLAIM;
+	return gfp | __GFP_KSWAPD_RECLAIM;
+}
+
+/*
+ * 6.1 gfp_to_alloc_flags: the slow path's flags. The min watermark;
+ * ALLOC_HIGH for __GFP_HIGH; ALLOC_KSWAPD for __GFP_KSWAPD_RECLAIM;
+ * ALLOC_HARDER for __GFP_ATOMIC (unless __GFP_NOMEMALLOC) and for a
+ * realtime task outside an interrupt. (6.1 keys ALLOC_HARDER on
+ * __GFP_ATOMIC, not on the absence of __GFP_DIRECT_RECLAIM: GFP_NOWAIT
+ * does not get it; 6.3 changed that.) No cpusets, no CMA.
+ */
+static unsigned gfp_to_alloc_flags(const struct mm *mm, gfp_t gfp)
+{
+	unsigned alloc_flags = ALLOC_WMARK_MIN;
+	if (gfp & __GFP_HIGH)
+		alloc_flags |= ALLOC_HIGH;
+	if (gfp & __GFP_KSWAPD_RECLAIM)
+		alloc_flags |= ALLOC_KSWAPD;
+	if (gfp & __GFP_ATOMIC) {
+		if (!(gfp & __GFP_NOMEMALLOC))
+			alloc_flags |= ALLOC_HARDER;
+	} else if (mm->rt && !mm->in_interrupt) {
+		alloc_flags |= ALLOC_HARDER;
+	}
+	return alloc_flags;
+}
+
+/*
+ * 6.1 __gfp_pfmemalloc_flags: may this caller ignore the watermarks?
+ * Never with __GFP_NOMEMALLOC; always with __GFP_MEMALLOC; a reclaimer
+ * (PF_MEMALLOC) outside an interrupt. (ALLOC_OOM, for an OOM victim, never:
+ * the OOM killer kills nothing yet.)
+ */
+static unsigned __gfp_pfmemalloc_flags(const struct mm *mm, gfp_t gfp)
+{
+	if (gfp & __GFP_NOMEMALLOC)
+		return 0;
+	if (gfp & __GFP_MEMALLOC)
+		return ALLOC_NO_WATERMARKS;
+	if (!mm->in_interrupt && (mm->pflags & PF_MEMALLOC))
+		return ALLOC_NO_WATERMARKS;
+	return 0;
+}
+
+/*
+ * 6.1 alloc_flags_nofragment: ALLOC_KSWAPD from the mask, and
+ * ALLOC_NOFRAGMENT when the preferred zone is ZONE_NORMAL and, on a NUMA
+ * machine, its node's ZONE_DMA32 is populated: a fallback may then only
+ * take whole pageblocks (__rmqueue_fallback's min_order), and the zones
+ * below are tried first.
+ */
+static unsigned alloc_flags_nofragment(struct mm *mm, struct zone *zone, gfp_t gfp)
+{
+	unsigned alloc_flags = (gfp & __GFP_KSWAPD_RECLAIM) ? ALLOC_KSWAPD : 0;
+	if (!zone || zone_idx(zone) != ZONE_NORMAL)
+		return alloc_flags;
+	if (mm->nr_nodes > 1 && !populated_zone(&zone->zone_pgdat->node_zones[ZONE_DMA32]))
+		return alloc_flags;
+	return alloc_flags | ALLOC_NOFRAGMENT;
+}
+
+/*
+ * 6.1 reserve_highatomic_pageblock: a high-order atomic allocation just
+ * succeeded; keep the rest of its pageblock for the next ones, by making
+ * it MIGRATE_HIGHATOMIC, while the zone's reserve is under 1% of its
+ * managed pages plus a pageblock. Only a pageblock of a mergeable type
+ * (below MIGRATE_PCPTYPES) changes.
+ */
+static void reserve_highatomic_pageblock(struct mm *mm, struct page *page, struct zone *zone)
+{
+	unsigned long max_managed = zone->managed_pages / 100 + pageblock_nr_pages;
+	if (zone->nr_reserved_highatomic >= max_managed)
+		return;
+	spin_lock(mm, zone);
+	int mt = get_pageblock_migratetype(zone, page);
+	if (mt < MIGRATE_PCPTYPES) {
+		unsigned long movable;
+		zone->nr_reserved_highatomic += pageblock_nr_pages;
+		set_pageblock_migratetype(zone, page, MIGRATE_HIGHATOMIC);
+		move_freepages_block(mm, zone, page, MIGRATE_HIGHATOMIC, &movable);
+	}
+	spin_unlock(mm, zone);
+}
+
+/*
+ * 6.1 unreserve_highatomic_pageblock: give one highatomic pageblock of
+ * the zonelist back to the request's type, the first found (lowest order
+ * first, zones in zonelist order), keeping each zone's last pageblock
+ * unless force. The block changes type outright (no stealing
+ * heuristics). Returns whether free pages moved.
+ */
+static bool unreserve_highatomic_pageblock(struct mm *mm, const struct alloc_context *ac, bool force)
+{
+	pg_data_t *pgdat;
+	for (struct zone **zp = ac->zonelist->zones; *zp; zp++) {
+		struct zone *zone = *zp;
+		if (!force && zone->nr_reserved_highatomic <= pageblock_nr_pages)
+			continue;
+		pgdat = zone->zone_pgdat;
+		spin_lock(mm, zone);
+		for (unsigned order = 0; order < mm->max_order; order++) {
+			struct page_list *l = &zone->free_area[order].free_lists[MIGRATE_HIGHATOMIC];
+			if (plist_empty(l))
+				continue;
+			struct page *page = idx_page(pgdat, l->first);
+			if (get_pageblock_migratetype(zone, page) == MIGRATE_HIGHATOMIC)
+				zone->nr_reserved_highatomic -= zone->nr_reserved_highatomic < pageblock_nr_pages ?
+					zone->nr_reserved_highatomic : pageblock_nr_pages;
+			set_pageblock_migratetype(zone, page, ac->migratetype);
+			unsigned long movable;
+			if (move_freepages_block(mm, zone, page, ac->migratetype, &movable)) {
+				spin_unlock(mm, zone);
+				return true;
+			}
+		}
+		spin_unlock(mm, zone);
+	}
+	return false;
+}
+
+/*
+ * 6.1 get_page_from_freelist: the first zone of the list whose watermark
+ * (alloc_flags' mark plus the boost) holds, or any zone with
+ * ALLOC_NO_WATERMARKS. ALLOC_NOFRAGMENT holds on the preferred node only;
+ * without a page it is dropped and the scan starts again. node_reclaim is
+ * skipped (6.1's default zone_reclaim_mode 0). A high-order ALLOC_HARDER
+ * success may reserve its pageblock.
+ */
+static struct page *get_page_from_freelist(struct mm *mm, gfp_t gfp, unsigned order, unsigned alloc_flags,
+					   const struct alloc_context *ac, struct zone **served)
+{
+	struct zone **zones = ac->zonelist->zones;
+	struct page *page = NULL;
+retry:;
+	bool no_fallback = (alloc_flags & ALLOC_NOFRAGMENT) != 0;
+	for (int i = 0; zones[i]; i++) {
+		struct zone *z = zones[i];
+		if (no_fallback && mm->nr_nodes > 1 && z->zone_pgdat != zones[0]->zone_pgdat) {
+			alloc_flags &= ~ALLOC_NOFRAGMENT;
+			goto retry;
+		}
+		unsigned long mark = wmark_pages(z, alloc_flags & ALLOC_WMARK_MASK);
+		if (!zone_watermark_fast(mm, z, order, mark, ac->highest_zoneidx, alloc_flags, gfp) &&
+		    !(alloc_flags & ALLOC_NO_WATERMARKS))
+			continue;
+		mm->alloc_flags = alloc_flags;
+		page = buffered_rmqueue(mm, z, order, gfp);
+		mm->alloc_flags = 0;
+		if (page) {
+			if (order && (alloc_flags & ALLOC_HARDER))
+				reserve_highatomic_pageblock(mm, page, z);
+			*served = z;
+			return page;
+		}
+	}
+	if (no_fallback) {
+		alloc_flags &= ~ALLOC_NOFRAGMENT;
+		goto retry;
+	}
+	return NULL;
+}
+
+/* 6.1 wake_all_kswapds: each node of the zonelist once. */
+static void wake_all_kswapds(struct mm *mm, unsigned order, gfp_t gfp, const struct alloc_context *ac)
+{
+	pg_data_t *last = NULL;
+	for (struct zone **zp = ac->zonelist->zones; *zp; zp++) {
+		if (!(*zp)->managed_pages || (*zp)->zone_pgdat == last)
+			continue;
+		wakeup_kswapd(mm, *zp, gfp, order, ac->highest_zoneidx);
+		last = (*zp)->zone_pgdat;
+	}
+}
+
+/*
+ * 6.1 __alloc_pages_direct_compact. Compaction is a later issue: this is
+ * 6.1 built without CONFIG_COMPACTION, which returns no page and
+ * COMPACT_SKIPPED; the attempt is traced (6.1's
+ * mm_compaction_try_to_compact_pages) so a run shows where 6.1 would
+ * compact.
+ */
+enum compact_result { COMPACT_SKIPPED = 1 };
+enum compact_priority { COMPACT_PRIO_SYNC_LIGHT = 1, COMPACT_PRIO_ASYNC = 2 };
+#define INIT_COMPACT_PRIORITY COMPACT_PRIO_ASYNC
+#define DEF_COMPACT_PRIORITY COMPACT_PRIO_ASYNC
+
+static struct page *__alloc_pages_direct_compact(struct mm *mm, gfp_t gfp, unsigned order, int prio,
+						 enum compact_result *result)
+{
+	*result = COMPACT_SKIPPED;
+	if (!order)
+		return NULL;
+	if (trace_enabled(mm->trace, mm->ev_compact)) {
+		struct sim_task *t = sim_cur_task(mm->sim);
+		char g[160];
+		gfp_format(gfp, g, sizeof g);
+		trace_begin(mm->trace, mm->ev_compact, sim_now(mm->sim), mm->cpu, t ? t->name : NULL);
+		trace_u64(mm->trace, "order", order);
+		trace_str(mm->trace, "gfp_mask", g);
+		trace_i64(mm->trace, "prio", prio);
+		trace_end(mm->trace);
+	}
+	return NULL;
+}
+
+/*
+ * 6.1 __alloc_pages_direct_reclaim: reclaim as a reclaimer (PF_MEMALLOC,
+ * 6.1 __perform_reclaim), then, if that freed anything, try again; if
+ * that fails, give back a highatomic pageblock (keeping the last one),
+ * drain the per-CPU lists and try once more. The reclaim stub frees
+ * nothing yet, so today this only traces and counts the stall.
+ */
+static struct page *__alloc_pages_direct_reclaim(struct mm *mm, gfp_t gfp, unsigned order, unsigned alloc_flags,
+						 const struct alloc_context *ac, unsigned long *did_some_progress,
+						 struct zone **served)
+{
+	unsigned saved = mm->pflags;
+	mm->pflags |= PF_MEMALLOC;
+	*did_some_progress = (unsigned long)try_to_free_pages(mm, gfp, order);
+	mm->pflags = saved;
+	if (!*did_some_progress)
+		return NULL;
+	bool drained = false;
+	for (;;) {
+		struct page *page = get_page_from_freelist(mm, gfp, order, alloc_flags, ac, served);
+		if (page || drained)
+			return page;
+		unreserve_highatomic_pageblock(mm, ac, false);
+		for (int cpu = 0; cpu < mm->ncpus; cpu++)
+			__drain_pages(mm, cpu);
+		drained = true;
+	}
+}
+
+/* 6.1's MAX_RECLAIM_RETRIES and MAX_COMPACT_RETRIES. */
+#define MAX_RECLAIM_RETRIES 16
+#define MAX_COMPACT_RETRIES 16
+
+/*
+ * 6.1 should_reclaim_retry: retry reclaim while some zone would meet its
+ * min watermark if every reclaimable page were reclaimed (free pages
+ * plus zone_reclaimable_pages: 0 in mmsim, which has no LRU lists yet);
+ * after more than MAX_RECLAIM_RETRIES passes without progress, only if a
+ * highatomic pageblock could still be given back (all of it: force).
+ * Every pass counts as no progress (reclaim frees nothing), so the loop
+ * ends after at most 17 passes.
+ */
+static bool should_reclaim_retry(struct mm *mm, unsigned order, const struct alloc_context *ac,
+				 unsigned alloc_flags, bool did_some_progress, int *no_progress_loops)
+{
+	if (did_some_progress && order <= PAGE_ALLOC_COSTLY_ORDER)
+		*no_progress_loops = 0;
+	else
+		(*no_progress_loops)++;
+	if (*no_progress_loops > MAX_RECLAIM_RETRIES)
+		return unreserve_highatomic_pageblock(mm, ac, true);
+	for (struct zone **zp = ac->zonelist->zones; *zp; zp++) {
+		struct zone *z = *zp;
+		long available = (long)z->free_pages;   /* + zone_reclaimable_pages: 0 */
+		if (__zone_watermark_ok_61(z, order, wmark_pages(z, ALLOC_WMARK_MIN), ac->highest_zoneidx,
+					   alloc_flags, available, mm->max_order))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * 6.1 should_compact_retry without CONFIG_COMPACTION: an order 1 to 3
+ * request keeps retrying while some zone meets its order-0 min watermark.
+ * 6.1 bounds nothing there; mmsim stops after MAX_COMPACT_RETRIES, since
+ * nothing can change between two passes of a simulated allocation. Only
+ * reached after reclaim made progress, which it cannot yet.
+ */
+static bool should_compact_retry(struct mm *mm, const struct alloc_context *ac, unsigned order,
+				 unsigned alloc_flags, int *compaction_retries)
+{
+	if (!order || order > PAGE_ALLOC_COSTLY_ORDER || ++*compaction_retries > MAX_COMPACT_RETRIES)
+		return false;
+	for (struct zone **zp = ac->zonelist->zones; *zp; zp++)
+		if (__zone_watermark_ok_61(*zp, 0, wmark_pages(*zp, ALLOC_WMARK_MIN), ac->highest_zoneidx,
+					   alloc_flags, (long)(*zp)->free_pages, mm->max_order))
+			return true;
+	return false;
+}
+
+/*
+ * 6.1 __alloc_pages_may_oom: one more try at the high watermark (only a
+ * parallel OOM kill could make it succeed), then the OOM killer, except
+ * for costly orders, __GFP_RETRY_MAYFAIL or __GFP_THISNODE requests and
+ * requests that cannot use ZONE_NORMAL. The OOM killer is a later issue:
+ * out_of_memory is traced (mm_oom) and kills nothing. As in 6.1 it
+ * reports progress without killing for a request without __GFP_FS, and a
+ * __GFP_NOFAIL request gets a try without watermarks.
+ */
+static struct page *__alloc_pages_may_oom(struct mm *mm, gfp_t gfp, unsigned order,
+					  const struct alloc_context *ac, unsigned long *did_some_progress,
+					  struct zone **served)
+{
+	*did_some_progress = 0;
+	struct page *page = get_page_from_freelist(mm, (gfp | __GFP_HARDWALL) & ~__GFP_DIRECT_RECLAIM, order,
+						   ALLOC_WMARK_HIGH, ac, served);
+	if (page)
+		return page;
+	if (order > PAGE_ALLOC_COSTLY_ORDER)
+		return NULL;
+	if (gfp & (__GFP_RETRY_MAYFAIL | __GFP_THISNODE))
+		return NULL;
+	if (ac->highest_zoneidx < ZONE_NORMAL)
+		return NULL;
+	/* out_of_memory: 6.1 does not kill for a request without __GFP_FS
+	 * but says it made progress; otherwise it would pick a victim. */
+	bool oom_progress = !(gfp & __GFP_FS);
+	if (!oom_progress)
+		trace_simple(mm, mm->ev_oom, -1, order);
+	if (oom_progress || (gfp & __GFP_NOFAIL)) {
+		*did_some_progress = 1;
+		if (gfp & __GFP_NOFAIL)
+			page = get_page_from_freelist(mm, gfp, order, ALLOC_NO_WATERMARKS, ac, served);
+	}
+	return page;
+}
+
+/* How many times mmsim takes a loop that 6.1 repeats until another task
+ * frees memory (the OOM killer's progress, __GFP_NOFAIL): a simulated
+ * allocation runs without anything else running, so a second pass sees
+ * what the first saw; one more pass shows the loop in the trace. */
+#define MMSIM_WAIT_RETRIES 1
+
+/*
+ * 6.1 __alloc_pages_slowpath, in 6.1's order. Returns the page, or NULL
+ * with *nofail_exhausted set when a __GFP_NOFAIL request ran out of the
+ * retries mmsim allows.
+ */
+static struct page *__alloc_pages_slowpath(struct mm *mm, gfp_t gfp, unsigned order, struct alloc_context *ac,
+					   struct zone **served, bool *nofail_exhausted)
+{
+	bool can_direct_reclaim = (gfp & __GFP_DIRECT_RECLAIM) != 0;
+	const bool costly_order = order > PAGE_ALLOC_COSTLY_ORDER;
+	struct page *page;
+	unsigned long did_some_progress = 0;
+	enum compact_result compact_result = COMPACT_SKIPPED;
+	int compact_priority = DEF_COMPACT_PRIORITY, compaction_retries = 0, no_progress_loops = 0;
+	int waits = 0;
+
+	/* 6.1 warns and drops __GFP_ATOMIC from a caller that may sleep. */
+	if ((gfp & (__GFP_ATOMIC | __GFP_DIRECT_RECLAIM)) == (__GFP_ATOMIC | __GFP_DIRECT_RECLAIM))
+		gfp &= ~__GFP_ATOMIC;
+
+	unsigned alloc_flags = gfp_to_alloc_flags(mm, gfp);
+	if (alloc_flags & ALLOC_KSWAPD)
+		wake_all_kswapds(mm, order, gfp, ac);
+	page = get_page_from_freelist(mm, gfp, order, alloc_flags, ac, served);
+	if (page)
+		return page;
+
+	/* Costly orders, and high-order unmovable ones, compact first. */
+	if (can_direct_reclaim && (costly_order || (order > 0 && ac->migratetype != MIGRATE_MOVABLE)) &&
+	    !__gfp_pfmemalloc_flags(mm, gfp)) {
+		page = __alloc_pages_direct_compact(mm, gfp, order, INIT_COMPACT_PRIORITY, &compact_result);
+		if (page)
+			return page;
+		if (costly_order && (gfp & __GFP_NORETRY)) {
+			if (compact_result == COMPACT_SKIPPED)
+				goto nopage;
+			compact_priority = INIT_COMPACT_PRIORITY;
+		}
+	}
+
+retry:
+	if (alloc_flags & ALLOC_KSWAPD)
+		wake_all_kswapds(mm, order, gfp, ac);
+	unsigned reserve_flags = __gfp_pfmemalloc_flags(mm, gfp);
+	if (reserve_flags)
+		alloc_flags = reserve_flags | (alloc_flags & ALLOC_KSWAPD);
+	page = get_page_from_freelist(mm, gfp, order, alloc_flags, ac, served);
+	if (page)
+		return page;
+
+	if (!can_direct_reclaim)
+		goto nopage;
+	/* No recursion into direct reclaim. */
+	if (mm->pflags & PF_MEMALLOC)
+		goto nopage;
+
+	page = __alloc_pages_direct_reclaim(mm, gfp, order, alloc_flags, ac, &did_some_progress, served);
+	if (page)
+		return page;
+	page = __alloc_pages_direct_compact(mm, gfp, order, compact_priority, &compact_result);
+	if (page)
+		return page;
+
+	if (gfp & __GFP_NORETRY)
+		goto nopage;
+	if (costly_order && !(gfp & __GFP_RETRY_MAYFAIL))
+		goto nopage;
+	if (should_reclaim_retry(mm, order, ac, alloc_flags, did_some_progress > 0, &no_progress_loops))
+		goto retry;
+	if (did_some_progress > 0 && should_compact_retry(mm, ac, order, alloc_flags, &compaction_retries))
+		goto retry;
+
+	page = __alloc_pages_may_oom(mm, gfp, order, ac, &did_some_progress, served);
+	if (page)
+		return page;
+	/* 6.1 retries as long as the OOM killer makes progress. */
+	if (did_some_progress && waits++ < MMSIM_WAIT_RETRIES) {
+		no_progress_loops = 0;
+		goto retry;
+	}
+
+nopage:
+	if (gfp & __GFP_NOFAIL) {
+		/* 6.1 lets a __GFP_NOFAIL request that cannot sleep fail. */
+		if (!can_direct_reclaim)
+			return NULL;
+		/* Some of the reserves, not all (ALLOC_HARDER), and again. */
+		page = get_page_from_freelist(mm, gfp, order, ALLOC_HARDER, ac, served);
+		if (page)
+			return page;
+		if (waits++ < MMSIM_WAIT_RETRIES)
+			goto retry;
+		*nofail_exhausted = true;
+	}
+	return NULL;
+}
+
+/* The failure report (6.1 warn_alloc's message, with the caller's mask):
+ * counted, and traced unless __GFP_NOWARN; a __GFP_NOFAIL request that
+ * mmsim gave up on is always reported. */
+static void warn_alloc(struct mm *mm, gfp_t gfp, unsigned order, bool nofail_exhausted)
+{
+	struct sim_task *t = sim_cur_task(mm->sim);
+	char g[160];
+	gfp_format(gfp, g, sizeof g);
+	mm->vm[PGALLOC_FAIL]++;
+	if (nofail_exhausted)
+		mm_fail(mm, MM_ENOMEM, "%s: __GFP_NOFAIL allocation cannot be satisfied: order:%u, mode:0x%x(%s) "
+			"(6.1 would retry forever; nothing else runs during a simulated allocation, so mmsim "
+			"stops)", t ? t->name : "mmsim", order, gfp, g);
+	else
+		mm_fail(mm, MM_ENOMEM, "%s: page allocation failure: order:%u, mode:0x%x(%s)", t ? t->name : "mmsim",
+			order, gfp, g);
+	if ((nofail_exhausted || !(gfp & __GFP_NOWARN)) && trace_enabled(mm->trace, mm->ev_alloc_fail)) {
+		trace_begin(mm->trace, mm->ev_alloc_fail, sim_now(mm->sim), mm->cpu, t ? t->name : NULL);
+		trace_u64(mm->trace, "order", order);
+		trace_str(mm->trace, "gfp_flags", g);
+		trace_str(mm->trace, "msg", mm->err);
+		trace_end(mm->trace);
+	}
+}
+
+/*
+ * 6.1 __alloc_pages: the fast path at the low watermark (with
+ * ALLOC_NOFRAGMENT and ALLOC_KSWAPD as alloc_flags_nofragment gives),
+ * then the slow path. __GFP_THISNODE restricts the zonelist to the
+ * preferred node's zones (6.1's ZONELIST_NOFALLBACK).
+ */
+static struct page *__alloc_pages_61(struct mm *mm, gfp_t gfp, unsigned order, struct zonelist *zonelist)
+{
+	struct zonelist thisnode;
+	struct alloc_context ac = { .zonelist = zonelist };
+	struct zone *z = NULL;
+	bool nofail_exhausted = false;
+	const gfp_t caller_gfp = gfp;
+	gfp = gfp_legacy_to_61(gfp);
+	if (!zonelist->zones[0]) {
+		mm_fail(mm, MM_ENOMEM, "no zone can satisfy gfp 0x%x", gfp);
+		return NULL;
+	}
+	if (gfp & __GFP_THISNODE) {
+		int n = 0;
+		for (struct zone **zp = zonelist->zones; *zp; zp++)
+			if ((*zp)->zone_pgdat == zonelist->zones[0]->zone_pgdat)
+				thisnode.zones[n++] = *zp;
+		thisnode.zones[n] = NULL;
+		ac.zonelist = &thisnode;
+	}
+	ac.highest_zoneidx = gfp_zone(gfp);
+	ac.migratetype = gfp_migratetype(mm, gfp);
+
+	unsigned alloc_flags = ALLOC_WMARK_LOW | alloc_flags_nofragment(mm, ac.zonelist->zones[0], gfp);
+	struct page *page = get_page_from_freelist(mm, gfp, order, alloc_flags, &ac, &z);
+	if (!page)
+		page = __alloc_pages_slowpath(mm, gfp, order, &ac, &z, &nofail_exhausted);
+	if (!page) {
+		warn_alloc(mm, caller_gfp, order, nofail_exhausted);
+		return NULL;
+	}
+	zone_statistics(mm, ac.zonelist, z);
+	return page;
+}
+
 /* ---- Entry points ------------------------------------------------------ */
 
 static int enter(struct mm *mm)
@@ -1397,6 +2030,10 @@ static void trace_alloc(struct mm *mm, struct page *page, unsigned order, gfp_t 
 		trace_str(mm->trace, "gfp_flags", g);
 		trace_i64(mm->trace, "nid", (int64_t)page_nid(page));
 		trace_str(mm->trace, "zone", zone_of_page(mm, page)->name);
+		/* 6.1's field: the migrate type asked for (ac.migratetype).
+		 * The classic era has one list and leaves it out. */
+		if (modern(mm))
+			trace_i64(mm->trace, "migratetype", gfp_migratetype(mm, gfp));
 		trace_u64(mm->trace, "cycles", sim_now(mm->sim) - start);
 		trace_end(mm->trace);
 	}
@@ -1425,7 +2062,7 @@ static struct page *do_alloc(struct mm *mm, int nid, gfp_t gfp, unsigned order, 
 		}
 		zl = &mm->node_data[nid]->node_zonelists[gfp_zone(gfp)];
 	}
-	struct page *page = alloc_pages_core(mm, gfp, order, zl);
+	struct page *page = modern(mm) ? __alloc_pages_61(mm, gfp, order, zl) : alloc_pages_core(mm, gfp, order, zl);
 	if (page)
 		trace_alloc(mm, page, order, gfp, start);
 	leave(mm, "alloc_pages");

@@ -134,8 +134,11 @@ static int get_min_free(const struct mm_policy *p, char *b, size_t n)
  * "256,256,32" (DMA, DMA32, Normal), commas or blanks between them; or as
  * 6.1's /proc/sys/vm/lowmem_reserve_ratio prints it on x86_64, five ratios
  * "256 256 32 0 0" (DMA, DMA32, Normal, Movable, Device: the last two
- * zones are not modelled, their ratios are accepted and dropped). 0 is
- * 6.1's "no protection" (the classic era reads it as 1). */
+ * zones are not modelled, their ratios are accepted and dropped), or on
+ * a 32-bit kernel four, "256 32 0 0" (DMA, Normal, HighMem, Movable: no
+ * DMA32, so DMA32 takes DMA's; HighMem's ratio only protects HighMem from
+ * Movable allocations, and Movable is not modelled, so the last two are
+ * dropped). 0 is 6.1's "no protection" (the classic era reads it as 1). */
 static int set_ratio(struct mm_policy *p, const char *v)
 {
 	unsigned long r[5];
@@ -165,7 +168,7 @@ static int set_ratio(struct mm_policy *p, const char *v)
 	}
 	if (*s != '\0' || n < 2)
 		return -1;
-	if (n == 2) {
+	if (n == 2 || n == 4) {
 		p->lowmem_reserve_ratio[ZONE_DMA] = (unsigned)r[0];
 		p->lowmem_reserve_ratio[ZONE_DMA32] = (unsigned)r[0];
 		p->lowmem_reserve_ratio[ZONE_NORMAL] = (unsigned)r[1];

@@ -1171,6 +1171,14 @@ out:
 	return 0;
 }
 
+bool kmem_page_reclaimable(struct mm *mm, const struct page *page)
+{
+	struct slab_state *st = S(mm);
+	if (!st || !PageFlag(page, PG_slab) || page->lru_next >= st->nr_caches || !st->caches[page->lru_next])
+		return false;
+	return (st->caches[page->lru_next]->flags & SLAB_RECLAIM_ACCOUNT) != 0;
+}
+
 void kmem_cache_teardown(struct mm *mm)
 {
 	struct slab_state *st = mm->slab;

@@ -115,6 +115,10 @@ void kmem_cache_get_info(struct mm *mm, const kmem_cache_t *cachep, struct kmem_
 /* The number of objects in cpu's array cache (avail), or -1. */
 int kmem_cache_cpu_avail(const kmem_cache_t *cachep, int cpu);
 
+/* Whether a frame the slab allocator owns (PG_slab) belongs to a cache made
+ * with SLAB_RECLAIM_ACCOUNT: the views' SReclaimable against SUnreclaim. */
+bool kmem_page_reclaimable(struct mm *mm, const struct page *page);
+
 /* /proc/slabinfo, version 2.1 (2.6.11 s_show), newest cache first.
  * snprintf-style like mm_view. */
 size_t mm_slabinfo(struct mm *mm, char *buf, size_t len);

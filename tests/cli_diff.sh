@@ -172,6 +172,32 @@ expect 0 "diff --help" -- "$MMSIM" diff --help
 has "$tmp/out" '^exit status: 0 ' "diff --help documents the exit status"
 expect 0 "report --help" -- "$MMSIM" report --help
 
+# ---- Families: per-CPU rows summed (cpu*.NAME), --each lists them ----
+expect 0 "smoke numa4 seed 1" -- "$MMSIM" run --machine x86_64-numa4 --iterations 200 -o "$tmp/s1.jsonl" --quiet
+expect 0 "smoke numa4 seed 2" -- "$MMSIM" run --machine x86_64-numa4 --iterations 200 --seed 2 -o "$tmp/s2.jsonl" --quiet
+expect 1 "diff --each" -- "$MMSIM" diff --each "$tmp/s1.jsonl" "$tmp/s2.jsonl"
+cp "$tmp/out" "$tmp/each.out"
+hasnt "$tmp/each.out" '^  cpu\*\.' "--each: no family rows"
+# The family's A and B are the sums of its members' (from --all --each).
+expect 1 "diff --all --each" -- "$MMSIM" diff --all --each "$tmp/s1.jsonl" "$tmp/s2.jsonl"
+fam_want=$(awk '$1 ~ /^cpu[0-9]+\.l1d\.read_misses$/ { a += $2; b += $3; n++ }
+	END { printf "%d %d %+d %d", a, b, b - a, n }' "$tmp/out")
+members=$(awk '$1 ~ /^cpu[0-9]+\.l1d\.read_misses$/ { n++ } END { print n }' "$tmp/out")
+eq "$members" 8 "--each: eight CPUs' read_misses"
+expect 1 "diff (families)" -- "$MMSIM" diff --all "$tmp/s1.jsonl" "$tmp/s2.jsonl"
+got=$(awk '$1 == "cpu*.l1d.read_misses" { printf "%d %d %+d %d", $2, $3, $4, $6 + 0; exit }' "$tmp/out")
+eq "$got" "$fam_want" "families: cpu*.l1d.read_misses sums its 8 members"
+hasnt "$tmp/out" '^  cpu[0-9]+\.l1d\.read_misses ' "families: members folded"
+# The member named beside a family is the one that changed most.
+top=$(awk '$1 ~ /^cpu[0-9]+\.mem\.c2c_local$/ { d = $3 - $2; if (d < 0) d = -d;
+	if (d > best) { best = d; name = $1 } } END { print name }' "$tmp/each.out")
+has "$tmp/out" "^  cpu\\*\\.mem\\.c2c_local .* 8: $top " "families: the largest member named"
+# Statistics of histograms are never summed.
+has "$tmp/out" '^  smoke\.shared_cycles\.p50 ' "families: percentiles stay apart"
+lines_each=$(wc -l <"$tmp/each.out"); expect 1 "diff default" -- "$MMSIM" diff "$tmp/s1.jsonl" "$tmp/s2.jsonl"
+lines_fam=$(wc -l <"$tmp/out")
+if [ "$lines_fam" -lt "$lines_each" ]; then ok; else bad "families: $lines_fam lines, not fewer than --each's $lines_each"; fi
+
 # ---- report ----
 expect 0 "report" -- "$MMSIM" report "$tmp/off.jsonl"
 has "$tmp/out" '^machine +x86_64-numa2 \(x86_64\): 2 nodes, 4 CPUs' "report: machine"

@@ -23,6 +23,9 @@ MMSIM=${MMSIM:-./mmsim}
 case $MMSIM in /*) ;; *) MMSIM=$(pwd)/$MMSIM ;; esac
 DATA=${DATA:-tests/data/linux-6.1}
 AWK="awk -f tests/zoneinfo_fields.awk"
+# The state fields --capture rebuilds: "pages free" and each CPU's count.
+STATE='/^Node /{ n = $2; sub(",", "", n); z = $4 } $1 == "pages" && $2 == "free" { print "node " n " zone " z " free " $3 }
+$1 == "cpu:" { c = $2 } $1 == "count:" { print "node " n " zone " z " cpu " c " count " $2 }'
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 passed=0
@@ -83,6 +86,36 @@ for m in b_1g_2cpu d_numa2; do
 	phase sysctl_lrr_half -P min_free_kbytes="$mfk" -P lowmem_reserve_ratio="$lrr"
 	phase sysctl_pcp_frac8 -P min_free_kbytes="$mfk" -P lowmem_reserve_ratio="$lrr" \
 		-P percpu_pagelist_high_fraction=8
+
+	# --capture: the state the real box printed at boot. all: every field
+	# above as boot/proc/zoneinfo shows it, plus "pages free" and each
+	# CPU's "count:" (the pages in use taken away, the per-CPU lists filled).
+	expect 0 "$m: --capture all" -- "$MMSIM" machine --from "$B" --capture all --show zoneinfo
+	cp "$tmp/out" "$tmp/zi"
+	{ $AWK "$B/proc/zoneinfo"; awk "$STATE" "$B/proc/zoneinfo"; } >"$tmp/real"
+	{ $AWK "$tmp/zi"; awk "$STATE" "$tmp/zi"; } >"$tmp/sim"
+	same "$m: --capture all = boot" "$tmp/real" "$tmp/sim"
+	# in_use alone: the same free pages and counts, 6.1's recomputed marks;
+	# a sysctl write after the capture recomputes as on the real box.
+	expect 0 "$m: --capture in_use" -- "$MMSIM" machine --from "$B" --capture in_use --show zoneinfo
+	awk "$STATE" "$B/proc/zoneinfo" >"$tmp/real"
+	awk "$STATE" "$tmp/out" >"$tmp/sim"
+	same "$m: --capture in_use: pages free and counts" "$tmp/real" "$tmp/sim"
+	$AWK "$tmp/out" >"$tmp/sim"
+	$AWK "$DATA/$m/sysctl_mfk_rewrite/proc/zoneinfo" >"$tmp/real"
+	same "$m: --capture in_use: recomputed marks" "$tmp/real" "$tmp/sim"
+	# pcp=off: the per-CPU pages stay free (free + counts of the file).
+	expect 0 "$m: --capture in_use, pcp=off" -- "$MMSIM" machine --from "$B" --capture in_use -P pcp=off --show zoneinfo
+	awk '/^Node /{ n = $2 " " $4 } $1 == "pages" && $2 == "free" { f[n] = $3 } $1 == "count:" { f[n] += $2 }
+	     END { for (k in f) print k, f[k] }' "$B/proc/zoneinfo" | sort >"$tmp/real"
+	awk '/^Node /{ n = $2 " " $4 } $1 == "pages" && $2 == "free" { f[n] = $3 } $1 == "count:" { f[n] += $2 }
+	     END { for (k in f) print k, f[k] }' "$tmp/out" | sort >"$tmp/sim"
+	same "$m: --capture in_use, pcp=off: per-CPU pages stay free" "$tmp/real" "$tmp/sim"
+	expect 0 "$m: --capture wmarks, then a sysctl" -- "$MMSIM" machine --from "$B" --capture wmarks,protection \
+		-P min_free_kbytes="$mfk" --show zoneinfo
+	$AWK "$tmp/out" | grep -v protection >"$tmp/sim"
+	$AWK "$DATA/$m/sysctl_mfk_rewrite/proc/zoneinfo" | grep -v protection >"$tmp/real2"
+	same "$m: a sysctl write after --capture recomputes" "$tmp/real2" "$tmp/sim"
 
 	# The classic era boots the same imported machine (its own rules).
 	expect 0 "$m: classic era" -- "$MMSIM" machine --from "$B" --era classic --show zoneinfo
@@ -147,7 +180,116 @@ has "$tmp/err" "node0/distance:1: expected one distance per node" "malformed dis
 expect 2 "bad era" -- "$MMSIM" machine --from "$DATA/b_1g_2cpu/boot" --era future
 expect 2 "bad sysctl" -- "$MMSIM" machine --from "$DATA/b_1g_2cpu/boot" -P percpu_pagelist_high_fraction=3
 has "$tmp/err" "percpu_pagelist_high_fraction: bad value '3'" "bad sysctl value"
+expect 2 "bad capture" -- "$MMSIM" machine --from "$DATA/b_1g_2cpu/boot" --capture in_use,everything
+has "$tmp/err" "^mmsim: machine: --capture: 'everything' is not part of a capture \\(accepted: in_use, wmarks, protection, all" "bad capture: names the parts"
+expect 2 "capture without a box" -- "$MMSIM" machine --machine x86_64 --capture all
+has "$tmp/err" "^mmsim: machine: --capture needs --from DIR" "capture without a box: says so"
+expect 2 "capture in the classic era" -- "$MMSIM" machine --from "$DATA/b_1g_2cpu/boot" --era classic --capture in_use --show zoneinfo
+has "$tmp/err" "capture: .*boot the modern era" "capture in the classic era: refused"
+# A capture that does not fit: more free pages than managed.
+mkdir -p "$tmp/overfull/proc"
+sed 's/pages free     232573/pages free     242034/' "$DATA/b_1g_2cpu/boot/proc/zoneinfo" >"$tmp/overfull/proc/zoneinfo"
+expect 2 "capture more free than managed" -- "$MMSIM" machine --from "$tmp/overfull" --capture in_use --show zoneinfo
+has "$tmp/err" "node 0 DMA32: 242034 pages free and 3000 on per-CPU lists, more than its 242034 managed" "overfull capture: names the zone"
 expect 2 "bad view" -- "$MMSIM" machine --from "$DATA/b_1g_2cpu/boot" --show pagetypes
+
+# Other shapes: hand-made 6.1 captures (tests/data/shapes-6.1; its README
+# works out every number from 6.1's rules, derive.py wrote the files).
+# Each zoneinfo is what 6.1 computes from the final managed counts, so the
+# simulator's boot must match it field by field.
+SH=${SH:-tests/data/shapes-6.1}
+for m in numa4_asym numa8_ladder i386_highmem i386pae_4g x86_64_movablecore i386_movablecore numa2_movablecore numa2_movable_node i386_512m; do
+	B=$SH/$m
+	expect 0 "$m: min_free_kbytes" -- "$MMSIM" machine --from "$B" --show min_free_kbytes
+	eq "$(cat "$tmp/out")" "$(cat "$B/proc/sys/vm/min_free_kbytes")" "$m: min_free_kbytes"
+	expect 0 "$m: zoneinfo" -- "$MMSIM" machine --from "$B" --show zoneinfo
+	$AWK "$tmp/out" >"$tmp/sim"
+	$AWK "$B/proc/zoneinfo" >"$tmp/real"
+	same "$m: zoneinfo" "$tmp/real" "$tmp/sim"
+	grep '^Node' "$tmp/out" >"$tmp/sim"
+	grep '^Node' "$B/proc/zoneinfo" >"$tmp/real"
+	same "$m: zone headers" "$tmp/real" "$tmp/sim"
+	# A kernel without CONFIG_NUMA (i386_highmem) has one zonelist per
+	# node, no "thisnode" lines; mmsim prints both.
+	expect 0 "$m: zonelists" -- "$MMSIM" machine --from "$B" --show zonelists
+	if grep -q thisnode "$B/dmesg-zonelists"; then cp "$tmp/out" "$tmp/sim"; else grep general "$tmp/out" >"$tmp/sim"; fi
+	same "$m: zonelists against 6.1's" "$B/dmesg-zonelists" "$tmp/sim"
+done
+# numa4_asym: find_next_best_node's three tie-breakers each decide one list
+# (README): the penalty for lower ids puts 3 before 0 for node 1, node_load
+# puts 1 before 0 for node 3, the asymmetric SLIT row 3 (22 to node 0, where
+# node 0 has 21 to node 3) gives the tie that node_load breaks.
+has "$SH/numa4_asym/dmesg-zonelists" "general 1:Normal = 1:Normal 3:Normal 0:DMA32 0:DMA $" "numa4: lower-id penalty"
+has "$SH/numa4_asym/dmesg-zonelists" "general 3:Normal = 3:Normal 1:Normal 0:DMA32 0:DMA $" "numa4: node_load"
+expect 0 "numa4: json" -- "$MMSIM" machine --from "$SH/numa4_asym" --show json
+has "$tmp/out" '"distance":' "numa4: json distance"
+# i386_highmem: a 2-level kernel (pagetypeinfo: Page block order 10); lowmem
+# ends where HighMem starts, not at 896 MiB.
+expect 0 "i386: json" -- "$MMSIM" machine --from "$SH/i386_highmem" --show json
+has "$tmp/out" '"arch":[[:space:]]*"i386"' "i386: 2-level from pagetypeinfo"
+has "$tmp/out" '"lowmem_end":[[:space:]]*"0x377fe000"' "i386: lowmem from HighMem's start_pfn"
+cp "$tmp/out" "$tmp/i386.json"
+expect 0 "i386: json again" -- "$MMSIM" machine --machine "$tmp/i386.json" --show zoneinfo
+$AWK "$tmp/out" | grep -E ' (spanned|present|start_pfn) ' >"$tmp/sim"
+$AWK "$SH/i386_highmem/proc/zoneinfo" | grep -E ' (spanned|present|start_pfn) ' >"$tmp/real"
+same "i386: json round trip keeps lowmem's end" "$tmp/real" "$tmp/sim"
+expect 0 "i386 PAE 4G: json" -- "$MMSIM" machine --from "$SH/i386pae_4g" --show json
+has "$tmp/out" '"arch":[[:space:]]*"i386-pae"' "i386: PAE from RAM above 4 GiB"
+# THP off: the square-root rule, sqrt((207482 + 3840) * 4 * 16) = 3677.
+expect 0 "i386: thp=off" -- "$MMSIM" machine --from "$SH/i386_highmem" -P thp=off --show min_free_kbytes
+eq "$(cat "$tmp/out")" 3677 "i386: thp=off: calculate_min_free_kbytes"
+# Without pagetypeinfo and under 4 GiB: taken as PAE, with a note; the
+# numbers do not change (khugepaged's 5 % cap binds for either pageblock).
+mkdir -p "$tmp/i386nopti"
+cp -r "$SH/i386_highmem/proc" "$SH/i386_highmem/sys" "$tmp/i386nopti/"
+rm "$tmp/i386nopti/proc/pagetypeinfo"
+expect 0 "i386 without pagetypeinfo" -- "$MMSIM" machine --from "$tmp/i386nopti" --show notes
+has "$tmp/out" "^proc/pagetypeinfo: missing, a 32-bit kernel under 4 GiB taken as PAE" "i386: PAE note"
+expect 0 "i386 PAE: json" -- "$MMSIM" machine --from "$tmp/i386nopti" --show json
+has "$tmp/out" '"arch":[[:space:]]*"i386-pae"' "i386: PAE by default"
+# A reservation too small for the simulator's node data (5 GiB of 64-byte
+# mem_map entries in lowmem is 20480 pages; 223230 - 210000 = 13230 left):
+# managed cannot be honoured, and a note says so.
+mkdir -p "$tmp/tight"
+cp -r "$SH/i386pae_4g/proc" "$SH/i386pae_4g/sys" "$tmp/tight/"
+sed '0,/managed  202230/s//managed  210000/' "$SH/i386pae_4g/proc/zoneinfo" >"$tmp/tight/proc/zoneinfo"
+expect 0 "tight reservation" -- "$MMSIM" machine --from "$tmp/tight" --show min_free_kbytes
+has "$tmp/err" "note: node 0 zone Normal: managed [0-9]+, not the imported 210000 \(the simulator's node data" "tight: a note"
+expect 0 "no note when it fits" -- "$MMSIM" machine --from "$SH/i386pae_4g" --show min_free_kbytes
+eq "$(cat "$tmp/err")" "" "i386pae_4g: no note"
+# 6.1's four 32-bit ratios (DMA Normal HighMem Movable) written at run time.
+expect 0 "i386: lowmem_reserve_ratio" -- "$MMSIM" machine --from "$SH/i386_highmem" --show zoneinfo \
+	-P lowmem_reserve_ratio="128 16 0 0"
+has "$tmp/out" "protection: \(0, 1620, 3940, 3940\)" "i386: DMA protection, halved ratios"
+has "$tmp/out" "protection: \(0, 0, 18558, 18558\)" "i386: Normal protection, halved ratios"
+
+# x86_64_movablecore (movablecore=512M): the Movable zone starts where
+# zoneinfo says, the description keeps it, and a JSON round trip too.
+expect 0 "movablecore: json" -- "$MMSIM" machine --from "$SH/x86_64_movablecore" --show json
+has "$tmp/out" '"movable_start":[[:space:]]*"0x120000000"' "movablecore: zone_movable_pfn 1179648"
+cp "$tmp/out" "$tmp/mv.json"
+expect 0 "movablecore: json again" -- "$MMSIM" machine --machine "$tmp/mv.json" --show zoneinfo
+$AWK "$tmp/out" | grep -E ' (spanned|present|start_pfn) ' >"$tmp/sim"
+$AWK "$SH/x86_64_movablecore/proc/zoneinfo" | grep -E ' (spanned|present|start_pfn) ' >"$tmp/real"
+same "movablecore: json round trip" "$tmp/real" "$tmp/sim"
+
+# Shapes mmsim cannot model: one message naming the file and the zone.
+mkdir -p "$tmp/movable/proc"
+awk '/^Node 1, zone  Movable/ { mv = 1 } /^Node 1, zone   Device/ { mv = 0 }
+     mv && $1 == "spanned" { $0 = "        spanned  65536" } { print }' \
+	"$DATA/d_numa2/boot/proc/zoneinfo" >"$tmp/movable/proc/zoneinfo"
+expect 2 "Movable not on top" -- "$MMSIM" machine --from "$tmp/movable" --show zoneinfo
+has "$tmp/err" "movable/proc/zoneinfo: node 1 zone Movable is not the top of its node: mmsim models only that layout" "Movable elsewhere: a clear error"
+mkdir -p "$tmp/device/proc"
+awk '/^Node 0, zone   Device/ { dv = 1 } /^Node 1,/ { dv = 0 }
+     dv && $1 == "spanned" { $0 = "        spanned  4096" } { print }' \
+	"$DATA/d_numa2/boot/proc/zoneinfo" >"$tmp/device/proc/zoneinfo"
+expect 2 "populated Device" -- "$MMSIM" machine --from "$tmp/device"
+has "$tmp/err" "node 0 zone Device has pages: mmsim does not model that zone" "Device: a clear error"
+mkdir -p "$tmp/n65/proc"
+sed 's/^Node 1,/Node 64,/' "$DATA/d_numa2/boot/proc/zoneinfo" >"$tmp/n65/proc/zoneinfo"
+expect 2 "65 nodes" -- "$MMSIM" machine --from "$tmp/n65"
+has "$tmp/err" "proc/zoneinfo:[0-9]+: node 64, zone .* is beyond mmsim's 64 nodes" "too many nodes: file and line"
 
 # capture-machine.sh on a fake root (the reference directory), then import.
 ROOT="$DATA/d_numa2/boot" sh tools/capture-machine.sh "$tmp/cap" >/dev/null 2>"$tmp/err" || bad "capture: exit $?"

@@ -142,6 +142,8 @@ fails touch_unowned "touch: pfn 8194 is not a block this scenario allocated (or 
 fails utouch_segv "utouch: segmentation fault: no mapping at 0xb8000000"
 fails munmap_unmapped "munmap: [0xb7ffe000, 0xb8001000) is not mapped (nothing is mapped at 0xb8000000)"
 fails bad_gfp "alloc_pages: gfp: unknown flag 'GFP_KERNAL' (known: GFP_HIGHUSER, GFP_KERNEL,"
+fails bad_capture "machine: capture: 'free' is not part of a capture (accepted: in_use, wmarks, protection, all, comma-separated)"
+fails capture_classic "boot: capture: the capture's state is 6.1's: boot the modern era"
 fails outside_task "alloc_pages: only task 'task0' itself can call this (call it inside the task's function)"
 fails bad_knob_value "boot: policy pcp: bad value 'maybe' (accepted: on or off)"
 fails unknown_knob "boot: policy: unknown knob 'colour' (known: era, pcp,"
@@ -207,6 +209,36 @@ expect 0 "fragmentation lab traced" -- run scenarios/labs/fragmentation/fragment
 hasf "$tmp/frag.jsonl" '"alloc_order":0,"fallback_order":10,"pageblock_order":9,"alloc_migratetype":0,"fallback_migratetype":1,"fragmenting":false,"change_ownership":true}' "extfrag: 6.1's fields"
 expect 0 "numa lab" -- run scenarios/labs/numa/numa.lua --quiet
 eq "$(grep -cE '^  [0-3]( \*)? +(10|16|21|22|31) ' "$tmp/out")" 8 "numa lab: a row per node for each of the two CPUs"
+# The fill lab against the real 6.1 boxes' after_fill/proc/zoneinfo
+# (tests/fill_compare.awk says what is compared and why): the zones used,
+# in zonelist order, where each stopped, what was left.
+D61=tests/data/linux-6.1
+for mach in b_1g_2cpu d_numa2; do
+	d=$D61/$mach
+	expect 0 "fill lab on $mach" -- env FILL_DIR="$d" "$MMSIM" run scenarios/labs/fill/fill.lua --quiet
+	sed -n '/^Node /,$p' "$tmp/out" >"$tmp/fill_sim"
+	grep -E '^  node [0-9]+ +[A-Za-z0-9]+ +pages ' "$tmp/out" | sed 's/\.\./ .. /' >"$tmp/fill_order"
+	# The filling CPU's node, and its zonelist for GFP_HIGHUSER_MOVABLE: the
+	# general list of its highest zone, as the real dmesg printed it.
+	cpu=$(sed -n 's/.*cpu=\([0-9]*\).*/\1/p' "$d/workload/fill-plan")
+	pages=$(( $(sed -n 's/.*fill_MiB=\([0-9]*\).*/\1/p' "$d/workload/fill-plan") * 256 ))
+	node=0
+	for f in "$d"/boot/sys/devices/system/node/node*/cpulist; do
+		n=${f%/cpulist}; n=${n##*node}
+		if awk -v c="$cpu" -F, '{ for (i = 1; i <= NF; i++) { split($i, r, "-"); if (r[2] == "") r[2] = r[1]; if (c >= r[1] && c <= r[2]) f = 1 } } END { exit !f }' "$f"; then node=$n; fi
+	done
+	grep "mminit::zonelist general $node:" "$d/boot/dmesg-zonelists" | tail -1 |
+		sed 's/.*= //' | tr ' ' '\n' | grep : | tr ':' ' ' >"$tmp/fill_zl"
+	if awk -v fill_pages="$pages" -f tests/fill_compare.awk "$tmp/fill_zl" "$d/boot/proc/zoneinfo" \
+		"$d/after_fill/proc/zoneinfo" "$tmp/fill_sim" "$tmp/fill_order" >"$tmp/fill_cmp"; then
+		ok
+	else
+		bad "fill lab on $mach against after_fill/proc/zoneinfo:"
+		grep FAIL "$tmp/fill_cmp"
+	fi
+	eq "$(grep -c '^ok ' "$tmp/fill_cmp")" "$(grep -c . "$tmp/fill_cmp")" "fill lab on $mach: every comparison made"
+done
+
 # Slab trace events carry the kernel's fields plus cycles, and only they do.
 t=$tmp/slab.jsonl
 has "$t" '^\{"ev":"kmem_cache_alloc","t":[0-9]+,"cpu":0,"task":"slab","call_site":"0x[0-9a-f]+","ptr":"0xffff81[0-9a-f]+","bytes_req":256,"bytes_alloc":256,"gfp_flags":"GFP_KERNEL","cycles":[0-9]+\}$' "kmem_cache_alloc event"

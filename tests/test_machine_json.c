@@ -113,9 +113,24 @@ START_TEST(errors_name_the_field)
 	ck_rejects("[1, 2]", "m.json: a machine description is a JSON object");
 	ck_rejects("{\"preset\": \"x86_64\", \"l1\": {}}",
 		   "m.json: unknown key \"l1\" (known: name, preset, arch, mem, "
-		   "nr_nodes, nr_cpus, nodes, ranges, cpus, distance, l1d, l2, llc, dtlb, "
+		   "nr_nodes, nr_cpus, nodes, ranges, cpus, distance, lowmem_end, l1d, l2, llc, dtlb, "
 		   "dtlb_large, dram_latency, c2c_latency, ipi_latency, invlpg_latency, "
 		   "tlb_flush_latency)");
+	/* lowmem_end: 32-bit only, and between ZONE_DMA and 896 MiB. */
+	ck_rejects("{\"preset\": \"x86_64\", \"lowmem_end\": \"800M\"}",
+		   "m.json: lowmem_end: only a 32-bit machine has lowmem and HighMem (this one is x86_64)");
+	ck_rejects("{\"preset\": \"pc-i386\", \"lowmem_end\": \"900M\"}",
+		   "m.json: lowmem_end: 0x38400000 must be page-aligned, above 16 MiB (ZONE_DMA) and at "
+		   "most 896 MiB");
+	ck_assert_int_eq(parse("{\"preset\": \"pc-i386\", \"lowmem_end\": \"0x377fe000\"}"), 0);
+	ck_assert_uint_eq(d.lowmem_end, 0x377fe000);
+	/* movable_start: inside the node, above its start. */
+	ck_rejects("{\"arch\": \"x86_64\", \"nodes\": [{\"start\": 0, \"end\": \"1G\", "
+		   "\"movable_start\": \"2G\"}]}",
+		   "m.json: nodes[0].movable_start: 0x80000000 must be page-aligned and inside the node");
+	ck_assert_int_eq(parse("{\"arch\": \"x86_64\", \"nodes\": [{\"start\": 0, \"end\": \"1G\", "
+			       "\"movable_start\": \"768M\"}]}"), 0);
+	ck_assert_uint_eq(d.nodes[0].movable_start, UINT64_C(768) << 20);
 	ck_rejects("{\"preset\": \"vax\"}",
 		   "m.json: preset: unknown machine preset 'vax' (known: pc-i386, pc-i386-pae, "
 		   "x86_64, x86_64-numa2, x86_64-numa4)");

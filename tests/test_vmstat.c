@@ -19,6 +19,8 @@
 #include <string.h>
 
 #include "mm/mm.h"
+#include "mm/slab.h"
+#include "mm/vmalloc.h"
 #include "mm_testutil.h"
 #include "sim/stats.h"
 #include "sim/trace.h"
@@ -328,6 +330,123 @@ START_TEST(test_trace_lines)
 }
 END_TEST
 
+/* The number on the line of a view starting with key ("Slab:", "Node 0
+ * Slab:", "nr_slab_reclaimable"), or -1. */
+static long view_number(const char *text, const char *key)
+{
+	size_t kl = strlen(key);
+	for (const char *l = text; *l;) {
+		if (!strncmp(l, key, kl) && l[kl] == ' ')
+			return strtol(l + kl, NULL, 10);
+		const char *nl = strchr(l, '\n');
+		if (!nl)
+			break;
+		l = nl + 1;
+	}
+	return -1;
+}
+
+/*
+ * The modern era's meminfo, vmstat and node meminfo read the slab
+ * allocator's frames (PG_slab) and vmalloc's pages: a cache made with
+ * SLAB_RECLAIM_ACCOUNT gets order-0 slabs, so one object is one
+ * reclaimable page (SReclaimable 4 kB, nr_slab_reclaimable 1); the general
+ * caches the allocator made at its start are unreclaimable; a three-page
+ * vmalloc is VmallocUsed 12 kB. MemAvailable adds the reclaimable page
+ * less the smaller of its half (0) and the low watermarks: 6.1
+ * si_mem_available.
+ */
+START_TEST(test_modern_slab_vmalloc_lines)
+{
+	struct tm t;
+	struct mm_policy p;
+	mm_policy_default(&p);
+	p.era = MM_ERA_MODERN;
+	tm_boot_preset(&t, "x86_64", 256 * MiB, 2, &p);
+	kmem_cache_t *c = kmem_cache_create(t.mm, "recl", 256, 0, SLAB_RECLAIM_ACCOUNT, false);
+	ck_assert_ptr_nonnull(c);
+	ck_assert_uint_ne(kmem_cache_alloc(t.mm, c, GFP_KERNEL), 0);
+	ck_assert_uint_ne(kmalloc(t.mm, 100, GFP_KERNEL), 0);
+	ck_assert_uint_ne(vmalloc(t.mm, 3 * 4096), 0);
+
+	/* Count the slab frames ourselves. */
+	long slab = 0;
+	for (uint64_t pfn = 0; pfn < (256 * MiB) >> 12; pfn++) {
+		struct page *pg = pfn_to_page(t.mm, pfn);
+		if (pg && (pg->flags & (1u << PG_slab)))
+			slab++;
+	}
+	ck_assert_int_gt(slab, 1);
+	char *buf = malloc(65536);
+	mm_view(t.mm, "meminfo", buf, 65536);
+	ck_assert_int_eq(view_number(buf, "SReclaimable:"), 4);
+	ck_assert_int_eq(view_number(buf, "KReclaimable:"), 4);
+	ck_assert_int_eq(view_number(buf, "SUnreclaim:"), 4 * (slab - 1));
+	ck_assert_int_eq(view_number(buf, "Slab:"), 4 * slab);
+	ck_assert_int_eq(view_number(buf, "VmallocUsed:"), 12);
+	ck_assert_int_eq(view_number(buf, "MemFree:"), 4 * (long)nr_free_pages(t.mm));
+	unsigned long reserve = 0;
+	for (int j = 0; j < MAX_NR_ZONES; j++) {
+		struct zone *z = tm_zone(&t, 0, j);
+		unsigned long max = 0;
+		for (int k = 0; k < MAX_NR_ZONES; k++)
+			if (z->lowmem_reserve[k] > max)
+				max = z->lowmem_reserve[k];
+		max += z->pages_high;
+		reserve += max < z->managed_pages ? max : z->managed_pages;
+	}
+	ck_assert_int_eq(view_number(buf, "MemAvailable:"), 4 * ((long)nr_free_pages(t.mm) - (long)reserve + 1));
+	long meminfo_slab = view_number(buf, "Slab:");
+	mm_view(t.mm, "vmstat", buf, 65536);
+	ck_assert_int_eq(view_number(buf, "nr_slab_reclaimable"), 1);
+	ck_assert_int_eq(view_number(buf, "nr_slab_unreclaimable"), slab - 1);
+	ck_assert_int_eq(view_number(buf, "nr_free_pages"), (long)nr_free_pages(t.mm));
+	mm_node_view(t.mm, "node_meminfo", 0, buf, 65536);
+	ck_assert_int_eq(view_number(buf, "Node 0 Slab:"), meminfo_slab);
+	ck_assert_int_eq(view_number(buf, "Node 0 SReclaimable:"), 4);
+	/* A node the machine does not have. */
+	ck_assert_uint_eq(mm_node_view(t.mm, "numastat", 1, buf, 65536), 0);
+	ck_assert_int_eq(mm_errno(t.mm), MM_EINVAL);
+	ck_assert_ptr_nonnull(strstr(mm_error(t.mm), "no node 1"));
+	free(buf);
+	tm_free(&t);
+}
+END_TEST
+
+/*
+ * The classic era's node meminfo on an i386 machine with HighMem (2.6.11
+ * si_meminfo_node): an empty first line, then totals from present pages,
+ * HighTotal the HighMem zone's present pages, HighFree its free pages, Low
+ * the rest; numastat counts one GFP_HIGHUSER allocation from CPU 0 as a
+ * local hit.
+ */
+START_TEST(test_classic_node_views_highmem)
+{
+	struct tm t;
+	tm_boot_preset(&t, "pc-i386", 0, 1, NULL);
+	ck_assert_ptr_nonnull(alloc_pages(t.mm, GFP_HIGHUSER, 0));
+	char buf[4096];
+	mm_view(t.mm, "node_meminfo", buf, sizeof buf);
+	ck_assert(buf[0] == '\n');
+	unsigned long present = 0, free = 0;
+	for (int j = 0; j < MAX_NR_ZONES; j++) {
+		present += tm_zone(&t, 0, j)->present_pages;
+		free += tm_zone(&t, 0, j)->free_pages;
+	}
+	struct zone *hz = tm_zone(&t, 0, ZONE_HIGHMEM);
+	ck_assert_uint_gt(hz->present_pages, 0);
+	ck_assert_int_eq(view_number(buf + 1, "Node 0 MemTotal:"), 4 * (long)present);
+	ck_assert_int_eq(view_number(buf + 1, "Node 0 MemFree:"), 4 * (long)free);
+	ck_assert_int_eq(view_number(buf + 1, "Node 0 HighTotal:"), 4 * (long)hz->present_pages);
+	ck_assert_int_eq(view_number(buf + 1, "Node 0 HighFree:"), 4 * (long)hz->free_pages);
+	ck_assert_int_eq(view_number(buf + 1, "Node 0 LowTotal:"), 4 * (long)(present - hz->present_pages));
+	/* One node: the file alone, no header. */
+	mm_view(t.mm, "numastat", buf, sizeof buf);
+	ck_assert_str_eq(buf, "numa_hit 1\nnuma_miss 0\nnuma_foreign 0\ninterleave_hit 0\nlocal_node 1\nother_node 0\n");
+	tm_free(&t);
+}
+END_TEST
+
 Suite *vmstat_suite(void)
 {
 	Suite *s = suite_create("vmstat");
@@ -340,6 +459,8 @@ Suite *vmstat_suite(void)
 	tcase_add_test(tc, test_trace_events);
 	tcase_add_test(tc, test_trace_lines);
 	tcase_add_test(tc, test_trace_failure);
+	tcase_add_test(tc, test_modern_slab_vmalloc_lines);
+	tcase_add_test(tc, test_classic_node_views_highmem);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -42,6 +42,10 @@ static const char diff_usage[] =
 	"\n"
 	"options:\n"
 	"  --all            show unchanged rows too\n"
+	"  --each           one row per CPU, node and other numbered instance\n"
+	"                   (cpu3.l1d.read_misses); by default such rows are\n"
+	"                   summed by family (cpu*.l1d.read_misses), with the\n"
+	"                   instance that changed most named beside the sum\n"
 	"  --json           print the comparison as one JSON document\n"
 	"  --ignore F1,F2   fields that do not count when comparing event lines\n"
 	"                   (e.g. --ignore t,cycles: the same operations in the same\n"
@@ -89,7 +93,7 @@ struct side {
 
 struct diff_opts {
 	const char *a, *b;
-	bool all, json;
+	bool all, json, each;
 	int context;
 	int nignore;
 	char *ignore[IGNORE_MAX];
@@ -420,6 +424,150 @@ static void event_rows(const struct side *A, const struct side *B, struct rows *
 			event_rows_one(rows, B->ev.types[i]->name, NULL, B->ev.types[i]);
 }
 
+/* ---- Families: the same number for each CPU, node, ... ---- */
+
+/*
+ * A machine with 64 CPUs has 64 rows of l1d.read_misses. The text output
+ * sums such rows by family: a row whose first name component is a word and
+ * an instance number ("cpu12", "node1", "cpus[3]", "kswapd0") belongs to the
+ * family named with '*' in place of the number. Statistics of a histogram
+ * (min, max, mean, pN) do not add up, so those rows stay apart. A family
+ * sorts by its member that changed most, so a swing between CPUs that
+ * cancels in the sum still shows, and that member is named beside the sum.
+ */
+static char *family_of(const char *name)
+{
+	const char *dot = strchr(name, '.');
+	if (!dot)
+		return NULL;
+	const char *last = strrchr(name, '.') + 1;
+	static const char *const stat_names[] = {"min", "max", "mean", "p50", "p90", "p99"};
+	for (size_t i = 0; i < sizeof stat_names / sizeof stat_names[0]; i++)
+		if (!strcmp(last, stat_names[i]))
+			return NULL;
+	const char *p = name;
+	while (p < dot && ((*p >= 'a' && *p <= 'z') || *p == '_'))
+		p++;
+	if (p == name || p == dot)
+		return NULL;
+	bool bracket = *p == '[';
+	const char *digits = p + bracket, *q = digits;
+	while (q < dot && *q >= '0' && *q <= '9')
+		q++;
+	if (q == digits || q + bracket != dot || (bracket && *q != ']'))
+		return NULL;
+	size_t head = (size_t)(digits - name);
+	char *fam = mmsim_xmalloc(strlen(name) + 2);
+	memcpy(fam, name, head);
+	fam[head] = '*';
+	strcpy(fam + head + 1, q);
+	return fam;
+}
+
+/* A line of the text output: one row, or the sum of a family's rows. */
+struct shown {
+	struct row sum;          /* name, has_a/has_b, a, b, order of the first member */
+	const struct row *top;   /* the member that changed most (families only) */
+	size_t members;
+	double weight;           /* the largest member weight */
+	bool changed;
+};
+
+static int shown_cmp(const void *x, const void *y)
+{
+	const struct shown *a = x, *b = y;
+	if (a->weight != b->weight)
+		return a->weight > b->weight ? -1 : 1;
+	double da = a->top ? fabs(a->top->b - a->top->a) : fabs(a->sum.b - a->sum.a);
+	double db = b->top ? fabs(b->top->b - b->top->a) : fabs(b->sum.b - b->sum.a);
+	if (da != db)
+		return da > db ? -1 : 1;
+	return a->sum.order < b->sum.order ? -1 : a->sum.order > b->sum.order;
+}
+
+struct famidx {
+	char *fam;
+	size_t row;
+};
+
+static int famidx_cmp(const void *x, const void *y)
+{
+	const struct famidx *a = x, *b = y;
+	int c = strcmp(a->fam, b->fam);
+	if (c)
+		return c;
+	return a->row < b->row ? -1 : a->row > b->row;
+}
+
+/* The lines of one section, sorted; *n gets their number. Family names
+ * are owned by the returned lines (free with shown_free). */
+static struct shown *shown_lines(const struct rows *rows, int sec, bool each, size_t *n)
+{
+	struct shown *out = mmsim_xmalloc((rows->n + 1) * sizeof *out);
+	struct famidx *fi = mmsim_xmalloc((rows->n + 1) * sizeof *fi);
+	size_t nout = 0, nfi = 0;
+	for (size_t i = 0; i < rows->n; i++) {
+		const struct row *r = &rows->v[i];
+		if (r->section != sec)
+			continue;
+		char *fam = each ? NULL : family_of(r->name);
+		if (fam) {
+			fi[nfi++] = (struct famidx){fam, i};
+			continue;
+		}
+		double w = row_weight(r);
+		out[nout++] = (struct shown){*r, NULL, 1, w, row_changed(r)};
+		out[nout - 1].sum.name = NULL;
+		out[nout - 1].top = r;
+	}
+	qsort(fi, nfi, sizeof *fi, famidx_cmp);
+	for (size_t i = 0; i < nfi;) {
+		size_t j = i;
+		while (j < nfi && !strcmp(fi[j].fam, fi[i].fam))
+			j++;
+		if (j - i == 1) {   /* a lone instance is not a family */
+			const struct row *r = &rows->v[fi[i].row];
+			out[nout++] = (struct shown){*r, r, 1, row_weight(r), row_changed(r)};
+			out[nout - 1].sum.name = NULL;
+			free(fi[i].fam);
+			i = j;
+			continue;
+		}
+		struct shown s = {.sum = {.name = fi[i].fam, .section = sec, .order = fi[i].row},
+				  .weight = -1};
+		for (size_t k = i; k < j; k++) {
+			const struct row *r = &rows->v[fi[k].row];
+			s.sum.has_a |= r->has_a;
+			s.sum.has_b |= r->has_b;
+			s.sum.a += r->a;
+			s.sum.b += r->b;
+			s.members++;
+			s.changed |= row_changed(r);
+			double w = row_weight(r);
+			if (!s.top || w > s.weight ||
+			    (w == s.weight && fabs(r->b - r->a) > fabs(s.top->b - s.top->a))) {
+				s.top = r;
+				s.weight = w;
+			}
+			if (k > i)
+				free(fi[k].fam);
+		}
+		out[nout++] = s;
+		i = j;
+	}
+	free(fi);
+	qsort(out, nout, sizeof *out, shown_cmp);
+	*n = nout;
+	return out;
+}
+
+static void shown_free(struct shown *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i].sum.name);
+	free(v);
+}
+
 /* ---- Printing ---- */
 
 static void fmt_num(char *buf, size_t n, bool has, double v, bool sign)
@@ -530,18 +678,35 @@ static void print_text(const struct diff_opts *o, const struct side *A, const st
 			}
 		if (!changed && !o->all)
 			continue;
-		printf("  %-44s %14s %14s %14s %9s\n", "name", "A", "B", "B-A", "change");
-		for (size_t i = 0; i < rows->n; i++) {
-			const struct row *r = &rows->v[i];
-			if (r->section != sec || (!o->all && !row_changed(r)))
+		size_t nshown;
+		struct shown *lines = shown_lines(rows, sec, o->each, &nshown);
+		bool families = false;
+		for (size_t i = 0; i < nshown; i++)
+			families |= lines[i].members > 1 && (o->all || lines[i].changed);
+		printf("  %-44s %14s %14s %14s %9s%s\n", "name", "A", "B", "B-A", "change",
+		       families ? "  (families: the member that changed most; --each)" : "");
+		for (size_t i = 0; i < nshown; i++) {
+			const struct shown *l = &lines[i];
+			if (!o->all && !l->changed)
 				continue;
+			const struct row *r = l->members > 1 ? &l->sum : l->top;
 			char a[32], b[32], d[32], c[32];
 			fmt_num(a, sizeof a, r->has_a, r->a, false);
 			fmt_num(b, sizeof b, r->has_b, r->b, false);
 			fmt_num(d, sizeof d, r->has_a && r->has_b, r->b - r->a, true);
 			fmt_change(c, sizeof c, r);
-			printf("  %-44s %14s %14s %14s %9s\n", r->name, a, b, d, c);
+			printf("  %-44s %14s %14s %14s %9s", r->name, a, b, d, c);
+			if (l->members > 1 && row_changed(l->top)) {
+				char td[32];
+				fmt_num(td, sizeof td, l->top->has_a && l->top->has_b, l->top->b - l->top->a, true);
+				printf("  %zu: %s %s", l->members, l->top->name, l->top->has_a && l->top->has_b ?
+				       td : l->top->has_a ? "only A" : "only B");
+			} else if (l->members > 1) {
+				printf("  %zu", l->members);
+			}
+			printf("\n");
 		}
+		shown_free(lines, nshown);
 	}
 
 	printf("\nfirst divergence");
@@ -684,6 +849,8 @@ static int parse_opts(int argc, char **argv, struct diff_opts *o)
 			o->all = true;
 		} else if (!strcmp(a, "--json")) {
 			o->json = true;
+		} else if (!strcmp(a, "--each")) {
+			o->each = true;
 		} else if (!strcmp(a, "--ignore") || !strcmp(a, "--context")) {
 			if (i + 1 >= argc) {
 				tool_error("diff: %s needs a value (see mmsim diff --help)", a);

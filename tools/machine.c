@@ -34,7 +34,18 @@ static const char usage[] =
 	"                    as a write to /proc/sys/vm would, in the order given\n"
 	"  --show VIEW       json (the description, as --machine reads it; the\n"
 	"                    default), zoneinfo, zonelists (dmesg's mminit lines),\n"
-	"                    buddyinfo, vmstat, meminfo, min_free_kbytes, notes\n"
+	"                    buddyinfo, pagetypeinfo, vmstat, meminfo (the era's\n"
+	"                    /proc files), numastat, node_meminfo (the nodes'\n"
+	"                    /sys/devices/system/node/nodeN/{numastat,meminfo}),\n"
+	"                    freelists, slabinfo, vmallocinfo, min_free_kbytes, notes\n"
+	"  --node N          with numastat or node_meminfo: node N's file alone\n"
+	"                    (without it, every node's, each under a head(1)-style\n"
+	"                    '==> nodeN/FILE <==' header when there are several)\n"
+	"  --capture WHAT    with --from: start from the box's state at capture\n"
+	"                    (comma-separated): in_use (managed - free - per-CPU\n"
+	"                    pages taken as the kernel's, each CPU's count: pages\n"
+	"                    on its lists), wmarks (min/low/high and pcp high/batch\n"
+	"                    as zoneinfo shows them), protection (likewise); all\n"
 	"  --time            print the import and boot time on stderr\n";
 
 static int print_json(const struct hw_machine_desc *d)
@@ -83,9 +94,35 @@ static int import_policy(const struct hw_import *imp, struct mm_policy *p, char 
 	return 0;
 }
 
+/*
+ * The import gives each zone's present - managed frames to the kernel, and
+ * the simulator puts its own node data (pg_data_t with every CPU's
+ * pagesets, a 64-byte mem_map entry per frame) inside them. When they do
+ * not fit (a reservation smaller than that, e.g. a 32-bit kernel's smaller
+ * struct page), boot takes the rest from free RAM and managed comes out
+ * below the real one: say so, zone by zone, rather than print numbers
+ * that silently differ.
+ */
+static void warn_managed(const struct hw_import *imp, struct mm *mm)
+{
+	for (int n = 0; n < imp->nr_nodes && n < mm_nr_nodes(mm); n++)
+		for (int k = 0; k < imp->nodes[n].nr_zones; k++) {
+			const struct hw_import_zone *iz = &imp->nodes[n].zones[k];
+			for (int j = 0; j < MAX_NR_ZONES; j++) {
+				const struct zone *z = &NODE_DATA(mm, n)->node_zones[j];
+				if (!z->present_pages || strcmp(z->name, iz->name) || z->managed_pages == iz->managed)
+					continue;
+				fprintf(stderr, "mmsim: machine: note: node %d zone %s: managed %lu, not the "
+					"imported %llu (the simulator's node data, pg_data_t and a 64-byte "
+					"mem_map entry per frame, did not fit in the imported reservation)\n",
+					n, iz->name, z->managed_pages, (unsigned long long)iz->managed);
+			}
+		}
+}
+
 int cmd_machine(int argc, char **argv)
 {
-	const char *from = NULL, *machine = NULL, *show = "json", *era = "modern";
+	const char *from = NULL, *machine = NULL, *show = "json", *era = "modern", *capture = NULL, *node = NULL;
 	const char *sets[64];
 	int nsets = 0;
 	bool timing = false;
@@ -112,6 +149,10 @@ int cmd_machine(int argc, char **argv)
 			show = v;
 		else if (!strcmp(a, "--era"))
 			era = v;
+		else if (!strcmp(a, "--capture"))
+			capture = v;
+		else if (!strcmp(a, "--node"))
+			node = v;
 		else if (!strcmp(a, "-P")) {
 			if (nsets == 64) {
 				tool_error("machine: too many -P");
@@ -128,7 +169,32 @@ int cmd_machine(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 
+	bool node_view = !strcmp(show, "numastat") || !strcmp(show, "node_meminfo");
+	int nid = -1;
+	if (node) {
+		char *end;
+		long n = strtol(node, &end, 10);
+		if (!*node || *end || n < 0 || n >= HW_MAX_NODES) {
+			tool_error("machine: --node: '%s' is not a node number", node);
+			return EXIT_USAGE;
+		}
+		if (!node_view) {
+			tool_error("machine: --node: only with --show numastat or --show node_meminfo");
+			return EXIT_USAGE;
+		}
+		nid = (int)n;
+	}
+
 	char err[512];
+	unsigned capture_what = 0;
+	if (capture && !from) {
+		tool_error("machine: --capture needs --from DIR (a captured box)");
+		return EXIT_USAGE;
+	}
+	if (capture && mm_capture_parse(capture, &capture_what, err, sizeof err)) {
+		tool_error("machine: --capture: %s", err);
+		return EXIT_USAGE;
+	}
 	double t0 = now();
 	static struct hw_import imp;
 	struct mm_policy pol;
@@ -201,6 +267,13 @@ int cmd_machine(int argc, char **argv)
 	}
 	double t2 = now();
 	int status = EXIT_OK;
+	if (from)
+		warn_managed(&imp, mm);
+	if (capture_what && mm_apply_capture(mm, &imp, capture_what, err, sizeof err)) {
+		tool_error("machine: --capture: %s: %s", from, err);
+		status = EXIT_USAGE;
+		goto out;
+	}
 	for (int i = 0; i < nsets; i++) {
 		const char *eq = strchr(sets[i], '=');
 		char name[64];
@@ -218,14 +291,18 @@ int cmd_machine(int argc, char **argv)
 	if (!strcmp(show, "min_free_kbytes")) {
 		printf("%lu\n", mm_min_free_kbytes(mm));
 	} else {
-		size_t need = mm_view(mm, show, NULL, 0);
+		size_t need = node_view ? mm_node_view(mm, show, nid, NULL, 0) : mm_view(mm, show, NULL, 0);
 		if (mm_errno(mm)) {
-			tool_error("machine: --show: %s (or json, min_free_kbytes, notes)", mm_error(mm));
+			tool_error("machine: --%s: %s%s", node_view && nid >= 0 ? "node" : "show", mm_error(mm),
+				   node_view ? "" : " (or json, min_free_kbytes, notes)");
 			status = EXIT_USAGE;
 			goto out;
 		}
 		char *buf = mmsim_xmalloc(need + 1);
-		mm_view(mm, show, buf, need + 1);
+		if (node_view)
+			mm_node_view(mm, show, nid, buf, need + 1);
+		else
+			mm_view(mm, show, buf, need + 1);
 		fputs(buf, stdout);
 		free(buf);
 	}

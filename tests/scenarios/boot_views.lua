@@ -76,7 +76,7 @@ assert(mi:find("HighTotal:%s+131072 kB"), mi)
 assert(k:proc("vmstat"):find("pgfree 0", 1, true))
 assert(#k:proc("freelists") > 0)
 ok, err = pcall(k.proc, k, "pagetypeinfo")
-assert(not ok and err:find("no view 'pagetypeinfo' (known: buddyinfo, zoneinfo, vmstat, meminfo, freelists, slabinfo, vmallocinfo, zonelists)", 1, true), err)
+assert(not ok and err:find("no view 'pagetypeinfo' (known: buddyinfo, zoneinfo, vmstat, meminfo, freelists, slabinfo, vmallocinfo, zonelists, numastat, node_meminfo)", 1, true), err)
 
 -- vmstat() as data: every counter 0 after boot
 local vm = k:vmstat()
