@@ -418,7 +418,10 @@ int handle_mm_fault(struct mm *mm, struct mm_struct *umm, uint64_t addr, int wri
 	}
 	/* do_anonymous_page for a write; or do_wp_page on the zero page, whose
 	 * copy is a clear (2.6.11 copy_cow_page) */
-	struct page *page = alloc_pages(mm, GFP_HIGHUSER, 0);
+	/* 6.1 asks for a movable page (GFP_HIGHUSER_MOVABLE), which its
+	 * allocator keeps in MIGRATE_MOVABLE pageblocks */
+	struct page *page = alloc_pages(mm, mm->policy.era == MM_ERA_MODERN ?
+					GFP_HIGHUSER_MOVABLE : GFP_HIGHUSER, 0);
 	if (!page) {
 		mm_touch(mm, ptl, 4, 1);
 		us->st.oom++;

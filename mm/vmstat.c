@@ -498,7 +498,8 @@ static uint64_t item_value(const struct vm_item *items, size_t n, const char *na
  *     the buddy allocator (__free_pages_core) as frees; the simulator's
  *     boot does not run through the counted path, so the managed total is
  *     added to the run's frees;
- *   - pageoutrun: kswapd's balance_pgdat passes.
+ *   - pageoutrun: kswapd's balance_pgdat passes;
+ *   - pgfault, pgmajfault: user page faults (mm/memory.c; no major ones).
  */
 static void view_vmstat_61(struct mm *mm, struct mm_out *o)
 {
@@ -518,6 +519,8 @@ static void view_vmstat_61(struct mm *mm, struct mm_out *o)
 		{ "nr_slab_unreclaimable", c.slab_unreclaimable },
 		{ "nr_dirty_threshold", thresh },
 		{ "nr_dirty_background_threshold", bg },
+		{ "pgfault", mm->vm[PGFAULT] },
+		{ "pgmajfault", mm->vm[PGMAJFAULT] },
 		{ "allocstall_normal", mm->vm[ALLOCSTALL] },
 		{ "pgfree", mm->vm[PGFREE] + c.managed },
 		{ "pageoutrun", mm->vm[PAGEOUTRUN] },

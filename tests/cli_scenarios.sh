@@ -77,6 +77,7 @@ expect 0 "determinism seed 5" -- run $S/determinism.lua --seed 5 -o "$tmp/d5a.js
 expect 0 "determinism seed 5 again" -- run $S/determinism.lua --seed 5 -o "$tmp/d5b.jsonl"
 if cmp -s "$tmp/d5a.jsonl" "$tmp/d5b.jsonl"; then ok; else bad "same seed gives a different trace"; fi
 expect 0 "usermap with highpte=on" -- run $S/usermap.lua -P highpte=on --quiet
+expect 0 "usermap in the modern era" -- run $S/usermap.lua --era modern --quiet
 expect 0 "usermap again" -- run $S/usermap.lua --quiet -o "$tmp/usermap2.jsonl"
 if cmp -s "$tmp/usermap.jsonl" "$tmp/usermap2.jsonl"; then ok; else bad "usermap: two runs, two traces"; fi
 hasf "$tmp/usermap.jsonl" '"ev":"page_fault"' "usermap: page_fault events in the trace"
