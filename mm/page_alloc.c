@@ -1026,6 +1026,7 @@ static struct page *buffered_rmqueue(struct mm *mm, struct zone *zone, unsigned 
 	}
 	if (page) {
 		MMSIM_ASSERT(!bad_range(mm, zone, page));
+		_Static_assert(PGALLOC_MOVABLE - PGALLOC_DMA == ZONE_MOVABLE, "a pgalloc counter per zone type");
 		mm->vm[PGALLOC_DMA + zone_idx(zone)] += 1UL << order;
 		prep_new_page(mm, pgdat, page, order);
 		if (modern(mm))
