@@ -48,7 +48,7 @@ struct mm {
 	struct trace *trace;
 	int ev_alloc, ev_free, ev_pcpu_drain, ev_alloc_zone_locked, ev_alloc_fail,
 	    ev_kswapd_wake, ev_kswapd_sleep, ev_direct_reclaim_begin, ev_direct_reclaim_end,
-	    ev_oom, ev_extfrag, ev_boost, ev_compact;
+	    ev_oom, ev_extfrag, ev_boost, ev_compact, ev_zone_wmark;
 
 	/* The modern era's allocator state (page_alloc.c). */
 	bool free_to_tail;               /* boot freeing: FPI_TO_TAIL */

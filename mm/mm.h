@@ -379,6 +379,7 @@ int mm_check(struct mm *mm, char *err, size_t errlen);
 /* vmstat counters (mm/vmstat.c), machine-wide, with the kernel's names. */
 enum vm_event_item {
 	PGALLOC_DMA, PGALLOC_DMA32, PGALLOC_NORMAL, PGALLOC_HIGH,
+	PGALLOC_MOVABLE,        /* modern era: ZONE_MOVABLE (indexed PGALLOC_DMA + zone_idx) */
 	PGFREE,
 	NUMA_HIT, NUMA_MISS, NUMA_FOREIGN, INTERLEAVE_HIT, LOCAL_NODE, OTHER_NODE,
 	ALLOCSTALL,             /* direct reclaim entered */

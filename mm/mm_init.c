@@ -511,6 +511,7 @@ struct mm *mm_boot(struct sim *s, const struct hw_machine_desc *d, const struct 
 	mm->max_order = p->max_order;
 	mm->cpu = -1;
 	mm->trace = tr;
+	mm->ev_zone_wmark = -1;   /* boot's own frees cross every mark: not events */
 	for (int c = 0; c < d->nr_cpus; c++)
 		mm->cpu_node[c] = d->cpus[c].node;
 	for (int i = 0; i < d->nr_nodes; i++)
@@ -689,11 +690,12 @@ struct mm *mm_boot(struct sim *s, const struct hw_machine_desc *d, const struct 
 		mm->ev_boost = p->era == MM_ERA_MODERN ? trace_event_id(tr, "mm_watermark_boost") : -1;
 		mm->ev_compact = p->era == MM_ERA_MODERN ?
 			trace_event_id(tr, "mm_compaction_try_to_compact_pages") : -1;
+		mm->ev_zone_wmark = trace_event_id(tr, "mm_zone_watermark");
 	} else {
 		mm->ev_alloc = mm->ev_free = mm->ev_pcpu_drain = mm->ev_alloc_zone_locked = -1;
 		mm->ev_alloc_fail = mm->ev_kswapd_wake = mm->ev_kswapd_sleep = -1;
 		mm->ev_direct_reclaim_begin = mm->ev_direct_reclaim_end = mm->ev_oom = -1;
-		mm->ev_extfrag = mm->ev_boost = mm->ev_compact = -1;
+		mm->ev_extfrag = mm->ev_boost = mm->ev_compact = mm->ev_zone_wmark = -1;
 	}
 	if (p->check)
 		mm_check_or_panic(mm, "boot");

@@ -186,10 +186,45 @@ static inline void free_area_nr(struct mm *mm, struct zone *zone, unsigned order
 	mm_touch(mm, free_area_paddr(mm, zone, order) + FREE_AREA_OFF_NRFREE, 8, 1);
 }
 
+/*
+ * Which watermark band a free count is in: 0 above high, 1 at or below
+ * high, 2 at or below low, 3 at or below min ("below" as wakeup_kswapd
+ * tests it: free_pages <= pages_low), the boost included as the allocator
+ * sees it. mmsim's mm_zone_watermark event marks each change of band, so
+ * a run's crossings are exact rather than sampled at snapshots; the kernel
+ * has no such tracepoint.
+ */
+static inline int wmark_band(const struct zone *z, unsigned long free)
+{
+	unsigned long b = z->watermark_boost;
+	return free <= z->pages_min + b ? 3 : free <= z->pages_low + b ? 2 : free <= z->pages_high + b ? 1 : 0;
+}
+
+static const char *const wmark_band_names[] = { "above high", "below high", "below low", "below min" };
+
+static void trace_zone_watermark(struct mm *mm, struct zone *zone, unsigned long old)
+{
+	struct sim_task *t = sim_cur_task(mm->sim);
+	unsigned long b = zone->watermark_boost;
+	trace_begin(mm->trace, mm->ev_zone_wmark, sim_now(mm->sim), mm->cpu, t ? t->name : NULL);
+	trace_i64(mm->trace, "nid", zone->zone_pgdat->node_id);
+	trace_str(mm->trace, "zone", zone->name);
+	trace_u64(mm->trace, "free", zone->free_pages);
+	trace_str(mm->trace, "from", wmark_band_names[wmark_band(zone, old)]);
+	trace_str(mm->trace, "to", wmark_band_names[wmark_band(zone, zone->free_pages)]);
+	trace_u64(mm->trace, "min", zone->pages_min + b);
+	trace_u64(mm->trace, "low", zone->pages_low + b);
+	trace_u64(mm->trace, "high", zone->pages_high + b);
+	trace_end(mm->trace);
+}
+
 static inline void zone_free_pages(struct mm *mm, struct zone *zone, long delta)
 {
+	unsigned long old = zone->free_pages;
 	zone->free_pages += (unsigned long)delta;
 	mm_touch(mm, zone->paddr + ZONE_OFF_FREE_PAGES, 8, 1);
+	if (trace_enabled(mm->trace, mm->ev_zone_wmark) && wmark_band(zone, old) != wmark_band(zone, zone->free_pages))
+		trace_zone_watermark(mm, zone, old);
 }
 
 /* ---- Migrate types and pageblocks (the modern era, 6.1) ---------------- */
@@ -991,6 +1026,7 @@ static struct page *buffered_rmqueue(struct mm *mm, struct zone *zone, unsigned 
 	}
 	if (page) {
 		MMSIM_ASSERT(!bad_range(mm, zone, page));
+		_Static_assert(PGALLOC_MOVABLE - PGALLOC_DMA == ZONE_MOVABLE, "a pgalloc counter per zone type");
 		mm->vm[PGALLOC_DMA + zone_idx(zone)] += 1UL << order;
 		prep_new_page(mm, pgdat, page, order);
 		if (modern(mm))

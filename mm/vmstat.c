@@ -25,6 +25,7 @@ static const char *const vm_event_names[NR_VM_EVENT_ITEMS] = {
 	[PGALLOC_DMA32] = "pgalloc_dma32",
 	[PGALLOC_NORMAL] = "pgalloc_normal",
 	[PGALLOC_HIGH] = "pgalloc_high",
+	[PGALLOC_MOVABLE] = "pgalloc_movable",
 	[PGFREE] = "pgfree",
 	[NUMA_HIT] = "numa_hit",
 	[NUMA_MISS] = "numa_miss",
@@ -48,6 +49,7 @@ static const char *const vm_event_descs[NR_VM_EVENT_ITEMS] = {
 	[PGALLOC_DMA32] = "pages allocated from ZONE_DMA32",
 	[PGALLOC_NORMAL] = "pages allocated from ZONE_NORMAL",
 	[PGALLOC_HIGH] = "pages allocated from ZONE_HIGHMEM",
+	[PGALLOC_MOVABLE] = "pages allocated from ZONE_MOVABLE",
 	[PGFREE] = "pages freed",
 	[NUMA_HIT] = "allocations served by the node the zonelist preferred",
 	[NUMA_MISS] = "allocations served by another node than the preferred one",
@@ -408,7 +410,7 @@ static void global_dirty_limits(const struct mm *mm, const struct mem_counts *c,
  * numbers); 0 for a zone without one. */
 static uint64_t pgalloc_of(const struct mm *mm, int zone)
 {
-	return zone >= 0 && zone <= ZONE_HIGHMEM ? mm->vm[PGALLOC_DMA + zone] : 0;
+	return zone >= 0 && zone <= ZONE_MOVABLE ? mm->vm[PGALLOC_DMA + zone] : 0;
 }
 
 /* 6.1 TEXTS_FOR_ZONES: the suffix of a zone's per-zone-type event names. */

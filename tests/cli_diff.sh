@@ -227,6 +227,24 @@ expect 0 "run pressure" -- "$MMSIM" run "$tmp/press.lua" --quiet --snapshot-ever
 expect 0 "report pressure" -- "$MMSIM" report "$tmp/press.jsonl"
 has "$tmp/out" '^  node0 Normal +cycle +[0-9]+ +above high -> below high' "pressure: a crossing"
 has "$tmp/out" '^  node0 Normal +cycle +[0-9]+ +below high -> below low' "pressure: below low"
+# Exact crossings: the report's lines are the trace's mm_zone_watermark
+# events, at their cycles, and each event's free count is on the side of
+# the marks its "to" says.
+has "$tmp/out" 'watermark crossings \(every one, from mm_zone_watermark events' "pressure: exact crossings"
+first=$(grep '"ev":"mm_zone_watermark"' "$tmp/press.jsonl" | head -n 1 | grep -o '"t":[0-9]*' | cut -d: -f2)
+has "$tmp/out" "^  node0 Normal +cycle +$first +above high -> below high" "pressure: the first event's cycle"
+bands=$(grep '"ev":"mm_zone_watermark"' "$tmp/press.jsonl" | awk -F'[:,]' '{
+	for (i = 1; i < NF; i++) { k = $i; gsub(/"/, "", k); v = $(i + 1); gsub(/"/, "", v); f[k] = v }
+	fr = f["free"] + 0; b = "above high"
+	if (fr <= f["high"] + 0) b = "below high"
+	if (fr <= f["low"] + 0) b = "below low"
+	if (fr <= f["min"] + 0) b = "below min"
+	if (b != f["to"]) bad++ } END { print bad + 0 }')
+eq "$bands" 0 "pressure: each mm_zone_watermark's free is in its 'to' band"
+expect 0 "run pressure, no watermark events" -- "$MMSIM" run "$tmp/press.lua" --quiet --snapshot-every 10000 \
+	--events '-mm_zone_watermark' -o "$tmp/press2.jsonl"
+expect 0 "report pressure, sampled" -- "$MMSIM" report "$tmp/press2.jsonl"
+has "$tmp/out" 'watermark crossings \(sampled at snapshots' "pressure: sampled crossings without the events"
 wakes=$(grep -c '"ev":"mm_vmscan_kswapd_wake"' "$tmp/press.jsonl")
 has "$tmp/out" "^kswapd +$wakes wake-ups; node0: $wakes, first at cycle" "pressure: kswapd wake-ups"
 has "$tmp/out" '^failures +1 allocation failed' "pressure: the failure"

@@ -80,8 +80,10 @@ struct zone_track {
 	uint64_t first, last, lowest, lowest_t;
 	enum level level;
 	uint64_t snaps_at[4];      /* snapshots per level */
-	uint64_t ncross;
+	uint64_t ncross;                      /* seen from snapshot to snapshot */
 	struct crossing cross[CROSSINGS_KEPT];
+	uint64_t ncross_ev;                   /* mm_zone_watermark events: exact */
+	struct crossing cross_ev[CROSSINGS_KEPT];
 	int norders;
 	uint64_t nr_free[MAX_ORDER_SHOWN];
 };
@@ -110,6 +112,7 @@ struct report {
 	struct sample last;        /* the last snapshot, sampled or not */
 	uint64_t stride;
 	/* kswapd and failures. */
+	uint64_t crossing_events;             /* mm_zone_watermark events matched */
 	uint64_t kswapd_wakes[MAX_NODES + 1];  /* [MAX_NODES]: no or bad nid */
 	uint64_t kswapd_first[MAX_NODES + 1];
 	uint64_t failures;
@@ -240,6 +243,47 @@ static uint64_t span_u64(const struct trd_span *s)
 	return strtoull(s->p, NULL, 10);
 }
 
+/* A string field's text without its quotes (escapes left as written). */
+static struct trd_span span_str(const struct trd_span *v)
+{
+	if (!v || v->len < 2 || v->p[0] != '"')
+		return (struct trd_span){"", 0};
+	return (struct trd_span){v->p + 1, v->len - 2};
+}
+
+static bool level_parse(struct trd_span s, enum level *out)
+{
+	for (int i = 0; i < (int)(sizeof level_names / sizeof level_names[0]); i++)
+		if (trd_span_eq(s, level_names[i])) {
+			*out = (enum level)i;
+			return true;
+		}
+	return false;
+}
+
+/* mmsim's mm_zone_watermark: a zone's free count changed band, exactly
+ * when it happened (docs/trace-format.md). */
+static void on_zone_watermark(struct report *rp, const struct trd_event *e)
+{
+	char name[64];
+	struct trd_span zone = span_str(trd_field(e, "zone"));
+	snprintf(name, sizeof name, "node%llu %.*s", (unsigned long long)span_u64(trd_field(e, "nid")),
+		 (int)(zone.len < 32 ? zone.len : 32), zone.p);
+	enum level from, to;
+	if (!level_parse(span_str(trd_field(e, "from")), &from) || !level_parse(span_str(trd_field(e, "to")), &to))
+		return;
+	for (int i = 0; i < rp->nzones; i++) {
+		struct zone_track *zt = &rp->zones[i];
+		if (strcmp(zt->name, name))
+			continue;
+		if (zt->ncross_ev < CROSSINGS_KEPT)
+			zt->cross_ev[zt->ncross_ev] = (struct crossing){e->t, span_u64(trd_field(e, "free")), from, to};
+		zt->ncross_ev++;
+		rp->crossing_events++;
+		return;
+	}
+}
+
 static void on_event(struct report *rp)
 {
 	const struct trace_reader *r = &rp->r;
@@ -268,6 +312,8 @@ static void on_event(struct report *rp)
 			nid = MAX_NODES;
 		if (!rp->kswapd_wakes[nid]++)
 			rp->kswapd_first[nid] = e->t;
+	} else if (trd_span_eq(e->name, "mm_zone_watermark")) {
+		on_zone_watermark(rp, e);
 	} else if (trd_span_eq(e->name, "mm_page_alloc_fail")) {
 		if (rp->failures < FAILURES_KEPT)
 			keep_line(&rp->failure[rp->failures], r, 0);
@@ -379,23 +425,27 @@ static void print_zones(const struct report *rp)
 		       (unsigned long long)z->lowest_t, (unsigned long long)z->last,
 		       level_names[z->level]);
 	}
-	bool any = false;
+	/* Exact crossings when the trace has mm_zone_watermark events, else
+	 * those seen from one snapshot to the next. */
+	bool exact = rp->crossing_events > 0, any = false;
 	for (int i = 0; i < rp->nzones; i++) {
 		const struct zone_track *z = &rp->zones[i];
-		if (!z->ncross)
+		uint64_t n = exact ? z->ncross_ev : z->ncross;
+		const struct crossing *cross = exact ? z->cross_ev : z->cross;
+		if (!n)
 			continue;
 		if (!any)
-			printf("\n  watermark crossings (\"below\" is at or below the mark):\n");
+			printf("\n  watermark crossings (%s; \"below\" is at or below the mark):\n",
+			       exact ? "every one, from mm_zone_watermark events" : "sampled at snapshots");
 		any = true;
-		for (uint64_t k = 0; k < z->ncross && k < CROSSINGS_KEPT; k++) {
-			const struct crossing *c = &z->cross[k];
+		for (uint64_t k = 0; k < n && k < CROSSINGS_KEPT; k++) {
+			const struct crossing *c = &cross[k];
 			printf("  %-16s cycle %12llu  %s -> %s (free %llu)\n", z->name,
 			       (unsigned long long)c->t, level_names[c->from], level_names[c->to],
 			       (unsigned long long)c->free);
 		}
-		if (z->ncross > CROSSINGS_KEPT)
-			printf("  %-16s ... %llu crossings in all\n", z->name,
-			       (unsigned long long)z->ncross);
+		if (n > CROSSINGS_KEPT)
+			printf("  %-16s ... %llu crossings in all\n", z->name, (unsigned long long)n);
 	}
 	if (!any && rp->snapshots)
 		printf("  no zone crossed a watermark between snapshots\n");

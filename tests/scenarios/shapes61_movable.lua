@@ -26,4 +26,10 @@ m:run()
 for i = 1, 64 do assert(mov[i] >= MOVABLE, mov[i]) end
 assert(user < MOVABLE and user >= 1048576, user)        -- x86_64: HIGHUSER is Normal
 for i = 1, 2000 do assert(kern[i] < MOVABLE, kern[i]) end
+-- Each zone type has its own pgalloc counter (6.1 PGALLOC_MOVABLE): the 64
+-- movable pages, nothing else, whatever the per-CPU refills took.
+local vm = k:vmstat()
+assert(vm.pgalloc_movable == 64, vm.pgalloc_movable)
+assert(vm.pgalloc_normal == 2001, vm.pgalloc_normal)
+assert(k:proc("vmstat"):find("\npgalloc_movable 64\n", 1, true))
 print("shapes61_movable: ok")
