@@ -6,6 +6,8 @@
  *              shift is at least 12);
  *   frame[i]   physical address of the page's first byte;
  *   global[i]  survives a non-global flush;
+ *   ro[i]      read-only: a write through it does not hit (it walks, and
+ *              the walker faults, as a write to a read-only page does);
  *   stamp[i]   the TLB's tick at the entry's last use.
  *
  * A CPU's two TLBs (4 KiB and large) are looked up together; an address is
@@ -25,6 +27,7 @@ struct tlb {
 	uint64_t *frame;
 	uint64_t *stamp;
 	bool *global;
+	bool *ro;
 	unsigned ways;
 	uint64_t set_mask;
 	unsigned page_shift;
@@ -39,6 +42,7 @@ static struct tlb *tlb_create(const struct hw_tlb_params *p, unsigned page_shift
 	t->frame = mmsim_xcalloc(n, sizeof t->frame[0]);
 	t->stamp = mmsim_xcalloc(n, sizeof t->stamp[0]);
 	t->global = mmsim_xcalloc(n, sizeof t->global[0]);
+	t->ro = mmsim_xcalloc(n, sizeof t->ro[0]);
 	for (size_t i = 0; i < n; i++)
 		t->vpn[i] = NO_PAGE;
 	t->ways = p->ways;
@@ -55,6 +59,7 @@ static void tlb_destroy(struct tlb *t)
 	free(t->frame);
 	free(t->stamp);
 	free(t->global);
+	free(t->ro);
 	free(t);
 }
 
@@ -69,7 +74,7 @@ static long tlb_find(const struct tlb *t, uint64_t vaddr)
 }
 
 /* Returns 1 if a valid entry was evicted. */
-static int tlb_fill(struct tlb *t, uint64_t vaddr, uint64_t frame, bool global)
+static int tlb_fill(struct tlb *t, uint64_t vaddr, uint64_t frame, bool global, bool ro)
 {
 	uint64_t vpn = vaddr >> t->page_shift;
 	long i = tlb_find(t, vaddr);
@@ -91,6 +96,7 @@ static int tlb_fill(struct tlb *t, uint64_t vaddr, uint64_t frame, bool global)
 	t->vpn[i] = vpn;
 	t->frame[i] = frame >> t->page_shift << t->page_shift;
 	t->global[i] = global;
+	t->ro[i] = ro;
 	t->stamp[i] = ++t->tick;
 	return evicted;
 }
@@ -100,6 +106,7 @@ static void tlb_drop(struct tlb *t, long i)
 	t->vpn[i] = NO_PAGE;
 	t->stamp[i] = 0;
 	t->global[i] = false;
+	t->ro[i] = false;
 }
 
 static void tlb_flush(struct tlb *t, bool include_global)
@@ -183,6 +190,10 @@ int hw_translate(struct hw *hw, int cpu, uint64_t vaddr, int write, uint64_t *pa
 		if (i >= 0)
 			ts->hits_large++;
 	}
+	if (i >= 0 && write && t->ro[i]) {
+		tlb_drop(t, i);       /* a write to a read-only page: walk (and fault) */
+		i = -1;
+	}
 	if (i >= 0) {
 		ts->hits++;
 		t->stamp[i] = ++t->tick;
@@ -204,7 +215,7 @@ int hw_translate(struct hw *hw, int cpu, uint64_t vaddr, int write, uint64_t *pa
 		return rc;
 	}
 	t = w.large ? pc->tlb_large : pc->tlb4k;
-	if (tlb_fill(t, vaddr, w.frame, w.global))
+	if (tlb_fill(t, vaddr, w.frame, w.global, w.readonly))
 		ts->evictions++;
 	uint64_t mask = (UINT64_C(1) << t->page_shift) - 1;
 	*paddr = (w.frame & ~mask) | (vaddr & mask);

@@ -11,7 +11,9 @@
  * page size says.
  *
  * Replacement is LRU within a set. Entries marked global survive a
- * non-global full flush (as with CR4.PGE and a CR3 reload).
+ * non-global full flush (as with CR4.PGE and a CR3 reload). An entry the
+ * walker marked read-only does not serve a write: the write walks again
+ * and the walker reports the protection fault.
  */
 #ifndef MMSIM_HW_TLB_H
 #define MMSIM_HW_TLB_H
@@ -33,6 +35,8 @@ struct hw_walk {
 	uint64_t frame;       /* physical address of the page's first byte */
 	bool large;           /* a large page (hw_arch_large_page_shift) */
 	bool global;          /* survives a non-global flush */
+	bool readonly;        /* a write must fault: the TLB entry does not serve
+	                         writes (the walker faults a write itself) */
 };
 
 /*

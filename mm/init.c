@@ -51,6 +51,7 @@
 #include <stdio.h>
 
 #include "mm/internal.h"
+#include "mm/mmap.h"
 #include "mm/vmalloc.h"
 
 #define MiB (UINT64_C(1) << 20)
@@ -170,7 +171,9 @@ int mm_kernel_walk(void *ctx, int cpu, uint64_t vaddr, int write, struct hw_walk
 
 struct hw_mmu mm_kernel_mmu(struct mm *mm)
 {
-	return (struct hw_mmu){ mm_kernel_walk, mm };
+	/* mm_cpu_walk (memory.c) is mm_kernel_walk until some CPU has a user
+	 * address space active. */
+	return (struct hw_mmu){ mm_cpu_walk, mm };
 }
 
 uint64_t mm_direct_map_end(const struct mm *mm)

@@ -28,6 +28,7 @@ struct mm {
 	struct highmem *hm;              /* highmem.c's state: NULL on x86_64 */
 	struct hw *hw;                   /* TLBs for kmap's invalidations, or NULL */
 	struct dma_state *dma;           /* bounce.c's pools and counters, or NULL */
+	struct user_state *user;         /* mmap.c/memory.c: user address spaces, or NULL */
 
 	/* The cost model: NULL access when hw=off or no port. */
 	cycle_t (*access)(void *ctx, int cpu, uint64_t paddr, unsigned size, int write);
@@ -181,6 +182,10 @@ void highmem_register_stats(struct mm *mm, struct stats_registry *reg);
 void highmem_clear_pages(struct mm *mm, struct page *page, unsigned order);
 /* bounce.c: free its state. */
 void bounce_destroy(struct mm *mm);
+/* mmap.c: free the user address spaces' host memory (the run is over), and
+ * the invariant checker's part for them. */
+void user_destroy(struct mm *mm);
+int user_check(struct mm *mm, char *err, size_t errlen);
 
 /* page_alloc.c: the kswapd step function. */
 enum sim_step kswapd_step(struct sim *s, struct sim_task *t);

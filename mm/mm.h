@@ -80,17 +80,19 @@ struct mm_policy {
 				 * khugepaged's min_free_kbytes rule) */
 	bool dma_bounce;        /* a DMA buffer beyond a device's mask is bounced
 				 * through a low pool (on) or refused (off): bounce.c */
+	bool highpte;           /* CONFIG_HIGHPTE: user PTE pages from HighMem,
+				 * reached with kmap_atomic(KM_PTE0) (memory.c) */
 };
 
 /* The classic era with 2.6.11's defaults: pcp on, min_free_kbytes auto,
  * lowmem_reserve_ratio 256,256,32, node order, max_order 11, hw on, check off,
- * dma_bounce on. */
+ * dma_bounce on, highpte off. */
 void mm_policy_default(struct mm_policy *p);
 
 /*
  * Set one knob from text: name is one of era, pcp, min_free_kbytes,
  * lowmem_reserve_ratio, zonelist_order, max_order, hw, check, slab_colour,
- * watermark_scale_factor, percpu_pagelist_high_fraction, thp, dma_bounce.
+ * watermark_scale_factor, percpu_pagelist_high_fraction, thp, dma_bounce, highpte.
  * Returns 0, or -1 with a message naming the knob and its accepted values
  * (an unknown name lists the knobs). p is unchanged on error.
  */
@@ -387,6 +389,8 @@ enum vm_event_item {
 	PCP_REFILL,             /* rmqueue_bulk calls (mmsim) */
 	PCP_DRAIN,              /* free_pages_bulk calls from a per-CPU list (mmsim) */
 	ZONE_LOCK,              /* zone->lock acquisitions (mmsim) */
+	PGFAULT,                /* page faults handled (handle_mm_fault) */
+	PGMAJFAULT,             /* of which needed I/O (none: no swap, no files) */
 	NR_VM_EVENT_ITEMS
 };
 uint64_t mm_vm_event(const struct mm *mm, enum vm_event_item item);

@@ -708,6 +708,7 @@ void mm_destroy(struct mm *mm)
 		return;
 	highmem_destroy(mm);
 	bounce_destroy(mm);
+	user_destroy(mm);
 	for (int nid = 0; nid < mm->nr_nodes; nid++) {
 		pg_data_t *pgdat = mm->node_data[nid];
 		if (!pgdat)

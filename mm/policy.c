@@ -32,6 +32,7 @@ void mm_policy_default(struct mm_policy *p)
 	p->percpu_pagelist_high_fraction = 0;   /* 6.1: high from the low watermark */
 	p->thp = true;                          /* Debian 6.1: enabled=always */
 	p->dma_bounce = true;
+	p->highpte = false;
 }
 
 static int parse_bool(const char *v, bool *out)
@@ -212,6 +213,14 @@ static int get_dma_bounce(const struct mm_policy *p, char *b, size_t n)
 {
 	return snprintf(b, n, "%s", p->dma_bounce ? "on" : "off");
 }
+static int set_highpte(struct mm_policy *p, const char *v)
+{
+	return parse_bool(v, &p->highpte);
+}
+static int get_highpte(const struct mm_policy *p, char *b, size_t n)
+{
+	return snprintf(b, n, "%s", p->highpte ? "on" : "off");
+}
 static int get_max_order(const struct mm_policy *p, char *b, size_t n)
 {
 	return snprintf(b, n, "%u", p->max_order);
@@ -270,13 +279,15 @@ static const struct knob knobs[] = {
 	  get_thp },
 	{ "dma_bounce", "on (bounce through a low pool) or off (refuse)", set_dma_bounce,
 	  get_dma_bounce },
+	{ "highpte", "on (user PTE pages from HighMem, CONFIG_HIGHPTE) or off", set_highpte,
+	  get_highpte },
 };
 #define NR_KNOBS (sizeof knobs / sizeof knobs[0])
 
 static const char *const knob_names[NR_KNOBS + 1] = {
 	"era", "pcp", "min_free_kbytes", "lowmem_reserve_ratio", "zonelist_order", "max_order", "hw",
 	"check", "slab_colour", "watermark_scale_factor", "percpu_pagelist_high_fraction", "thp",
-	"dma_bounce", NULL,
+	"dma_bounce", "highpte", NULL,
 };
 
 const char *const *mm_policy_knobs(void)

@@ -40,6 +40,8 @@ static const char *const vm_event_names[NR_VM_EVENT_ITEMS] = {
 	[PCP_REFILL] = "pcp_refill",
 	[PCP_DRAIN] = "pcp_drain",
 	[ZONE_LOCK] = "zone_lock",
+	[PGFAULT] = "pgfault",
+	[PGMAJFAULT] = "pgmajfault",
 };
 
 static const char *const vm_event_descs[NR_VM_EVENT_ITEMS] = {
@@ -62,6 +64,8 @@ static const char *const vm_event_descs[NR_VM_EVENT_ITEMS] = {
 	[PCP_REFILL] = "per-CPU list refills (rmqueue_bulk)",
 	[PCP_DRAIN] = "per-CPU list drains (free_pages_bulk)",
 	[ZONE_LOCK] = "zone->lock acquisitions",
+	[PGFAULT] = "page faults (2.6.11 handle_mm_fault counts each)",
+	[PGMAJFAULT] = "page faults that read from disk (none here)",
 };
 
 uint64_t mm_vm_event(const struct mm *mm, enum vm_event_item item)
@@ -194,7 +198,8 @@ static void view_vmstat(struct mm *mm, struct mm_out *o)
 {
 	mm_outf(o, "nr_free_pages %lu\n", nr_free_pages(mm));
 	static const enum vm_event_item order[] = {
-		PGALLOC_HIGH, PGALLOC_NORMAL, PGALLOC_DMA32, PGALLOC_DMA, PGFREE, ALLOCSTALL, PAGEOUTRUN,
+		PGALLOC_HIGH, PGALLOC_NORMAL, PGALLOC_DMA32, PGALLOC_DMA, PGFREE, PGFAULT, PGMAJFAULT,
+		ALLOCSTALL, PAGEOUTRUN,
 		NUMA_HIT, NUMA_MISS, NUMA_FOREIGN, INTERLEAVE_HIT, LOCAL_NODE, OTHER_NODE,
 		KSWAPD_WAKE, PGALLOC_FAIL, PCP_REFILL, PCP_DRAIN, ZONE_LOCK,
 	};
@@ -495,7 +500,8 @@ static uint64_t item_value(const struct vm_item *items, size_t n, const char *na
  *     the buddy allocator (__free_pages_core) as frees; the simulator's
  *     boot does not run through the counted path, so the managed total is
  *     added to the run's frees;
- *   - pageoutrun: kswapd's balance_pgdat passes.
+ *   - pageoutrun: kswapd's balance_pgdat passes;
+ *   - pgfault, pgmajfault: user page faults (mm/memory.c; no major ones).
  */
 static void view_vmstat_61(struct mm *mm, struct mm_out *o)
 {
@@ -515,6 +521,8 @@ static void view_vmstat_61(struct mm *mm, struct mm_out *o)
 		{ "nr_slab_unreclaimable", c.slab_unreclaimable },
 		{ "nr_dirty_threshold", thresh },
 		{ "nr_dirty_background_threshold", bg },
+		{ "pgfault", mm->vm[PGFAULT] },
+		{ "pgmajfault", mm->vm[PGMAJFAULT] },
 		{ "allocstall_normal", mm->vm[ALLOCSTALL] },
 		{ "pgfree", mm->vm[PGFREE] + c.managed },
 		{ "pageoutrun", mm->vm[PAGEOUTRUN] },
@@ -1133,7 +1141,7 @@ int mm_check(struct mm *mm, char *err, size_t errlen)
 			if (z->spanned_pages && check_zone(mm, z, err, errlen))
 				return -1;
 		}
-	return 0;
+	return user_check(mm, err, errlen);
 }
 
 void mm_check_or_panic(struct mm *mm, const char *where)

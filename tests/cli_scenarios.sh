@@ -56,7 +56,7 @@ for fn in machine seed gfp boot spawn run now ncpus nnodes cpu_node stats \
 	free_bulk churn cpu node name waitqueue wait wake waiting freelists \
 	kmem_cache_create kmem_cache_alloc kmem_cache_free kmem_cache_shrink \
 	kmem_cache_destroy kmalloc kfree ksize kmem_touch info avail vmalloc vfree vtouch sysctl \
-	kmap kunmap kmap_atomic kunmap_atomic device dma; do
+	kmap kunmap kmap_atomic kunmap_atomic device dma mmap munmap utouch uwalk mm get_user_pages put_page share_mm; do
 	if grep -Eq "[:.]$fn[({,]" $S/*.lua; then ok; else bad "no test scenario calls $fn"; fi
 	if grep -Eq "^### .*[:.]$fn[({]" docs/scenarios.md; then ok; else bad "docs/scenarios.md has no heading for $fn"; fi
 done
@@ -76,6 +76,14 @@ eq "$(grep -c '"ev":"mm_page_alloc",' "$t")" "$(tail -n 1 "$t" | sed 's/.*"ops.a
 expect 0 "determinism seed 5" -- run $S/determinism.lua --seed 5 -o "$tmp/d5a.jsonl"
 expect 0 "determinism seed 5 again" -- run $S/determinism.lua --seed 5 -o "$tmp/d5b.jsonl"
 if cmp -s "$tmp/d5a.jsonl" "$tmp/d5b.jsonl"; then ok; else bad "same seed gives a different trace"; fi
+expect 0 "usermap with highpte=on" -- run $S/usermap.lua -P highpte=on --quiet
+expect 0 "usermap in the modern era" -- run $S/usermap.lua --era modern --quiet
+expect 0 "usermap again" -- run $S/usermap.lua --quiet -o "$tmp/usermap2.jsonl"
+if cmp -s "$tmp/usermap.jsonl" "$tmp/usermap2.jsonl"; then ok; else bad "usermap: two runs, two traces"; fi
+hasf "$tmp/usermap.jsonl" '"ev":"page_fault"' "usermap: page_fault events in the trace"
+hasf "$tmp/usermap.jsonl" '"zone":"HighMem"' "usermap: faults name the HighMem zone"
+hasf "$tmp/usermap.jsonl" '"ev":"munmap"' "usermap: munmap events"
+hasf "$tmp/usermap.jsonl" '"ev":"exit_mmap"' "usermap: exit_mmap events"
 expect 0 "determinism seed 6" -- run $S/determinism.lua --seed 6 -o "$tmp/d6.jsonl"
 tail -n +2 "$tmp/d5a.jsonl" >"$tmp/d5.body"
 tail -n +2 "$tmp/d6.jsonl" >"$tmp/d6.body"
@@ -90,7 +98,7 @@ expect 0 "policy with -P" -- run $S/policy.lua -P pcp=off -Pmin_free_kbytes=4096
 hasf "$tmp/out" "pcp=off min_free_kbytes=4096 (4096) hw=on" "-P over the boot table"
 eq "$(head -n 1 "$tmp/p1.jsonl" | grep -c '"policy":{"era":"classic","pcp":"off","min_free_kbytes":"4096",')" 1 "header: the policy in effect"
 expect 2 "unknown -P knob" -- run $S/policy.lua -P colour=blue
-hasf "$tmp/err" "mmsim: run: -P colour=blue: policy: unknown knob 'colour' (known: era, pcp, min_free_kbytes, lowmem_reserve_ratio, zonelist_order, max_order, hw, check, slab_colour, watermark_scale_factor, percpu_pagelist_high_fraction, thp, dma_bounce)" "unknown knob lists the knobs"
+hasf "$tmp/err" "mmsim: run: -P colour=blue: policy: unknown knob 'colour' (known: era, pcp, min_free_kbytes, lowmem_reserve_ratio, zonelist_order, max_order, hw, check, slab_colour, watermark_scale_factor, percpu_pagelist_high_fraction, thp, dma_bounce, highpte)" "unknown knob lists the knobs"
 expect 2 "bad -P value" -- run $S/policy.lua -P pcp=maybe
 hasf "$tmp/err" "policy pcp: bad value 'maybe' (accepted: on or off)" "bad -P value message"
 expect 2 "-P without =" -- run $S/policy.lua -P pcp
@@ -132,6 +140,8 @@ fails caught_task_error "caught but fatal"
 fails double_free "free_pages: pfn 8193 is not a block this scenario allocated (or it was freed already)"
 fails wrong_order "free_pages: pfn 8196 was allocated with order 2, freed with order 1"
 fails touch_unowned "touch: pfn 8194 is not a block this scenario allocated (or it was freed)"
+fails utouch_segv "utouch: segmentation fault: no mapping at 0xb8000000"
+fails munmap_unmapped "munmap: [0xb7ffe000, 0xb8001000) is not mapped (nothing is mapped at 0xb8000000)"
 fails bad_gfp "alloc_pages: gfp: unknown flag 'GFP_KERNAL' (known: GFP_HIGHUSER, GFP_KERNEL,"
 fails bad_capture "machine: capture: 'free' is not part of a capture (accepted: in_use, wmarks, protection, all, comma-separated)"
 fails capture_classic "boot: capture: the capture's state is 6.1's: boot the modern era"
@@ -256,6 +266,12 @@ has "$tmp/out" '^  single-entry invalidations +0 +1600$' "highmem lab: one invlp
 expect 0 "dma lab" -- run scenarios/labs/dma/dma.lua --quiet
 has "$tmp/out" '^  driver GFP_DMA allocations that failed +0$' "dma lab: lowmem_reserve keeps room for GFP_DMA"
 hasf "$tmp/out" "bounced, " "dma lab: the ISA transfer beyond 16 MiB is bounced"
+has "$tmp/out" '^  writers that waited for someone.s completion +18$' "dma lab: 64 async writes exhaust the ISA mempool"
+hasf "$tmp/out" "the caller may not sleep (no __GFP_WAIT)" "dma lab: a writer that may not sleep fails"
+expect 0 "usermap lab" -- run scenarios/labs/usermap/usermap.lua --quiet
+has "$tmp/out" '^  page faults +2048 +0 +0 +64 +0$' "usermap lab: one fault per page, at the first touch only"
+has "$tmp/out" '^  kmap_atomic calls +2048 +0 +2048 +64 +0$' "usermap lab: no kmap for user accesses, one per page for the kernel's"
+hasf "$tmp/out" "Where the app's pages live: HighMem 2048" "usermap lab: user pages from HighMem"
 expect 0 "dma lab without the reserve" -- run scenarios/labs/dma/dma.lua -P lowmem_reserve_ratio=100000,100000 --quiet
 has "$tmp/out" '^  driver GFP_DMA allocations that failed +8$' "dma lab: without lowmem_reserve GFP_DMA fails"
 

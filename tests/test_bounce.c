@@ -1,7 +1,8 @@
 /*
  * DMA from the memory manager (mm/bounce.c): zone modifiers reach the right
  * zones (GFP_DMA below 16 MiB), device masks are enforced, the bounce path
- * charges the device's time plus the copy both ways, dma_bounce=off
+ * charges the device's time plus the copy both ways and the mempool's
+ * work, dma_bounce=off
  * refuses, and lowmem_reserve keeps GFP_KERNEL fallbacks out of the DMA
  * zone so that GFP_DMA still succeeds.
  */
@@ -110,12 +111,14 @@ START_TEST(test_bounce_costs)
 	ck_assert_uint_eq(sim_now(&x.t.s) - t0, 2000 + 4096);
 
 	for (int dir = 0; dir < 2; dir++) {
-		uint64_t copy0 = st->copy_cycles;
+		uint64_t copy0 = st->copy_cycles, pool0 = st->pool_cycles;
 		t0 = sim_now(&x.t.s);
 		ck_assert_int_eq(mm_dma_transfer(x.t.mm, isa, norm, 0, 4096, dir, &b), 0);
 		ck_assert(b);
 		ck_assert_uint_gt(st->copy_cycles, copy0 + 64);     /* 64 lines read, 64 written */
-		ck_assert_uint_eq(sim_now(&x.t.s) - t0, 2000 + 4096 + (st->copy_cycles - copy0));
+		ck_assert_uint_gt(st->pool_cycles, pool0);          /* mempool_alloc and _free */
+		ck_assert_uint_eq(sim_now(&x.t.s) - t0, 2000 + 4096 + (st->copy_cycles - copy0) +
+				  (st->pool_cycles - pool0));
 	}
 	ck_assert_uint_eq(st->copy_bytes, 2 * 4096);
 	ck_assert_uint_eq(st->bounced, 2);

@@ -287,7 +287,7 @@ START_TEST(test_policy_knobs)
 	ck_assert_int_eq(mm_policy_parse(&p, "colour=on", err, sizeof err), -1);
 	ck_assert_str_eq(err, "policy: unknown knob 'colour' (known: era, pcp, min_free_kbytes, "
 			      "lowmem_reserve_ratio, zonelist_order, max_order, hw, check, slab_colour, "
-			      "watermark_scale_factor, percpu_pagelist_high_fraction, thp, dma_bounce)");
+			      "watermark_scale_factor, percpu_pagelist_high_fraction, thp, dma_bounce, highpte)");
 	ck_assert_int_eq(mm_policy_parse(&p, "pcp", err, sizeof err), -1);
 	ck_assert_str_eq(err, "policy: 'pcp' is not name=value");
 	ck_assert_int_eq(mm_policy_parse(&p, "min_free_kbytes=-5", err, sizeof err), -1);
@@ -325,7 +325,7 @@ START_TEST(test_policy_trace)
 			      "\"lowmem_reserve_ratio\":\"256,256,32\",\"zonelist_order\":\"node\","
 			      "\"max_order\":\"11\",\"hw\":\"on\",\"check\":\"off\",\"slab_colour\":\"on\","
 			      "\"watermark_scale_factor\":\"10\",\"percpu_pagelist_high_fraction\":\"0\","
-			      "\"thp\":\"on\",\"dma_bounce\":\"on\"}}\n");
+			      "\"thp\":\"on\",\"dma_bounce\":\"on\",\"highpte\":\"off\"}}\n");
 }
 END_TEST
 

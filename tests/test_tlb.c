@@ -27,6 +27,7 @@
 #define LARGE_BASE  (1 * TiB)
 #define GLOBAL_BASE (16 * TiB)
 #define V           (256 * MiB)     /* an ordinary 4 KiB-page region */
+#define RO          (128 * MiB)     /* [RO, RO + 64 MiB): read-only pages */
 #define EFAULT_     (-14)
 
 struct fake_pt {
@@ -42,7 +43,6 @@ static int fake_walk(void *ctx, int cpu, uint64_t vaddr, int write, struct hw_wa
 {
 	const struct fake_pt *pt = ctx;
 	(void)cpu;
-	(void)write;
 	bool large = vaddr >= LARGE_BASE && vaddr < GLOBAL_BASE;
 	w->levels = vaddr < 4096 ? 1 : large ? pt->levels - 1 : pt->levels;
 	w->entry_size = pt->entry_size;
@@ -57,7 +57,8 @@ static int fake_walk(void *ctx, int cpu, uint64_t vaddr, int write, struct hw_wa
 		w->frame = 1 * GiB + ((vaddr - LARGE_BASE) >> 21 << 21) % GiB;
 	else
 		w->frame = 512 * MiB + (vaddr >> 12 << 12) % (256 * MiB);
-	return 0;
+	w->readonly = vaddr >= RO && vaddr < RO + 64 * MiB;
+	return write && w->readonly ? EFAULT_ : 0;
 }
 
 static struct hw *make(const char *preset, int ncpus, const struct fake_pt *pt)
@@ -287,6 +288,31 @@ START_TEST(faults_and_cost_off)
 }
 END_TEST
 
+/* A read-only page: reads fill the TLB and hit; a write does not hit that
+ * entry, walks again and gets the walker's fault, and the entry is gone. */
+START_TEST(readonly_entries)
+{
+	struct hw *hw = make("x86_64", 0, &pt64);
+	const struct hw_tlb_stats *ts = hw_tlb_stats(hw, 0);
+	cycle_t c;
+	vread(hw, 0, RO + 8);
+	ck_assert_uint_eq(ts->misses, 1);
+	vread(hw, 0, RO + 16);
+	ck_assert_uint_eq(ts->misses, 1);
+	ck_assert_uint_eq(ts->hits, 1);
+	ck_assert_int_eq(hw_vaccess(hw, 0, RO + 16, 8, HW_WRITE, &c), EFAULT_);
+	ck_assert_uint_eq(ts->misses, 2);
+	ck_assert_uint_eq(ts->faults, 1);
+	vread(hw, 0, RO + 24);
+	ck_assert_uint_eq(ts->misses, 3);            /* the write dropped the entry */
+	/* An ordinary page still serves writes from the TLB. */
+	vread(hw, 0, V);
+	ck_assert_int_eq(hw_vaccess(hw, 0, V + 8, 8, HW_WRITE, &c), 0);
+	ck_assert_uint_eq(ts->misses, 4);
+	hw_destroy(hw);
+}
+END_TEST
+
 Suite *tlb_suite(void)
 {
 	Suite *s = suite_create("tlb");
@@ -298,6 +324,7 @@ Suite *tlb_suite(void)
 	tcase_add_test(tc, invalidation);
 	tcase_add_test(tc, shootdown);
 	tcase_add_test(tc, faults_and_cost_off);
+	tcase_add_test(tc, readonly_entries);
 	suite_add_tcase(s, tc);
 	return s;
 }
