@@ -266,6 +266,40 @@ START_TEST(test_i386_pageblock_order_10)
 }
 END_TEST
 
+/*
+ * 6.1's THP per-CPU list is for pageblock_order (pcp_allowed_order,
+ * order_to_pindex: HPAGE_PMD_ORDER only from later kernels), so on a
+ * 2-level i386 it holds order-10 blocks and order 9 goes to the buddy
+ * lists. The same 40 MiB machine with the lists on: Normal's batch is 1
+ * (zone_batchsize: 5974 >> 10 = 5, / 4 = 1, rounddown_pow_of_two(1) - 1
+ * = 0, taken as 1). An order-10 request refills max(1 >> 10, 2) = 2
+ * blocks onto the THP list (pindex NR_LOWORDER_PCP_LISTS) and hands one
+ * out: 1024 pages left there. An order-9 request does not touch the list.
+ */
+START_TEST(test_i386_thp_pcp_list)
+{
+	struct tm t;
+	struct mm_policy p;
+	mm_policy_default(&p);
+	p.era = MM_ERA_MODERN;
+	p.check = true;
+	tm_desc_simple(&t.d, HW_ARCH_I386, 16 * MiB, 40 * MiB, 1);
+	tm_boot_desc(&t, &p);
+	struct zone *z = tm_zone(&t, 0, ZONE_NORMAL);
+	struct per_cpu_pageset *ps = &z->pageset[0];
+	ck_assert_int_eq(ps->pcp[0].batch, 1);
+	alloc_ok(&t, GFP_HIGHUSER_MOVABLE, 10);
+	ck_assert_int_eq(ps->pcp[0].count, 1024);
+	ck_assert_uint_ne(ps->lists[NR_LOWORDER_PCP_LISTS].first, PAGE_NIL);
+	ck_assert_uint_eq(ps->lists[NR_LOWORDER_PCP_LISTS].first, ps->lists[NR_LOWORDER_PCP_LISTS].last);
+	alloc_ok(&t, GFP_HIGHUSER_MOVABLE, 9);
+	ck_assert_int_eq(ps->pcp[0].count, 1024);
+	for (int i = 0; i < NR_LOWORDER_PCP_LISTS; i++)
+		ck_assert_uint_eq(ps->lists[i].first, PAGE_NIL);
+	tm_free(&t);
+}
+END_TEST
+
 START_TEST(test_gfp_movable)
 {
 	char err[256], buf[128];
@@ -550,6 +584,7 @@ Suite *modern_alloc_suite(void)
 	tcase_add_test(tc, test_unmovable_steals_largest);
 	tcase_add_test(tc, test_movable_steals_pageblock_and_boosts);
 	tcase_add_test(tc, test_i386_pageblock_order_10);
+	tcase_add_test(tc, test_i386_thp_pcp_list);
 	tcase_add_test(tc, test_gfp_movable);
 	tcase_add_test(tc, test_pcp_lists_modern);
 	tcase_add_test(tc, test_nofragment);
