@@ -24,6 +24,8 @@ struct mm {
 	uint64_t page_offset;            /* PAGE_OFFSET of the direct map */
 	uint64_t lowmem_limit;           /* top of the direct map (i386: 896 MiB) */
 	bool has_movable;                /* some node has a ZONE_MOVABLE */
+	bool no_numa;                    /* a kernel without CONFIG_NUMA (the
+					  * description's "numa": false) */
 	uint64_t direct_map_end;         /* physical bytes its page tables map (init.c) */
 	uint64_t pgt_start, pgt_end;     /* the frames holding those page tables
 					  * (and, on i386, highmem.c's tables) */

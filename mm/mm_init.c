@@ -509,6 +509,7 @@ struct mm *mm_boot(struct sim *s, const struct hw_machine_desc *d, const struct 
 		if (d->nodes[i].movable_start)
 			mm->has_movable = true;
 	mm->max_order = p->max_order;
+	mm->no_numa = d->no_numa;
 	if (p->era == MM_ERA_MODERN)
 		mm->pageblock_order = pageblock_order_61(d->arch);
 	mm->cpu = -1;

@@ -645,12 +645,15 @@ static void view_zoneinfo_61(struct mm *mm, struct mm_out *o)
 
 /* 6.1 mminit_verify_zonelist, as dmesg prints it with mminit_loglevel=4:
  * per node, the fallback ("general") list of each populated zone, then its
- * own-node ("thisnode", __GFP_THISNODE) list, each zone as NODE:NAME. */
+ * own-node ("thisnode", __GFP_THISNODE) list (NUMA kernels only), each
+ * zone as NODE:NAME. */
 static void view_zonelists(struct mm *mm, struct mm_out *o)
 {
 	for (int nid = 0; nid < mm->nr_nodes; nid++) {
 		pg_data_t *pgdat = mm->node_data[nid];
-		for (int listid = 0; listid < 2; listid++)
+		/* 6.1 MAX_ZONELISTS: the "thisnode" list (ZONELIST_NOFALLBACK)
+		 * exists only with CONFIG_NUMA. */
+		for (int listid = 0; listid < (mm->no_numa ? 1 : 2); listid++)
 			for (int k = 0; k < MAX_NR_ZONES; k++) {
 				struct zone *zone = &pgdat->node_zones[k];
 				if (!populated_zone(zone))
