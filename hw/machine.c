@@ -318,6 +318,10 @@ int hw_desc_validate(const struct hw_machine_desc *d, char *err, size_t errlen)
 					  "16 MiB (ZONE_DMA) and at most 896 MiB", HX(d->lowmem_end));
 	}
 
+	if (d->no_numa && d->nr_nodes != 1)
+		return mmsim_errf(err, errlen, "numa: false (a kernel without CONFIG_NUMA) needs one node, "
+				  "not %d", d->nr_nodes);
+
 	if (d->nr_cpus < 1 || d->nr_cpus > HW_MAX_CPUS)
 		return mmsim_errf(err, errlen, "cpus: %d CPUs, must be 1 to %d", d->nr_cpus, HW_MAX_CPUS);
 	for (int i = 0; i < d->nr_cpus; i++) {

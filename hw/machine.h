@@ -109,6 +109,13 @@ struct hw_machine_desc {
 	 * imported machine takes it from where zoneinfo's HighMem starts. */
 	uint64_t lowmem_end;
 
+	/* A kernel built without CONFIG_NUMA (one node): 6.1 then has one
+	 * zonelist per node, so dmesg's mminit lines have no "thisnode"
+	 * list. false (the default): a NUMA kernel, as Debian's are. An
+	 * import sets it when the capture has sys/ but no
+	 * sys/devices/system/node. */
+	bool no_numa;
+
 	struct hw_cache_params l1d;   /* per CPU */
 	struct hw_cache_params l2;    /* per CPU */
 	struct hw_cache_params llc;   /* one per node, shared by its CPUs */

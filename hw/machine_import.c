@@ -17,7 +17,9 @@
  *                         each zone's holes go at its end;
  *   sys/devices/system/node/nodeN/distance, cpulist
  *                         the SLIT row and the CPUs of each node (default
- *                         10 local, 20 remote; CPUs spread evenly);
+ *                         10 local, 20 remote; CPUs spread evenly); the
+ *                         directory missing where sys/ is there: a kernel
+ *                         without CONFIG_NUMA (one node);
  *   proc/sys/vm/{min_free_kbytes, watermark_scale_factor,
  *                lowmem_reserve_ratio, percpu_pagelist_high_fraction,
  *                numa_zonelist_order}, sys/kernel/mm/transparent_hugepage/
@@ -41,6 +43,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "sim/types.h"
 #include "hw/machine.h"
@@ -59,6 +62,14 @@ static int serr(const struct src *s, const char *fmt, const char *a)
 	if (s->line)
 		return mmsim_errf(s->err, s->errlen, "%s:%d: %s", s->path, s->line, msg);
 	return mmsim_errf(s->err, s->errlen, "%s: %s", s->path, msg);
+}
+
+static bool is_dir(const char *dir, const char *sub)
+{
+	char path[4096];
+	struct stat st;
+	snprintf(path, sizeof path, "%s/%s", dir, sub);
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
 static void note(struct hw_import *imp, const char *fmt, const char *a, const char *b)
@@ -641,6 +652,15 @@ int hw_import_dir(const char *dir, struct hw_import *imp, char *err, size_t errl
 			if (d->cpus[c].hz == 0)
 				return mmsim_errf(err, errlen, "%s/sys/devices/system/node: CPU %d is in no "
 						  "node's cpulist", dir, c);
+	}
+
+	/* A one-node capture with sys/ but no sys/devices/system/node: the
+	 * kernel was built without CONFIG_NUMA (the node directories only
+	 * exist with it). A capture without sys/ at all says nothing. */
+	if (imp->nr_nodes == 1 && is_dir(dir, "sys") && !is_dir(dir, "sys/devices/system/node")) {
+		d->no_numa = true;
+		note(imp, "sys/devices/system/node: missing, a kernel without CONFIG_NUMA%s%s",
+		     " (one zonelist per node: no \"thisnode\" lines)", "");
 	}
 
 	read_knob(imp, dir, "min_free_kbytes", imp->min_free_kbytes, sizeof imp->min_free_kbytes,

@@ -354,7 +354,7 @@ static int parse_distance(const struct jctx *j, const cJSON *v, struct hw_machin
 
 static const char *const top_keys[] = {
 	"name", "preset", "arch", "mem", "nr_nodes", "nr_cpus",
-	"nodes", "ranges", "cpus", "distance", "lowmem_end",
+	"nodes", "ranges", "cpus", "distance", "lowmem_end", "numa",
 	"l1d", "l2", "llc", "dtlb", "dtlb_large",
 	"dram_latency", "c2c_latency", "ipi_latency", "invlpg_latency", "tlb_flush_latency",
 	NULL,
@@ -490,6 +490,11 @@ int hw_desc_from_cjson(const cJSON *root, const char *source, struct hw_machine_
 	if ((m = cJSON_GetObjectItemCaseSensitive(root, "lowmem_end")) &&
 	    get_u64(&j, "lowmem_end", m, &d->lowmem_end))
 		return -1;
+	if ((m = cJSON_GetObjectItemCaseSensitive(root, "numa"))) {
+		if (!cJSON_IsBool(m))
+			return jfail(&j, "numa", "expected true or false", NULL);
+		d->no_numa = cJSON_IsFalse(m);
+	}
 
 	static const char *const lat_names[] = {"dram_latency", "c2c_latency", "ipi_latency",
 						"invlpg_latency", "tlb_flush_latency"};

@@ -82,6 +82,8 @@ void hw_desc_trace(const struct hw_machine_desc *d, struct trace *t, const char 
 	trace_arr_end(t);
 	if (d->lowmem_end)
 		trace_hex(t, "lowmem_end", d->lowmem_end);
+	if (d->no_numa)
+		trace_bool(t, "numa", false);
 	cache_trace(t, "l1d", &d->l1d);
 	cache_trace(t, "l2", &d->l2);
 	cache_trace(t, "llc", &d->llc);

@@ -2642,6 +2642,18 @@ static int k_min_free_kbytes(lua_State *L)
 	return 1;
 }
 
+/* k:pageblock_order() -> the modern era's pageblock order, nil in the
+ * classic era (no pageblocks) */
+static int k_pageblock_order(lua_State *L)
+{
+	unsigned o = mm_pageblock_order(check_kernel(L, 1)->mm);
+	if (o)
+		lua_pushinteger(L, (lua_Integer)o);
+	else
+		lua_pushnil(L);
+	return 1;
+}
+
 /* k:policy(name) -> the knob's value as text */
 static int k_policy(lua_State *L)
 {
@@ -2700,6 +2712,7 @@ static const luaL_Reg kernel_methods[] = {
 	{"check", k_check},
 	{"nr_free_pages", k_nr_free_pages},
 	{"min_free_kbytes", k_min_free_kbytes},
+	{"pageblock_order", k_pageblock_order},
 	{"policy", k_policy},
 	{NULL, NULL},
 };

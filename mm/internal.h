@@ -15,6 +15,8 @@ struct mm {
 	int nr_nodes;
 	int ncpus;
 	unsigned max_order;
+	unsigned pageblock_order;        /* modern: the arch's (each zone has a
+					  * copy); 0 in the classic era */
 	unsigned long min_free_kbytes;
 	pg_data_t *node_data[HW_MAX_NODES];
 	int cpu_node[HW_MAX_CPUS];
@@ -22,6 +24,8 @@ struct mm {
 	uint64_t page_offset;            /* PAGE_OFFSET of the direct map */
 	uint64_t lowmem_limit;           /* top of the direct map (i386: 896 MiB) */
 	bool has_movable;                /* some node has a ZONE_MOVABLE */
+	bool no_numa;                    /* a kernel without CONFIG_NUMA (the
+					  * description's "numa": false) */
 	uint64_t direct_map_end;         /* physical bytes its page tables map (init.c) */
 	uint64_t pgt_start, pgt_end;     /* the frames holding those page tables
 					  * (and, on i386, highmem.c's tables) */
@@ -198,10 +202,14 @@ void setup_per_zone_lowmem_reserve(struct mm *mm);
 /* mm_init_modern.c: what 6.1 computes differently at boot, and its views
  * ("zoneinfo" in 6.1's format, "zonelists" as dmesg's mminit lines). */
 void build_all_zonelists_modern(struct mm *mm);
-/* mm_init_modern.c: the zone's pageblock array, every block MIGRATE_MOVABLE
- * whose first frame lies in the zone (6.1 memmap_init_range), the others
- * (a zone's unaligned first block) MIGRATE_UNMOVABLE. */
-void init_pageblocks_modern(struct zone *z);
+/* mm_init_modern.c: 6.1's pageblock_order for the arch. */
+unsigned pageblock_order_61(enum hw_arch arch);
+/* mm_init_modern.c: the zone's pageblock order (mm's, empty zones too) and
+ * pageblock array (spanned zones only),
+ * every block MIGRATE_MOVABLE whose first frame lies in the zone (6.1
+ * memmap_init_range), the others (a zone's unaligned first block)
+ * MIGRATE_UNMOVABLE. */
+void init_pageblocks_modern(const struct mm *mm, struct zone *z);
 void init_per_zone_wmark_min_modern(struct mm *mm);
 size_t mm_view_modern(struct mm *mm, const char *name, char *buf, size_t len);
 /* mm_init_modern.c: 6.1's zones in /proc's order (names, at most 5) and

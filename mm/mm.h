@@ -213,6 +213,9 @@ int mm_nr_cpus(const struct mm *mm);
 pg_data_t *NODE_DATA(struct mm *mm, int nid);
 int cpu_to_node(const struct mm *mm, int cpu);
 unsigned mm_max_order(const struct mm *mm);
+/* The modern era's pageblock_order (9 on x86_64 and i386 PAE, 10 on a
+ * 2-level i386); 0 in the classic era, which has no pageblocks. */
+unsigned mm_pageblock_order(const struct mm *mm);
 /* min_free_kbytes in effect (computed or from the policy). */
 unsigned long mm_min_free_kbytes(const struct mm *mm);
 

@@ -509,6 +509,9 @@ struct mm *mm_boot(struct sim *s, const struct hw_machine_desc *d, const struct 
 		if (d->nodes[i].movable_start)
 			mm->has_movable = true;
 	mm->max_order = p->max_order;
+	mm->no_numa = d->no_numa;
+	if (p->era == MM_ERA_MODERN)
+		mm->pageblock_order = pageblock_order_61(d->arch);
 	mm->cpu = -1;
 	mm->trace = tr;
 	mm->ev_zone_wmark = -1;   /* boot's own frees cross every mark: not events */
@@ -637,8 +640,8 @@ struct mm *mm_boot(struct sim *s, const struct hw_machine_desc *d, const struct 
 					pg[i].flags |= 1u << PG_highmem;
 				pg[i].lru_next = pg[i].lru_prev = PAGE_NIL;
 			}
-			if (p->era == MM_ERA_MODERN && z->spanned_pages)
-				init_pageblocks_modern(z);
+			if (p->era == MM_ERA_MODERN)
+				init_pageblocks_modern(mm, z);
 		}
 	}
 
@@ -750,6 +753,10 @@ int cpu_to_node(const struct mm *mm, int cpu)
 unsigned mm_max_order(const struct mm *mm)
 {
 	return mm->max_order;
+}
+unsigned mm_pageblock_order(const struct mm *mm)
+{
+	return mm->pageblock_order;
 }
 unsigned long mm_min_free_kbytes(const struct mm *mm)
 {

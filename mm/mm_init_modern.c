@@ -49,12 +49,18 @@
 
 /* 6.1's pageblock_order on x86 is HUGETLB_PAGE_ORDER, HPAGE_SHIFT -
  * PAGE_SHIFT: 9 on x86_64 and i386 PAE (2 MiB pages), 10 on a 2-level
- * i386 (4 MiB pages). The simulator's pageblocks are order 9 on every
- * arch (mmzone.h); the arch's own order is used where 6.1's boot sizing
- * depends on it, khugepaged's min_free_kbytes rule. */
+ * i386 (4 MiB pages). 6.1 caps it at MAX_ORDER - 1, which the default
+ * MAX_ORDER 11 never reaches; mmsim does not apply the cap to a smaller
+ * max_order policy (a pageblock then spans more than the largest buddy
+ * block, and ALLOC_NOFRAGMENT finds nothing to steal whole). */
+unsigned pageblock_order_61(enum hw_arch arch)
+{
+	return hw_arch_large_page_shift(arch) - HW_PAGE_SHIFT;
+}
+
 static unsigned long pageblock_nr_pages_61(const struct mm *mm)
 {
-	return 1UL << (hw_arch_large_page_shift(mm->arch) - HW_PAGE_SHIFT);
+	return 1UL << pageblock_order_61(mm->arch);
 }
 
 static bool has_highmem(const struct mm *mm)
@@ -639,12 +645,15 @@ static void view_zoneinfo_61(struct mm *mm, struct mm_out *o)
 
 /* 6.1 mminit_verify_zonelist, as dmesg prints it with mminit_loglevel=4:
  * per node, the fallback ("general") list of each populated zone, then its
- * own-node ("thisnode", __GFP_THISNODE) list, each zone as NODE:NAME. */
+ * own-node ("thisnode", __GFP_THISNODE) list (NUMA kernels only), each
+ * zone as NODE:NAME. */
 static void view_zonelists(struct mm *mm, struct mm_out *o)
 {
 	for (int nid = 0; nid < mm->nr_nodes; nid++) {
 		pg_data_t *pgdat = mm->node_data[nid];
-		for (int listid = 0; listid < 2; listid++)
+		/* 6.1 MAX_ZONELISTS: the "thisnode" list (ZONELIST_NOFALLBACK)
+		 * exists only with CONFIG_NUMA. */
+		for (int listid = 0; listid < (mm->no_numa ? 1 : 2); listid++)
 			for (int k = 0; k < MAX_NR_ZONES; k++) {
 				struct zone *zone = &pgdat->node_zones[k];
 				if (!populated_zone(zone))
@@ -674,14 +683,17 @@ static void view_zonelists(struct mm *mm, struct mm_out *o)
  * machines do). The frames are all freed later as movable (boot freeing,
  * page_alloc.c's __free_one_page reads the block's type).
  */
-void init_pageblocks_modern(struct zone *z)
+void init_pageblocks_modern(const struct mm *mm, struct zone *z)
 {
-	unsigned long base = z->zone_start_pfn & ~(pageblock_nr_pages - 1);
+	z->pageblock_order = mm->pageblock_order;
+	if (!z->spanned_pages)
+		return;
+	unsigned long base = z->zone_start_pfn & ~(pageblock_nr_pages(z) - 1);
 	unsigned long end = z->zone_start_pfn + z->spanned_pages;
-	z->nr_pageblocks = (end - base + pageblock_nr_pages - 1) >> pageblock_order;
+	z->nr_pageblocks = (end - base + pageblock_nr_pages(z) - 1) >> pageblock_order(z);
 	z->pageblock_mt = mmsim_xcalloc(z->nr_pageblocks, 1);
 	for (unsigned long b = 0; b < z->nr_pageblocks; b++)
-		if (base + (b << pageblock_order) >= z->zone_start_pfn)
+		if (base + (b << pageblock_order(z)) >= z->zone_start_pfn)
 			z->pageblock_mt[b] = MIGRATE_MOVABLE;
 }
 
@@ -696,8 +708,8 @@ static const char *const migratetype_names[MIGRATE_TYPES] = {
  * only. */
 static void view_pagetypeinfo_61(struct mm *mm, struct mm_out *o)
 {
-	mm_outf(o, "Page block order: %u\n", pageblock_order);
-	mm_outf(o, "Pages per block:  %lu\n\n", pageblock_nr_pages);
+	mm_outf(o, "Page block order: %u\n", mm->pageblock_order);
+	mm_outf(o, "Pages per block:  %lu\n\n", 1UL << mm->pageblock_order);
 	mm_outf(o, "%-43s ", "Free pages count per migrate type at order");
 	for (unsigned order = 0; order < mm->max_order; order++)
 		mm_outf(o, "%6u ", order);
@@ -732,9 +744,9 @@ static void view_pagetypeinfo_61(struct mm *mm, struct mm_out *o)
 				continue;
 			unsigned long count[MIGRATE_TYPES] = { 0 };
 			unsigned long end = z->zone_start_pfn + z->spanned_pages;
-			unsigned long base = z->zone_start_pfn & ~(pageblock_nr_pages - 1);
-			for (unsigned long pfn = z->zone_start_pfn; pfn < end; pfn += pageblock_nr_pages)
-				count[z->pageblock_mt[(pfn - base) >> pageblock_order]]++;
+			unsigned long base = z->zone_start_pfn & ~(pageblock_nr_pages(z) - 1);
+			for (unsigned long pfn = z->zone_start_pfn; pfn < end; pfn += pageblock_nr_pages(z))
+				count[z->pageblock_mt[(pfn - base) >> pageblock_order(z)]]++;
 			mm_outf(o, "Node %d, zone %8s ", nid, z->name);
 			for (int mt = 0; mt < MIGRATE_TYPES; mt++)
 				mm_outf(o, "%12lu ", count[mt]);

@@ -79,9 +79,17 @@ enum migratetype {
 	MIGRATE_TYPES = 5,
 };
 
-/* 6.1 x86_64: pageblock_order is HPAGE_PMD_ORDER, 9 (2 MiB blocks). */
-#define pageblock_order    9u
-#define pageblock_nr_pages (1UL << pageblock_order)
+/*
+ * 6.1 pageblock_order is a constant of the kernel build, HUGETLB_PAGE_ORDER
+ * (HPAGE_SHIFT - PAGE_SHIFT, include/linux/pageblock-flags.h): 9 on x86_64
+ * and i386 with PAE (2 MiB huge pages), 10 on a 2-level i386 (4 MiB). One
+ * simulator serves all three, so the order belongs to the booted machine:
+ * each zone keeps it (set at boot, mm_init_modern.c's
+ * init_pageblocks_modern), and the kernel's names take the zone. 0 in the
+ * classic era, which has no pageblocks.
+ */
+#define pageblock_order(zone)    ((zone)->pageblock_order)
+#define pageblock_nr_pages(zone) (1UL << pageblock_order(zone))
 
 struct free_area {
 	union {
@@ -102,7 +110,9 @@ struct per_cpu_pages {
 
 /* The modern era's (6.1) per-CPU lists: one per migrate type below
  * MIGRATE_PCPTYPES for each order up to PAGE_ALLOC_COSTLY_ORDER, then one
- * for THP (pageblock_order) blocks (order_to_pindex, page_alloc.c). */
+ * for THP (pageblock_order) blocks (order_to_pindex, page_alloc.c). A
+ * 2-level i386 has it too: x86's Kconfig offers THP to 32-bit kernels, and
+ * 6.1's list is for pageblock_order, 10 there (under MAX_ORDER 11). */
 #define PAGE_ALLOC_COSTLY_ORDER 3
 #define NR_LOWORDER_PCP_LISTS   (MIGRATE_PCPTYPES * (PAGE_ALLOC_COSTLY_ORDER + 1))
 #define NR_PCP_LISTS            (NR_LOWORDER_PCP_LISTS + 1)
@@ -153,6 +163,7 @@ struct zone {
 	 * MIGRATE_HIGHATOMIC (reserve_highatomic_pageblock). */
 	uint8_t *pageblock_mt;
 	unsigned long nr_pageblocks;
+	unsigned pageblock_order;         /* the machine's; read it with pageblock_order(zone) */
 	unsigned long watermark_boost;
 	unsigned long flags;
 	unsigned long nr_reserved_highatomic;

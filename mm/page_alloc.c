@@ -256,16 +256,16 @@ static inline int get_pageblock_migratetype(const struct zone *zone, const struc
 {
 	if (!zone->pageblock_mt)
 		return MIGRATE_UNMOVABLE;
-	unsigned long base = zone->zone_start_pfn & ~(pageblock_nr_pages - 1);
+	unsigned long base = zone->zone_start_pfn & ~(pageblock_nr_pages(zone) - 1);
 	unsigned long pfn = zone->zone_start_pfn + (unsigned long)(page - zone->zone_mem_map);
-	return zone->pageblock_mt[(pfn - base) >> pageblock_order];
+	return zone->pageblock_mt[(pfn - base) >> pageblock_order(zone)];
 }
 
 static inline void set_pageblock_migratetype(struct zone *zone, const struct page *page, int mt)
 {
-	unsigned long base = zone->zone_start_pfn & ~(pageblock_nr_pages - 1);
+	unsigned long base = zone->zone_start_pfn & ~(pageblock_nr_pages(zone) - 1);
 	unsigned long pfn = zone->zone_start_pfn + (unsigned long)(page - zone->zone_mem_map);
-	zone->pageblock_mt[(pfn - base) >> pageblock_order] = (uint8_t)mt;
+	zone->pageblock_mt[(pfn - base) >> pageblock_order(zone)] = (uint8_t)mt;
 }
 
 /* 6.1 gfp_migratetype: __GFP_MOVABLE and __GFP_RECLAIMABLE pick the list;
@@ -356,14 +356,14 @@ static const int fallbacks[MIGRATE_PCPTYPES][3] = {
  * it. */
 static bool boost_watermark(struct zone *zone)
 {
-	if (pageblock_nr_pages * 4 > zone->managed_pages)
+	if (pageblock_nr_pages(zone) * 4 > zone->managed_pages)
 		return false;
 	unsigned long max_boost = zone->pages_high * WATERMARK_BOOST_FACTOR / 10000;
 	if (!max_boost)
 		return false;
-	if (max_boost < pageblock_nr_pages)
-		max_boost = pageblock_nr_pages;
-	zone->watermark_boost += pageblock_nr_pages;
+	if (max_boost < pageblock_nr_pages(zone))
+		max_boost = pageblock_nr_pages(zone);
+	zone->watermark_boost += pageblock_nr_pages(zone);
 	if (zone->watermark_boost > max_boost)
 		zone->watermark_boost = max_boost;
 	return true;
@@ -388,18 +388,19 @@ static void trace_boost(struct mm *mm, struct zone *zone, unsigned long old)
  * the whole pageblock it falls back to? Always for pageblock-sized
  * requests; for half a pageblock or more; and always for unmovable and
  * reclaimable requests (they would pollute the block anyway). */
-static bool can_steal_fallback(unsigned order, int start_mt)
+static bool can_steal_fallback(const struct zone *zone, unsigned order, int start_mt)
 {
-	if (order >= pageblock_order)
+	if (order >= pageblock_order(zone))
 		return true;
-	return order >= pageblock_order / 2 || start_mt == MIGRATE_RECLAIMABLE ||
+	return order >= pageblock_order(zone) / 2 || start_mt == MIGRATE_RECLAIMABLE ||
 	       start_mt == MIGRATE_UNMOVABLE;
 }
 
 /* 6.1 find_suitable_fallback (only_stealable false): the first type in
  * start_mt's row with a block of this order, or -1; *can_steal from
  * can_steal_fallback(order). */
-static int find_suitable_fallback(struct free_area *area, unsigned order, int start_mt, bool *can_steal)
+static int find_suitable_fallback(const struct zone *zone, const struct free_area *area, unsigned order,
+				  int start_mt, bool *can_steal)
 {
 	*can_steal = false;
 	if (area->nr_free == 0)
@@ -408,7 +409,7 @@ static int find_suitable_fallback(struct free_area *area, unsigned order, int st
 		int fmt = fallbacks[start_mt][i];
 		if (plist_empty(&area->free_lists[fmt]))
 			continue;
-		if (can_steal_fallback(order, start_mt))
+		if (can_steal_fallback(zone, order, start_mt))
 			*can_steal = true;
 		return fmt;
 	}
@@ -439,8 +440,8 @@ static unsigned long move_freepages_block(struct mm *mm, struct zone *zone, stru
 {
 	unsigned long zstart = zone->zone_start_pfn, zend = zstart + zone->spanned_pages;
 	unsigned long pfn = zstart + (unsigned long)(page - zone->zone_mem_map);
-	unsigned long start = pfn & ~(pageblock_nr_pages - 1);
-	unsigned long end = start + pageblock_nr_pages - 1;
+	unsigned long start = pfn & ~(pageblock_nr_pages(zone) - 1);
+	unsigned long end = start + pageblock_nr_pages(zone) - 1;
 	*num_movable = 0;
 	if (start < zstart)
 		start = pfn;
@@ -480,10 +481,10 @@ static void steal_suitable_fallback(struct mm *mm, struct zone *zone, struct pag
 	int old_block_type = get_pageblock_migratetype(zone, page);
 	if (old_block_type == MIGRATE_HIGHATOMIC)
 		goto single_page;
-	if (order >= pageblock_order) {
+	if (order >= pageblock_order(zone)) {
 		/* change_pageblock_range */
-		for (unsigned long i = 0; i < (1UL << (order - pageblock_order)); i++)
-			set_pageblock_migratetype(zone, page + (i << pageblock_order), start_type);
+		for (unsigned long i = 0; i < (1UL << (order - pageblock_order(zone))); i++)
+			set_pageblock_migratetype(zone, page + (i << pageblock_order(zone)), start_type);
 		goto single_page;
 	}
 	/* 6.1: a boost for an allocation that may wake kswapd marks the zone
@@ -504,10 +505,10 @@ static void steal_suitable_fallback(struct mm *mm, struct zone *zone, struct pag
 	if (start_type == MIGRATE_MOVABLE)
 		alike_pages = movable_pages;
 	else if (old_block_type == MIGRATE_MOVABLE)
-		alike_pages = pageblock_nr_pages - (free_pages + movable_pages);
+		alike_pages = pageblock_nr_pages(zone) - (free_pages + movable_pages);
 	else
 		alike_pages = 0;
-	if (free_pages + alike_pages >= (1UL << (pageblock_order - 1)))
+	if (free_pages + alike_pages >= (1UL << (pageblock_order(zone) - 1)))
 		set_pageblock_migratetype(zone, page, start_type);
 	return;
 single_page:
@@ -525,10 +526,10 @@ static void trace_extfrag(struct mm *mm, struct zone *zone, struct page *page, u
 	trace_u64(mm->trace, "pfn", page_to_pfn(mm, page));
 	trace_u64(mm->trace, "alloc_order", alloc_order);
 	trace_u64(mm->trace, "fallback_order", fallback_order);
-	trace_u64(mm->trace, "pageblock_order", pageblock_order);
+	trace_u64(mm->trace, "pageblock_order", pageblock_order(zone));
 	trace_i64(mm->trace, "alloc_migratetype", alloc_mt);
 	trace_i64(mm->trace, "fallback_migratetype", fallback_mt);
-	trace_bool(mm->trace, "fragmenting", fallback_order < pageblock_order);
+	trace_bool(mm->trace, "fragmenting", fallback_order < pageblock_order(zone));
 	trace_bool(mm->trace, "change_ownership", get_pageblock_migratetype(zone, page) == alloc_mt);
 	trace_end(mm->trace);
 }
@@ -545,11 +546,11 @@ static void trace_extfrag(struct mm *mm, struct zone *zone, struct page *page, u
 static bool __rmqueue_fallback(struct mm *mm, struct zone *zone, unsigned order, int start_mt)
 {
 	pg_data_t *pgdat = zone->zone_pgdat;
-	unsigned min_order = (mm->alloc_flags & ALLOC_NOFRAGMENT) ? pageblock_order : order;
+	unsigned min_order = (mm->alloc_flags & ALLOC_NOFRAGMENT) ? pageblock_order(zone) : order;
 	int cur, fmt = -1;
 	bool can_steal;
 	for (cur = (int)mm->max_order - 1; cur >= (int)min_order; cur--) {
-		fmt = find_suitable_fallback(&zone->free_area[cur], (unsigned)cur, start_mt, &can_steal);
+		fmt = find_suitable_fallback(zone, &zone->free_area[cur], (unsigned)cur, start_mt, &can_steal);
 		if (fmt == -1)
 			continue;
 		if (!can_steal && start_mt == MIGRATE_MOVABLE && (unsigned)cur > order)
@@ -559,7 +560,7 @@ static bool __rmqueue_fallback(struct mm *mm, struct zone *zone, unsigned order,
 	return false;
 find_smallest:
 	for (cur = (int)order; cur < (int)mm->max_order; cur++) {
-		fmt = find_suitable_fallback(&zone->free_area[cur], (unsigned)cur, start_mt, &can_steal);
+		fmt = find_suitable_fallback(zone, &zone->free_area[cur], (unsigned)cur, start_mt, &can_steal);
 		if (fmt != -1)
 			break;
 	}
@@ -630,7 +631,7 @@ static inline void free_one_page_inl(struct mm *mm, struct page *page, struct zo
 			break;
 		/* 6.1: above pageblock_order, a highatomic or isolated block
 		 * does not merge with a block of another type. */
-		if (order >= pageblock_order && zone->pageblock_mt) {
+		if (zone->pageblock_mt && order >= pageblock_order(zone)) {
 			int bmt = get_pageblock_migratetype(zone, buddy);
 			if (bmt != mt && (mt >= MIGRATE_PCPTYPES || bmt >= MIGRATE_PCPTYPES))
 				break;
@@ -805,10 +806,11 @@ static void destroy_compound_page(struct mm *mm, pg_data_t *pgdat, struct page *
 
 /* ---- The modern era's per-CPU lists (6.1) ------------------------------ */
 
-/* 6.1 pcp_allowed_order: orders up to PAGE_ALLOC_COSTLY_ORDER, and THP. */
-static inline bool pcp_allowed_order(unsigned order)
+/* 6.1 pcp_allowed_order: orders up to PAGE_ALLOC_COSTLY_ORDER, and THP
+ * (6.1 means pageblock_order here; HPAGE_PMD_ORDER came later). */
+static inline bool pcp_allowed_order(const struct zone *zone, unsigned order)
 {
-	return order <= PAGE_ALLOC_COSTLY_ORDER || order == pageblock_order;
+	return order <= PAGE_ALLOC_COSTLY_ORDER || order == pageblock_order(zone);
 }
 
 /* 6.1 order_to_pindex and pindex_to_order. */
@@ -819,9 +821,9 @@ static inline int order_to_pindex(int mt, unsigned order)
 	return MIGRATE_PCPTYPES * (int)order + mt;
 }
 
-static inline unsigned pindex_to_order(int pindex)
+static inline unsigned pindex_to_order(const struct zone *zone, int pindex)
 {
-	return pindex == NR_LOWORDER_PCP_LISTS ? pageblock_order : (unsigned)pindex / MIGRATE_PCPTYPES;
+	return pindex == NR_LOWORDER_PCP_LISTS ? pageblock_order(zone) : (unsigned)pindex / MIGRATE_PCPTYPES;
 }
 
 /*
@@ -853,7 +855,7 @@ static int free_pcppages_bulk(struct mm *mm, struct zone *zone, int count, struc
 			if (pindex == min_pindex)
 				min_pindex++;
 		}
-		unsigned order = pindex_to_order(pindex);
+		unsigned order = pindex_to_order(zone, pindex);
 		int nr_pages = 1 << order;
 		do {
 			struct page *page = idx_page(pgdat, list->last);
@@ -993,7 +995,7 @@ static struct page *buffered_rmqueue(struct mm *mm, struct zone *zone, unsigned 
 	int mt = gfp_migratetype(mm, gfp);
 
 	if (modern(mm)) {
-		if (mm->policy.pcp && pcp_allowed_order(order))
+		if (mm->policy.pcp && pcp_allowed_order(zone, order))
 			page = rmqueue_pcplist(mm, zone, order, mt);
 	} else if (order == 0 && mm->policy.pcp) {
 		struct per_cpu_pages *pcp = &zone->pageset[mm->cpu].pcp[cold];
@@ -1615,14 +1617,14 @@ static unsigned alloc_flags_nofragment(struct mm *mm, struct zone *zone, gfp_t g
  */
 static void reserve_highatomic_pageblock(struct mm *mm, struct page *page, struct zone *zone)
 {
-	unsigned long max_managed = zone->managed_pages / 100 + pageblock_nr_pages;
+	unsigned long max_managed = zone->managed_pages / 100 + pageblock_nr_pages(zone);
 	if (zone->nr_reserved_highatomic >= max_managed)
 		return;
 	spin_lock(mm, zone);
 	int mt = get_pageblock_migratetype(zone, page);
 	if (mt < MIGRATE_PCPTYPES) {
 		unsigned long movable;
-		zone->nr_reserved_highatomic += pageblock_nr_pages;
+		zone->nr_reserved_highatomic += pageblock_nr_pages(zone);
 		set_pageblock_migratetype(zone, page, MIGRATE_HIGHATOMIC);
 		move_freepages_block(mm, zone, page, MIGRATE_HIGHATOMIC, &movable);
 	}
@@ -1641,7 +1643,7 @@ static bool unreserve_highatomic_pageblock(struct mm *mm, const struct alloc_con
 	pg_data_t *pgdat;
 	for (struct zone **zp = ac->zonelist->zones; *zp; zp++) {
 		struct zone *zone = *zp;
-		if (!force && zone->nr_reserved_highatomic <= pageblock_nr_pages)
+		if (!force && zone->nr_reserved_highatomic <= pageblock_nr_pages(zone))
 			continue;
 		pgdat = zone->zone_pgdat;
 		spin_lock(mm, zone);
@@ -1651,8 +1653,8 @@ static bool unreserve_highatomic_pageblock(struct mm *mm, const struct alloc_con
 				continue;
 			struct page *page = idx_page(pgdat, l->first);
 			if (get_pageblock_migratetype(zone, page) == MIGRATE_HIGHATOMIC)
-				zone->nr_reserved_highatomic -= zone->nr_reserved_highatomic < pageblock_nr_pages ?
-					zone->nr_reserved_highatomic : pageblock_nr_pages;
+				zone->nr_reserved_highatomic -= zone->nr_reserved_highatomic < pageblock_nr_pages(zone) ?
+					zone->nr_reserved_highatomic : pageblock_nr_pages(zone);
 			set_pageblock_migratetype(zone, page, ac->migratetype);
 			unsigned long movable;
 			if (move_freepages_block(mm, zone, page, ac->migratetype, &movable)) {
@@ -2222,7 +2224,7 @@ static int do_free(struct mm *mm, struct page *page, unsigned order, int cold)
 	clear_page_alloc_order(page);
 	bool tracing = trace_enabled(mm->trace, mm->ev_free);
 	uint64_t pfn = tracing ? page_to_pfn(mm, page) : 0;
-	if (modern(mm) && pcp_allowed_order(order)) {
+	if (modern(mm) && pcp_allowed_order(zone, order)) {
 		/* 6.1 free_the_page: the pcp orders through free_unref_page */
 		destroy_compound_page(mm, zone->zone_pgdat, page, order);
 		free_unref_page(mm, zone, page, order);

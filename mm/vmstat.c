@@ -1073,7 +1073,7 @@ static int check_zone(struct mm *mm, struct zone *z, char *err, size_t errlen)
 		const struct per_cpu_pageset *ps = &z->pageset[cpu];
 		long pages = 0;
 		for (int i = 0; i < NR_PCP_LISTS; i++) {
-			unsigned order = i == NR_LOWORDER_PCP_LISTS ? pageblock_order : (unsigned)i / MIGRATE_PCPTYPES;
+			unsigned order = i == NR_LOWORDER_PCP_LISTS ? pageblock_order(z) : (unsigned)i / MIGRATE_PCPTYPES;
 			snprintf(what, sizeof what, "node %d %s cpu %d pcp list %d", pgdat->node_id, z->name, cpu, i);
 			long n = walk_list(pgdat, &ps->lists[i], err, errlen, what);
 			if (n < 0)
@@ -1127,7 +1127,7 @@ static int check_zone(struct mm *mm, struct zone *z, char *err, size_t errlen)
 	unsigned long highatomic = 0;
 	for (unsigned long b = 0; z->pageblock_mt && b < z->nr_pageblocks; b++)
 		highatomic += z->pageblock_mt[b] == MIGRATE_HIGHATOMIC;
-	if (highatomic * pageblock_nr_pages != z->nr_reserved_highatomic)
+	if (highatomic * pageblock_nr_pages(z) != z->nr_reserved_highatomic)
 		return mmsim_errf(err, errlen, "node %d %s: nr_reserved_highatomic %lu but %lu highatomic pageblocks",
 				  pgdat->node_id, z->name, z->nr_reserved_highatomic, highatomic);
 	return 0;

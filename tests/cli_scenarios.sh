@@ -51,7 +51,7 @@ hasf "$tmp/out" "dma: ok (bounce off," "dma: -P dma_bounce=off reaches the scena
 
 # Every function docs/scenarios.md documents is called by a test scenario.
 for fn in machine seed gfp boot spawn run now ncpus nnodes cpu_node stats \
-	proc zones vmstat snapshot check nr_free_pages min_free_kbytes policy \
+	proc zones vmstat snapshot check nr_free_pages min_free_kbytes pageblock_order policy \
 	alloc_pages alloc_pages_node free_pages touch think sleep drain alloc_bulk \
 	free_bulk churn cpu node name waitqueue wait wake waiting freelists \
 	kmem_cache_create kmem_cache_alloc kmem_cache_free kmem_cache_shrink \
@@ -208,6 +208,18 @@ has "$tmp/out" '^movable pages freed: (8[0-9]|9[0-9]) free pageblocks$' "fragmen
 has "$tmp/out" '^Node 0, zone    DMA32 +3[0-4] +' "fragmentation lab: ~31 unmovable pageblocks"
 expect 0 "fragmentation lab traced" -- run scenarios/labs/fragmentation/fragmentation.lua --era modern --quiet -o "$tmp/frag.jsonl" --events mm_page_alloc_extfrag
 hasf "$tmp/frag.jsonl" '"alloc_order":0,"fallback_order":10,"pageblock_order":9,"alloc_migratetype":0,"fallback_migratetype":1,"fragmenting":false,"change_ownership":true}' "extfrag: 6.1's fields"
+# A 2-level i386 (tests/scenarios/pageblock_i386.lua): its one steal takes a
+# whole order-10 block, which is one pageblock there.
+expect 0 "pageblock_i386 traced" -- run $S/pageblock_i386.lua --quiet -o "$tmp/pb.jsonl" --events mm_page_alloc_extfrag
+eq "$(grep -c '"ev":"mm_page_alloc_extfrag"' "$tmp/pb.jsonl")" 1 "pageblock_i386: one steal"
+hasf "$tmp/pb.jsonl" '"pfn":4096,"alloc_order":0,"fallback_order":10,"pageblock_order":10,"alloc_migratetype":0,"fallback_migratetype":1,"fragmenting":false,"change_ownership":true}' "extfrag on a 2-level i386: pageblock_order 10"
+# k:pageblock_order(): the booted machine's, nil in the classic era.
+for spec in "x86_64 modern 9" "x86_64 classic nil" "pc-i386 modern 10" "pc-i386-pae modern 9" "pc-i386 classic nil"; do
+	preset=${spec%% *}; rest=${spec#* }; era=${rest%% *}; pbo=${rest#* }
+	printf 'local k = require("mmsim").machine{ preset = "%s" }:boot{ era = "%s" }\nprint(tostring(k:pageblock_order()))\n' "$preset" "$era" >"$tmp/pbo.lua"
+	expect 0 "pageblock_order on $preset, $era" -- run "$tmp/pbo.lua" --quiet
+	eq "$(cat "$tmp/out")" "$pbo" "k:pageblock_order() on $preset, $era"
+done
 expect 0 "numa lab" -- run scenarios/labs/numa/numa.lua --quiet
 eq "$(grep -cE '^  [0-3]( \*)? +(10|16|21|22|31) ' "$tmp/out")" 8 "numa lab: a row per node for each of the two CPUs"
 # The fill lab against the real 6.1 boxes' after_fill/proc/zoneinfo

@@ -113,7 +113,7 @@ START_TEST(errors_name_the_field)
 	ck_rejects("[1, 2]", "m.json: a machine description is a JSON object");
 	ck_rejects("{\"preset\": \"x86_64\", \"l1\": {}}",
 		   "m.json: unknown key \"l1\" (known: name, preset, arch, mem, "
-		   "nr_nodes, nr_cpus, nodes, ranges, cpus, distance, lowmem_end, l1d, l2, llc, dtlb, "
+		   "nr_nodes, nr_cpus, nodes, ranges, cpus, distance, lowmem_end, numa, l1d, l2, llc, dtlb, "
 		   "dtlb_large, dram_latency, c2c_latency, ipi_latency, invlpg_latency, "
 		   "tlb_flush_latency)");
 	/* lowmem_end: 32-bit only, and between ZONE_DMA and 896 MiB. */

@@ -202,6 +202,104 @@ END_TEST
 
 /* The classic era rejects the modern era's migrate-type bits; the modern
  * era parses and prints them. */
+/*
+ * The same steps on a 2-level i386, whose pageblocks are order 10 (6.1's
+ * HUGETLB_PAGE_ORDER, HPAGE_SHIFT 22 - PAGE_SHIFT): RAM [16 MiB, 40 MiB),
+ * ZONE_NORMAL pfns 4096..10239, 6 pageblocks of 1024. The simulator's boot
+ * data keeps 170 frames: 5974 managed, free blocks of order 10 (x5), 9, 8,
+ * 6, 4, 2, 1 (5120 + 512 + 256 + 64 + 16 + 4 + 2); min 154, low 192, high
+ * 230 (as zoneinfo shows them).
+ *   1. GFP_KERNEL order 0: the order-10 block is one whole pageblock here
+ *      (10 >= pageblock_order), so one pageblock P turns unmovable, not
+ *      two: 1 unmovable, 5 movable. P holds X and free blocks 0..9;
+ *   2. GFP_KERNEL order 9 takes P's order-9 block;
+ *   3. every movable block at its order (10 x4, 9, 8, 6, 4, 2, 1).
+ * Then GFP_HIGHUSER_MOVABLE order 0: the first fallback order with an
+ * unmovable block is 8, in P; can_steal_fallback(8, MOVABLE): 8 >=
+ * pageblock_order / 2 = 5. boost_watermark: managed 5974 >= 4 * 1024,
+ * max_boost = max(1024, 230 * 15000 / 10000 = 345) = 1024, boost 1024.
+ * move_freepages_block(P) moves 511 free frames; X and the order-9 block
+ * are unmovable, so alike_pages = 0; 511 < 512 (half of 1024): P stays
+ * UNMOVABLE (x86_64's P, 511 >= 256, changes). The order-0 block goes.
+ */
+START_TEST(test_i386_pageblock_order_10)
+{
+	struct tm t;
+	struct mm_policy p;
+	mm_policy_default(&p);
+	p.era = MM_ERA_MODERN;
+	p.pcp = false;
+	p.check = true;
+	tm_desc_simple(&t.d, HW_ARCH_I386, 16 * MiB, 40 * MiB, 1);
+	tm_boot_desc(&t, &p);
+	mm_set_current(t.mm, PF_MEMALLOC, false, false);
+	ck_assert_uint_eq(mm_pageblock_order(t.mm), 10);
+	struct zone *z = tm_zone(&t, 0, ZONE_NORMAL);
+	ck_assert_uint_eq(z->managed_pages, 5974);
+	ck_assert_uint_eq(z->pages_high, 230);
+	char buf[16384];
+	mm_view(t.mm, "pagetypeinfo", buf, sizeof buf);
+	ck_assert(strncmp(buf, "Page block order: 10\nPages per block:  1024\n\n", 44) == 0);
+	ck_assert_msg(strstr(buf, "Node 0, zone   Normal            0            6 ") != NULL, "%s", buf);
+
+	alloc_ok(&t, GFP_KERNEL, 0);
+	mm_view(t.mm, "pagetypeinfo", buf, sizeof buf);
+	ck_assert_msg(strstr(buf, "Node 0, zone   Normal            1            5 ") != NULL, "%s", buf);
+	ck_assert_msg(strstr(buf, "zone   Normal, type    Unmovable      1      1      1      1      1      1      1"
+				  "      1      1      1      0 ") != NULL, "%s", buf);
+	ck_assert_uint_eq(z->watermark_boost, 0);
+	alloc_ok(&t, GFP_KERNEL, 9);
+	static const unsigned orders[] = { 10, 10, 10, 10, 9, 8, 6, 4, 2, 1 };
+	for (size_t i = 0; i < sizeof orders / sizeof orders[0]; i++)
+		alloc_ok(&t, GFP_HIGHUSER_MOVABLE, orders[i]);
+	ck_assert_uint_eq(z->free_pages, 511);
+
+	alloc_ok(&t, GFP_HIGHUSER_MOVABLE, 0);
+	mm_view(t.mm, "pagetypeinfo", buf, sizeof buf);
+	ck_assert_msg(strstr(buf, "zone   Normal, type      Movable      0      1      1      1      1      1      1"
+				  "      1      1      0      0 ") != NULL, "%s", buf);
+	ck_assert_msg(strstr(buf, "zone   Normal, type    Unmovable      0      0      0      0      0      0      0"
+				  "      0      0      0      0 ") != NULL, "%s", buf);
+	ck_assert_msg(strstr(buf, "Node 0, zone   Normal            1            5 ") != NULL, "%s", buf);
+	ck_assert_uint_eq(z->watermark_boost, 1024);
+	tm_free(&t);
+}
+END_TEST
+
+/*
+ * 6.1's THP per-CPU list is for pageblock_order (pcp_allowed_order,
+ * order_to_pindex: HPAGE_PMD_ORDER only from later kernels), so on a
+ * 2-level i386 it holds order-10 blocks and order 9 goes to the buddy
+ * lists. The same 40 MiB machine with the lists on: Normal's batch is 1
+ * (zone_batchsize: 5974 >> 10 = 5, / 4 = 1, rounddown_pow_of_two(1) - 1
+ * = 0, taken as 1). An order-10 request refills max(1 >> 10, 2) = 2
+ * blocks onto the THP list (pindex NR_LOWORDER_PCP_LISTS) and hands one
+ * out: 1024 pages left there. An order-9 request does not touch the list.
+ */
+START_TEST(test_i386_thp_pcp_list)
+{
+	struct tm t;
+	struct mm_policy p;
+	mm_policy_default(&p);
+	p.era = MM_ERA_MODERN;
+	p.check = true;
+	tm_desc_simple(&t.d, HW_ARCH_I386, 16 * MiB, 40 * MiB, 1);
+	tm_boot_desc(&t, &p);
+	struct zone *z = tm_zone(&t, 0, ZONE_NORMAL);
+	struct per_cpu_pageset *ps = &z->pageset[0];
+	ck_assert_int_eq(ps->pcp[0].batch, 1);
+	alloc_ok(&t, GFP_HIGHUSER_MOVABLE, 10);
+	ck_assert_int_eq(ps->pcp[0].count, 1024);
+	ck_assert_uint_ne(ps->lists[NR_LOWORDER_PCP_LISTS].first, PAGE_NIL);
+	ck_assert_uint_eq(ps->lists[NR_LOWORDER_PCP_LISTS].first, ps->lists[NR_LOWORDER_PCP_LISTS].last);
+	alloc_ok(&t, GFP_HIGHUSER_MOVABLE, 9);
+	ck_assert_int_eq(ps->pcp[0].count, 1024);
+	for (int i = 0; i < NR_LOWORDER_PCP_LISTS; i++)
+		ck_assert_uint_eq(ps->lists[i].first, PAGE_NIL);
+	tm_free(&t);
+}
+END_TEST
+
 START_TEST(test_gfp_movable)
 {
 	char err[256], buf[128];
@@ -259,14 +357,16 @@ static unsigned long fragment(enum mm_era era, unsigned long *unmovable_blocks)
 		ck_assert_int_eq(__free_pages(t.mm, mov[i], 0), 0);
 	struct zone *z = tm_zone(&t, 0, ZONE_DMA32);
 	unsigned long frames = 0;
-	for (unsigned o = pageblock_order; o < mm_max_order(t.mm); o++)
+	/* The classic era has no pageblocks: measure both in x86_64's 2 MiB. */
+	unsigned pbo = mm_pageblock_order(t.mm) ? mm_pageblock_order(t.mm) : 9;
+	for (unsigned o = pbo; o < mm_max_order(t.mm); o++)
 		frames += z->free_area[o].nr_free << o;
 	*unmovable_blocks = 0;
 	if (z->pageblock_mt)
 		for (unsigned long b = 0; b < z->nr_pageblocks; b++)
 			*unmovable_blocks += z->pageblock_mt[b] == MIGRATE_UNMOVABLE;
 	tm_free(&t);
-	return frames / pageblock_nr_pages;
+	return frames >> pbo;
 }
 
 START_TEST(test_fragmentation_gorman)
@@ -483,6 +583,8 @@ Suite *modern_alloc_suite(void)
 	tcase_add_test(tc, test_boot_all_movable);
 	tcase_add_test(tc, test_unmovable_steals_largest);
 	tcase_add_test(tc, test_movable_steals_pageblock_and_boosts);
+	tcase_add_test(tc, test_i386_pageblock_order_10);
+	tcase_add_test(tc, test_i386_thp_pcp_list);
 	tcase_add_test(tc, test_gfp_movable);
 	tcase_add_test(tc, test_pcp_lists_modern);
 	tcase_add_test(tc, test_nofragment);

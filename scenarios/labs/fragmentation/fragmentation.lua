@@ -4,7 +4,8 @@
 -- pages, three movable (user pages: GFP_HIGHUSER_MOVABLE in the modern era;
 -- the classic era has no such flag, GFP_HIGHUSER) for one unmovable
 -- (GFP_KERNEL), until the allocator refuses; then frees every movable page.
--- How many whole pageblocks (order-9 blocks, 2 MiB) are free again?
+-- How many whole pageblocks (order-9 blocks, 2 MiB, on x86_64) are free
+-- again?
 --
 -- Run it in both eras and compare (Gorman's result):
 --   ./mmsim run scenarios/labs/fragmentation/fragmentation.lua               (classic)
@@ -16,11 +17,16 @@ local k = m:boot{ pcp = "off" }
 local era = k:policy("era")
 local movable = era == "modern" and "GFP_HIGHUSER_MOVABLE" or "GFP_HIGHUSER"
 
--- Free frames in blocks of order >= 9, in pageblocks, over every zone.
+-- The machine's pageblock order (k:pageblock_order(): 9 on x86_64, 10 on
+-- a 2-level i386). The classic era has no pageblocks: count blocks of the
+-- same 2 MiB there, to compare.
+local pbo = k:pageblock_order() or 9
+
+-- Free frames in blocks of order >= pbo, in pageblocks, over every zone.
 local function free_pageblocks()
   local n = 0
   for _, z in ipairs(k:zones()) do
-    for o = 10, #z.nr_free do n = n + z.nr_free[o] * 2 ^ (o - 1 - 9) end
+    for o = pbo + 1, #z.nr_free do n = n + z.nr_free[o] * 2 ^ (o - 1 - pbo) end
   end
   return math.floor(n)
 end
