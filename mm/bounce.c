@@ -295,11 +295,10 @@ static cycle_t device_time(struct mm *mm, struct mm_dma_req *r)
 int mm_dma_submit(struct mm *mm, struct mm_dma_req *r, int dev, struct page *page, uint64_t off,
 		  uint64_t len, int dir, gfp_t gfp, bool async)
 {
-	int cpu = sim_cur_cpu(mm->sim);
-	mm->errcode = 0;
-	if (cpu < 0 || cpu >= mm->ncpus)
-		return mm_fail(mm, MM_ENOCPU, "no current CPU (call from a task, or mm_set_cpu first)");
-	mm->cpu = cpu;
+	int rc = mm_enter(mm);
+	if (rc)
+		return rc;
+	int cpu = mm->cpu;
 	if (r->state == MM_DMA_REQ_IN_FLIGHT)
 		return mm_fail(mm, MM_EINVAL, "dma: the request is in flight already");
 	struct dma_state *ds = dma_state(mm);

@@ -291,15 +291,6 @@ int highmem_walk(const struct mm *mm, uint64_t vaddr, struct hw_walk *w)
 
 /* ---- Helpers ------------------------------------------------------------ */
 
-static int enter(struct mm *mm)
-{
-	int cpu = sim_cur_cpu(mm->sim);
-	mm->errcode = 0;
-	if (cpu < 0 || cpu >= mm->ncpus)
-		return mm_fail(mm, MM_ENOCPU, "no current CPU (call from a task, or mm_set_cpu first)");
-	mm->cpu = cpu;
-	return 0;
-}
 
 static const char *task_name(struct mm *mm)
 {
@@ -501,7 +492,7 @@ static bool may_sleep(struct mm *mm)
 /* 2.6.11 kmap (might_sleep, then kmap_high for a HighMem page). */
 uint64_t kmap(struct mm *mm, struct page *page)
 {
-	if (enter(mm))
+	if (mm_enter(mm))
 		return 0;
 	uint64_t pfn = page_to_pfn(mm, page);
 	if (!may_sleep(mm)) {
@@ -563,7 +554,7 @@ uint64_t kmap(struct mm *mm, struct page *page)
 /* 2.6.11 kunmap / kunmap_high. */
 int kunmap(struct mm *mm, struct page *page)
 {
-	int rc = enter(mm);
+	int rc = mm_enter(mm);
 	if (rc)
 		return rc;
 	struct highmem *hm = mm->hm;
@@ -630,7 +621,7 @@ uint64_t mm_fixmap_kmap_addr(const struct mm *mm, int cpu, int type)
 /* 2.6.11 arch/i386/mm/highmem.c kmap_atomic. */
 uint64_t kmap_atomic(struct mm *mm, struct page *page, int type)
 {
-	if (enter(mm))
+	if (mm_enter(mm))
 		return 0;
 	uint64_t pfn = page_to_pfn(mm, page);
 	struct highmem *hm = mm->hm;
@@ -723,7 +714,7 @@ void highmem_clear_pages(struct mm *mm, struct page *page, unsigned order)
 /* 2.6.11 kunmap_atomic (the non-debug build: the PTE stays). */
 int kunmap_atomic(struct mm *mm, int type)
 {
-	int rc = enter(mm);
+	int rc = mm_enter(mm);
 	if (rc)
 		return rc;
 	if (type < 0 || type >= KM_TYPE_NR)

@@ -160,6 +160,11 @@ static inline bool plist_empty(const struct page_list *l)
 /* Set the error state; returns -code for convenience. */
 int mm_fail(struct mm *mm, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
+/* page_alloc.c: every entry point from a task starts here: clears the
+ * error state and takes the current CPU (0, or -MM_ENOCPU when there is
+ * none). */
+int mm_enter(struct mm *mm);
+
 /* page_alloc.c: free a block into the buddy lists with the zone lock held
  * (boot uses it without the lock, before any CPU runs). */
 void __free_one_page(struct mm *mm, struct page *page, struct zone *zone, unsigned order);

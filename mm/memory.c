@@ -343,7 +343,7 @@ static void trace_fault(struct mm *mm, uint64_t addr, int write, int64_t pfn, un
 
 int handle_mm_fault(struct mm *mm, struct mm_struct *umm, uint64_t addr, int write)
 {
-	int rc = user_enter(mm);
+	int rc = mm_enter(mm);
 	if (rc)
 		return rc;
 	struct user_state *us = mm->user;
@@ -471,7 +471,7 @@ int mm_uaccess(struct mm *mm, struct mm_struct *umm, uint64_t uaddr, uint64_t le
 	if (!info)
 		info = &dummy;
 	memset(info, 0, sizeof *info);
-	int rc = user_enter(mm);
+	int rc = mm_enter(mm);
 	if (rc)
 		return rc;
 	struct user_state *us = mm->user;
@@ -658,7 +658,7 @@ static struct page *follow_page(struct mm *mm, struct mm_struct *umm, uint64_t v
 int get_user_pages(struct mm *mm, struct mm_struct *umm, uint64_t start, int len, int write,
 		   struct page **pages)
 {
-	int rc = user_enter(mm);
+	int rc = mm_enter(mm);
 	if (rc)
 		return rc;
 	const struct pt_geo *g = &mm->user->geo;

@@ -95,7 +95,6 @@ void switch_mm(struct mm *mm, struct mm_struct *umm);
 /* 2.6.11 flush_tlb_mm: the current CPU and every other CPU where umm is
  * active drop their non-global entries. */
 void flush_tlb_mm(struct mm *mm, struct mm_struct *umm);
-int user_enter(struct mm *mm);
 uint64_t kaddr_to_pa(const struct mm *mm, uint64_t kaddr);
 
 /* memory.c */

@@ -82,15 +82,6 @@ struct user_state *user_state(struct mm *mm)
 	return mm->user;
 }
 
-int user_enter(struct mm *mm)
-{
-	int cpu = sim_cur_cpu(mm->sim);
-	mm->errcode = 0;
-	if (cpu < 0 || cpu >= mm->ncpus)
-		return mm_fail(mm, MM_ENOCPU, "no current CPU (call from a task, or mm_set_cpu first)");
-	mm->cpu = cpu;
-	return 0;
-}
 
 uint64_t kaddr_to_pa(const struct mm *mm, uint64_t kaddr)
 {
@@ -118,7 +109,7 @@ uint64_t mm_task_size(const struct mm *mm)
 
 struct mm_struct *mm_alloc(struct mm *mm)
 {
-	if (user_enter(mm))
+	if (mm_enter(mm))
 		return NULL;
 	struct user_state *us = user_state(mm);
 	if (!us->mm_cachep) {
@@ -190,7 +181,7 @@ int mm_users(const struct mm_struct *umm)
 
 void mmput(struct mm *mm, struct mm_struct *umm)
 {
-	if (!umm || user_enter(mm))
+	if (!umm || mm_enter(mm))
 		return;
 	touch_mm(mm, umm, MMS_OFF_COUNTERS, 4, 1);     /* atomic_dec_and_test(&mm_users) */
 	if (--umm->mm_users > 0)
@@ -337,7 +328,7 @@ static uint64_t get_unmapped_area(struct mm *mm, struct mm_struct *umm, uint64_t
 
 uint64_t do_mmap(struct mm *mm, struct mm_struct *umm, uint64_t len)
 {
-	if (user_enter(mm))
+	if (mm_enter(mm))
 		return 0;
 	struct user_state *us = mm->user;
 	if (!len || len % PAGE_SZ || len > us->geo.task_size) {
@@ -387,7 +378,7 @@ uint64_t do_mmap(struct mm *mm, struct mm_struct *umm, uint64_t len)
 
 int do_munmap(struct mm *mm, struct mm_struct *umm, uint64_t start, uint64_t len)
 {
-	int rc = user_enter(mm);
+	int rc = mm_enter(mm);
 	if (rc)
 		return rc;
 	struct user_state *us = mm->user;

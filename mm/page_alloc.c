@@ -2040,7 +2040,7 @@ static struct page *__alloc_pages_61(struct mm *mm, gfp_t gfp, unsigned order, s
 
 /* ---- Entry points ------------------------------------------------------ */
 
-static int enter(struct mm *mm)
+int mm_enter(struct mm *mm)
 {
 	int cpu = sim_cur_cpu(mm->sim);
 	mm->errcode = 0;
@@ -2080,7 +2080,7 @@ static void trace_alloc(struct mm *mm, struct page *page, unsigned order, gfp_t 
 static struct page *do_alloc(struct mm *mm, int nid, gfp_t gfp, unsigned order, struct zonelist *zl)
 {
 	cycle_t start = sim_now(mm->sim);
-	if (enter(mm))
+	if (mm_enter(mm))
 		return NULL;
 	if (order >= mm->max_order) {
 		mm_fail(mm, MM_EINVAL, "order %u: must be below MAX_ORDER (%u)", order, mm->max_order);
@@ -2208,7 +2208,7 @@ static int check_free(struct mm *mm, struct page *page, unsigned order)
 static int do_free(struct mm *mm, struct page *page, unsigned order, int cold)
 {
 	cycle_t start = sim_now(mm->sim);
-	int rc = enter(mm);
+	int rc = mm_enter(mm);
 	if (rc)
 		return rc;
 	rc = check_free(mm, page, order);
@@ -2287,7 +2287,7 @@ int get_page(struct mm *mm, struct page *page)
 
 void drain_local_pages(struct mm *mm)
 {
-	if (enter(mm))
+	if (mm_enter(mm))
 		return;
 	__drain_pages(mm, mm->cpu);
 	leave(mm, "drain_local_pages");
@@ -2295,7 +2295,7 @@ void drain_local_pages(struct mm *mm)
 
 void drain_all_pages(struct mm *mm)
 {
-	if (enter(mm))
+	if (mm_enter(mm))
 		return;
 	for (int cpu = 0; cpu < mm->ncpus; cpu++)
 		__drain_pages(mm, cpu);

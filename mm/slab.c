@@ -288,16 +288,11 @@ static int kmem_cache_init(struct mm *mm);
 /* The current CPU, and the allocator started. 0 or -MM_E*. */
 static int enter(struct mm *mm)
 {
-	int cpu = sim_cur_cpu(mm->sim);
-	mm->errcode = 0;
-	if (cpu < 0 || cpu >= mm->ncpus)
-		return mm_fail(mm, MM_ENOCPU, "no current CPU (call from a task, or mm_set_cpu first)");
-	mm->cpu = cpu;
-	if (!mm->slab) {
-		int rc = kmem_cache_init(mm);
-		if (rc)
-			return rc;
-	}
+	int rc = mm_enter(mm);
+	if (rc)
+		return rc;
+	if (!mm->slab && (rc = kmem_cache_init(mm)) != 0)
+		return rc;
 	mm->slab->depth++;   /* every success is paired with leave() */
 	return 0;
 }

@@ -269,15 +269,6 @@ static void touch_k(struct mm *mm, uint64_t vaddr, unsigned size, int write)
 		mm_touch(mm, kpaddr(mm, vaddr), size, write);
 }
 
-static int enter(struct mm *mm)
-{
-	int cpu = sim_cur_cpu(mm->sim);
-	mm->errcode = 0;
-	if (cpu < 0 || cpu >= mm->ncpus)
-		return mm_fail(mm, MM_ENOCPU, "no current CPU (call from a task, or mm_set_cpu first)");
-	mm->cpu = cpu;
-	return 0;
-}
 
 /* ---- Areas --------------------------------------------------------------- */
 
@@ -329,7 +320,7 @@ static struct vm_area *__get_vm_area(struct mm *mm, size_t size, unsigned flags)
 
 uint64_t get_vm_area(struct mm *mm, size_t size, unsigned flags)
 {
-	if (enter(mm))
+	if (mm_enter(mm))
 		return 0;
 	struct vm_area *a = __get_vm_area(mm, size, flags);
 	return a ? a->addr : 0;
@@ -496,7 +487,7 @@ static void free_area(struct mm *mm, struct vm_area *a, bool free_frames)
 
 uint64_t __vmalloc(struct mm *mm, size_t size, gfp_t gfp)
 {
-	if (enter(mm))
+	if (mm_enter(mm))
 		return 0;
 	return do_vmalloc(mm, size, gfp);
 }
@@ -508,7 +499,7 @@ uint64_t vmalloc(struct mm *mm, size_t size)
 
 static int do_vunmap(struct mm *mm, uint64_t addr, bool want_alloc, const char *fn)
 {
-	int rc = enter(mm);
+	int rc = mm_enter(mm);
 	if (rc)
 		return rc;
 	if (!addr)
@@ -538,7 +529,7 @@ int vfree(struct mm *mm, uint64_t addr)
 
 uint64_t vmap(struct mm *mm, struct page **pages, unsigned count)
 {
-	if (enter(mm))
+	if (mm_enter(mm))
 		return 0;
 	struct vmalloc_state *v = V(mm);
 	if (!count) {

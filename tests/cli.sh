@@ -4,26 +4,7 @@
 # ./mmsim). Ends with "N passed, N failed" like the unit tests.
 MMSIM=${MMSIM:-./mmsim}
 case $MMSIM in /*) ;; *) MMSIM=$(pwd)/$MMSIM ;; esac
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-passed=0
-failed=0
-
-ok() { passed=$((passed + 1)); }
-bad() { failed=$((failed + 1)); echo "FAIL: $*"; }
-
-# expect STATUS DESCRIPTION -- COMMAND...: runs COMMAND, stdout to $tmp/out,
-# stderr to $tmp/err, and checks its exit status.
-expect() {
-	want=$1; what=$2; shift 3
-	"$@" >"$tmp/out" 2>"$tmp/err"
-	got=$?
-	if [ "$got" -eq "$want" ]; then ok; else bad "$what: exit $got, expected $want"; cat "$tmp/err"; fi
-}
-# has FILE PATTERN DESCRIPTION: grep -E must find PATTERN in FILE.
-has() { if grep -Eq -- "$2" "$1"; then ok; else bad "$3: no /$2/ in $(basename "$1")"; fi; }
-lines() { wc -l <"$1" | tr -d ' '; }
-eq() { if [ "$1" = "$2" ]; then ok; else bad "$3: got '$1', expected '$2'"; fi; }
+. "$(dirname "$0")/lib.sh"
 
 expect 0 "help" -- "$MMSIM" --help
 has "$tmp/out" '^ +run ' "help lists run"
@@ -106,5 +87,5 @@ for m in pc-i386 pc-i386-pae x86_64 x86_64-numa2 x86_64-numa4; do
 	eq "$(tail -n 1 "$tmp/m.jsonl" | grep -c '"type":"summary"')" 1 "machine $m: summary line"
 done
 
-echo "$passed passed, $failed failed"
+summary
 [ "$failed" -eq 0 ]

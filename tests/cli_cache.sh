@@ -5,21 +5,8 @@
 # Ends with "N passed, N failed" like the unit tests.
 MMSIM=${MMSIM:-./mmsim}
 case $MMSIM in /*) ;; *) MMSIM=$(pwd)/$MMSIM ;; esac
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-passed=0
-failed=0
+. "$(dirname "$0")/lib.sh"
 
-ok() { passed=$((passed + 1)); }
-bad() { failed=$((failed + 1)); echo "FAIL: $*"; }
-expect() {
-	want=$1; what=$2; shift 3
-	"$@" >"$tmp/out" 2>"$tmp/err"
-	got=$?
-	if [ "$got" -eq "$want" ]; then ok; else bad "$what: exit $got, expected $want"; cat "$tmp/err"; fi
-}
-has() { if grep -Eq -- "$2" "$1"; then ok; else bad "$3: no /$2/ in $(basename "$1")"; fi; }
-eq() { if [ "$1" = "$2" ]; then ok; else bad "$3: got '$1', expected '$2'"; fi; }
 # json KEY: the first number after "KEY": in $tmp/out.
 json() { grep -o "\"$1\":[0-9]*" "$tmp/out" | head -n 1 | cut -d: -f2; }
 
@@ -135,7 +122,7 @@ EOF
 	if ! "${CC:-cc}" -O1 -o "$tmp/prog" "$tmp/prog.c" ||
 	   ! valgrind --tool=lackey --trace-mem=yes --log-file="$tmp/prog.lackey" "$tmp/prog"; then
 		echo "note: could not build or run the program under valgrind: lackey test skipped"
-		echo "$passed passed, $failed failed"
+		summary
 		[ "$failed" -eq 0 ]
 		exit
 	fi
@@ -156,5 +143,5 @@ else
 	echo "note: valgrind or a C compiler missing: lackey end-to-end test skipped"
 fi
 
-echo "$passed passed, $failed failed"
+summary
 [ "$failed" -eq 0 ]

@@ -7,26 +7,8 @@
 # ./mmsim). Ends with "N passed, N failed" like the unit tests.
 MMSIM=${MMSIM:-./mmsim}
 case $MMSIM in /*) ;; *) MMSIM=$(pwd)/$MMSIM ;; esac
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-passed=0
-failed=0
+. "$(dirname "$0")/lib.sh"
 
-ok() { passed=$((passed + 1)); }
-bad() { failed=$((failed + 1)); echo "FAIL: $*"; }
-
-# expect STATUS DESCRIPTION -- COMMAND...: runs COMMAND, stdout to $tmp/out,
-# stderr to $tmp/err, and checks its exit status.
-expect() {
-	want=$1; what=$2; shift 3
-	"$@" >"$tmp/out" 2>"$tmp/err"
-	got=$?
-	if [ "$got" -eq "$want" ]; then ok; else bad "$what: exit $got, expected $want"; cat "$tmp/err"; fi
-}
-# has FILE PATTERN DESCRIPTION: grep -E must find PATTERN in FILE.
-has() { if grep -Eq -- "$2" "$1"; then ok; else bad "$3: no /$2/ in $(basename "$1")"; fi; }
-hasnt() { if grep -Eq -- "$2" "$1"; then bad "$3: /$2/ in $(basename "$1")"; else ok; fi; }
-eq() { if [ "$1" = "$2" ]; then ok; else bad "$3: got '$1', expected '$2'"; fi; }
 # stat_of FILE NAME: a counter's value in the summary line of FILE.
 stat_of() { tail -n 1 "$1" | grep -o "\"$2\":[0-9]*" | cut -d: -f2; }
 # row NAME: the diff output's row for NAME as "A B B-A change".
@@ -449,5 +431,5 @@ else
 	echo "cli_diff: no /usr/bin/time, memory budget not measured"
 fi
 
-echo "$passed passed, $failed failed"
+summary
 [ "$failed" -eq 0 ]

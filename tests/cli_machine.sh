@@ -26,20 +26,7 @@ AWK="awk -f tests/zoneinfo_fields.awk"
 # The state fields --capture rebuilds: "pages free" and each CPU's count.
 STATE='/^Node /{ n = $2; sub(",", "", n); z = $4 } $1 == "pages" && $2 == "free" { print "node " n " zone " z " free " $3 }
 $1 == "cpu:" { c = $2 } $1 == "count:" { print "node " n " zone " z " cpu " c " count " $2 }'
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-passed=0
-failed=0
-ok() { passed=$((passed + 1)); }
-bad() { failed=$((failed + 1)); echo "FAIL: $*"; }
-expect() {
-	want=$1; what=$2; shift 3
-	"$@" >"$tmp/out" 2>"$tmp/err"
-	got=$?
-	if [ "$got" -eq "$want" ]; then ok; else bad "$what: exit $got, expected $want"; cat "$tmp/err"; fi
-}
-has() { if grep -Eq -- "$2" "$1"; then ok; else bad "$3: no /$2/ in $(basename "$1")"; cat "$1"; fi; }
-eq() { if [ "$1" = "$2" ]; then ok; else bad "$3: got '$1', expected '$2'"; fi; }
+. "$(dirname "$0")/lib.sh"
 # same WHAT REAL SIM: the two field lists must be equal.
 same() {
 	if diff "$2" "$3" >"$tmp/diff"; then ok; else bad "$1: fields differ (< real, > mmsim)"; cat "$tmp/diff"; fi
@@ -340,5 +327,5 @@ $AWK "$tmp/out" >"$tmp/sim"
 "$MMSIM" machine --from "$DATA/d_numa2/boot" --show zoneinfo | $AWK >"$tmp/real"
 same "capture: the same machine" "$tmp/real" "$tmp/sim"
 
-echo "$passed passed, $failed failed"
+summary
 [ "$failed" -eq 0 ]

@@ -10,28 +10,9 @@
 MMSIM=${MMSIM:-./mmsim}
 case $MMSIM in /*) ;; *) MMSIM=$(pwd)/$MMSIM ;; esac
 MMSIM_TESTS=${MMSIM_TESTS:-$(dirname "$MMSIM")/tests/run_tests}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-passed=0
-failed=0
+. "$(dirname "$0")/lib.sh"
 
-ok() { passed=$((passed + 1)); }
-bad() { failed=$((failed + 1)); echo "FAIL: $*"; }
-
-# expect STATUS DESCRIPTION -- COMMAND...: runs COMMAND, stdout to $tmp/out,
-# stderr to $tmp/err, and checks its exit status.
-expect() {
-	want=$1; what=$2; shift 3
-	"$@" >"$tmp/out" 2>"$tmp/err"
-	got=$?
-	if [ "$got" -eq "$want" ]; then ok; else bad "$what: exit $got, expected $want"; cat "$tmp/err"; fi
-}
-# has FILE PATTERN DESCRIPTION: grep -E must find PATTERN in FILE.
-has() { if grep -Eq -- "$2" "$1"; then ok; else bad "$3: no /$2/ in $(basename "$1")"; fi; }
 # hasf FILE STRING DESCRIPTION: the same for a fixed string.
-hasf() { if grep -Fq -- "$2" "$1"; then ok; else bad "$3: no '$2' in $(basename "$1")"; fi; }
-lines() { wc -l <"$1" | tr -d ' '; }
-eq() { if [ "$1" = "$2" ]; then ok; else bad "$3: got '$1', expected '$2'"; fi; }
 
 S=tests/scenarios
 E=tests/scenarios/errors
@@ -287,5 +268,5 @@ hasf "$tmp/out" "Where the app's pages live: HighMem 2048" "usermap lab: user pa
 expect 0 "dma lab without the reserve" -- run scenarios/labs/dma/dma.lua -P lowmem_reserve_ratio=100000,100000 --quiet
 has "$tmp/out" '^  driver GFP_DMA allocations that failed +8$' "dma lab: without lowmem_reserve GFP_DMA fails"
 
-echo "$passed passed, $failed failed"
+summary
 [ "$failed" -eq 0 ]

@@ -18,20 +18,7 @@
 MMSIM=${MMSIM:-./mmsim}
 case $MMSIM in /*) ;; *) MMSIM=$(pwd)/$MMSIM ;; esac
 DATA=${DATA:-tests/data/linux-6.1}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-passed=0
-failed=0
-ok() { passed=$((passed + 1)); }
-bad() { failed=$((failed + 1)); echo "FAIL: $*"; }
-expect() {
-	want=$1; what=$2; shift 3
-	"$@" >"$tmp/out" 2>"$tmp/err"
-	got=$?
-	if [ "$got" -eq "$want" ]; then ok; else bad "$what: exit $got, expected $want"; cat "$tmp/err"; fi
-}
-has() { if grep -Eq -- "$2" "$1"; then ok; else bad "$3: no /$2/ in $(basename "$1")"; cat "$1"; fi; }
-eq() { if [ "$1" = "$2" ]; then ok; else bad "$3: got '$1', expected '$2'"; fi; }
+. "$(dirname "$0")/lib.sh"
 same() {
 	if diff "$2" "$3" >"$tmp/diff"; then ok; else bad "$1: differ (< real, > mmsim)"; cat "$tmp/diff"; fi
 }
@@ -172,5 +159,5 @@ has "$tmp/err" "only with --show numastat or --show node_meminfo" "--node with v
 expect 2 "--node not a number" -- "$MMSIM" machine --from "$B" --show numastat --node one
 has "$tmp/err" "--node: 'one' is not a node number" "--node one: message"
 
-echo "$passed passed, $failed failed"
+summary
 [ "$failed" -eq 0 ]
