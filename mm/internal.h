@@ -160,6 +160,19 @@ static inline bool plist_empty(const struct page_list *l)
 /* Set the error state; returns -code for convenience. */
 int mm_fail(struct mm *mm, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
+/* 6.1's alloc_context: what one allocation asks for, as the allocation
+ * path passes it along (page_alloc.c). */
+struct alloc_context {
+	struct zonelist *zonelist;
+	int highest_zoneidx;
+	int migratetype;
+};
+
+/* page_alloc.c, 6.1 unreserve_highatomic_pageblock. The slow path calls it
+ * after reclaim made progress, or after MAX_RECLAIM_RETRIES passes without:
+ * unreachable until reclaim frees pages, so the tests call it directly. */
+bool unreserve_highatomic_pageblock(struct mm *mm, const struct alloc_context *ac, bool force);
+
 /* page_alloc.c: every entry point from a task starts here: clears the
  * error state and takes the current CPU (0, or -MM_ENOCPU when there is
  * none). */

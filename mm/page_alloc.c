@@ -1520,11 +1520,6 @@ got_pg:
  * node's own zones for __GFP_THISNODE), the highest zone the mask allows
  * (gfp_zone: the lowmem_reserve index), the request's migrate type.
  */
-struct alloc_context {
-	struct zonelist *zonelist;
-	int highest_zoneidx;
-	int migratetype;
-};
 
 /*
  * A mask written with 2.6.11's vocabulary (the names both eras share, and
@@ -1638,7 +1633,7 @@ static void reserve_highatomic_pageblock(struct mm *mm, struct page *page, struc
  * unless force. The block changes type outright (no stealing
  * heuristics). Returns whether free pages moved.
  */
-static bool unreserve_highatomic_pageblock(struct mm *mm, const struct alloc_context *ac, bool force)
+bool unreserve_highatomic_pageblock(struct mm *mm, const struct alloc_context *ac, bool force)
 {
 	pg_data_t *pgdat;
 	for (struct zone **zp = ac->zonelist->zones; *zp; zp++) {

@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mm/internal.h"
 #include "mm/mm.h"
 #include "mm_testutil.h"
 #include "sim/trace.h"
@@ -204,6 +205,51 @@ START_TEST(test_highatomic_reserve)
 	ck_assert_ptr_nonnull(pg);
 	ck_assert_uint_ge(page_to_pfn(t.mm, pg), 5120);
 	ck_assert_uint_lt(page_to_pfn(t.mm, pg), 5520);
+	tm_free(&t);
+}
+END_TEST
+
+/*
+ * unreserve_highatomic_pageblock, called directly (the slow path reaches it
+ * only once reclaim makes progress). The reserve of test_highatomic_reserve:
+ * pageblock 7 highatomic, 512 reserved, its free blocks 8056 (order 3) and
+ * 8064 (order 7) on the highatomic lists. Unforced, 6.1 keeps a zone's
+ * last pageblock (512 <= pageblock_nr_pages): nothing moves. Forced, the
+ * lowest order first: the block of 8056 is found, the pageblock turns to
+ * the request's type (movable here) with the reserve down by a pageblock,
+ * and move_freepages_block carries both free blocks to the movable lists.
+ */
+START_TEST(test_highatomic_unreserve)
+{
+	struct tm t;
+	boot_small_tr(&t, NULL);
+	struct zone *z = tm_zone(&t, 0, ZONE_DMA32);
+	fill_to(&t, 140);
+	ck_assert_ptr_nonnull(alloc_pages(t.mm, GFP_ATOMIC, 2));
+	ck_assert_uint_eq(z->nr_reserved_highatomic, 512);
+	ck_assert_uint_eq(z->pageblock_mt[7], MIGRATE_HIGHATOMIC);
+
+	struct zonelist zl = { .zones = { z, NULL } };
+	struct alloc_context ac = { .zonelist = &zl, .highest_zoneidx = ZONE_DMA32,
+				    .migratetype = MIGRATE_MOVABLE };
+	ck_assert(!unreserve_highatomic_pageblock(t.mm, &ac, false));
+	ck_assert_uint_eq(z->nr_reserved_highatomic, 512);
+	ck_assert_uint_eq(z->pageblock_mt[7], MIGRATE_HIGHATOMIC);
+
+	ck_assert(unreserve_highatomic_pageblock(t.mm, &ac, true));
+	ck_assert_uint_eq(z->nr_reserved_highatomic, 0);
+	ck_assert_uint_eq(z->pageblock_mt[7], MIGRATE_MOVABLE);
+	uint64_t l[4];
+	ck_assert_int_eq(tm_list(&t, 0, &z->free_area[3].free_lists[MIGRATE_HIGHATOMIC], l, 4), 0);
+	ck_assert_int_eq(tm_list(&t, 0, &z->free_area[7].free_lists[MIGRATE_HIGHATOMIC], l, 4), 0);
+	ck_assert_int_eq(tm_list(&t, 0, &z->free_area[3].free_lists[MIGRATE_MOVABLE], l, 4), 1);
+	ck_assert_uint_eq(l[0], 8056);
+	ck_assert_int_eq(tm_list(&t, 0, &z->free_area[7].free_lists[MIGRATE_MOVABLE], l, 4), 1);
+	ck_assert_uint_eq(l[0], 8064);
+	/* Nothing reserved is left to give back. */
+	ck_assert(!unreserve_highatomic_pageblock(t.mm, &ac, true));
+	char err[256];
+	ck_assert_msg(mm_check(t.mm, err, sizeof err) == 0, "%s", err);
 	tm_free(&t);
 }
 END_TEST
@@ -553,6 +599,7 @@ Suite *alloc61_suite(void)
 	tcase_add_test(tc, test_atomic_below_min);
 	tcase_add_test(tc, test_highatomic_reserve);
 	tcase_add_test(tc, test_highatomic_cap);
+	tcase_add_test(tc, test_highatomic_unreserve);
 	tcase_add_test(tc, test_atomic_ignores_boost);
 	tcase_add_test(tc, test_boost_kswapd);
 	tcase_add_test(tc, test_retry_rules);
