@@ -2993,11 +2993,16 @@ int scenario_run(const struct scenario_opts *o)
 		struct machine *m = r.m;
 		double hz = (double)m->desc.cpus[0].hz;
 		printf("mmsim: %s on %s: %llu cycles (%.3f ms at %.2f GHz), %llu events; "
-		       "%llu allocations (%llu failed), %llu frees, %llu touches\n", o->path,
+		       "%llu allocations (%llu failed), %llu frees, %llu touches", o->path,
 		       m->desc.name, (unsigned long long)m->sim.now, (double)m->sim.now / hz * 1e3,
 		       hz / 1e9, (unsigned long long)m->sim.count[SIM_CNT_EVENTS],
 		       (unsigned long long)m->ops_alloc, (unsigned long long)m->ops_alloc_failed,
 		       (unsigned long long)m->ops_free, (unsigned long long)m->ops_touch);
+		/* The script's own calls above; user pages come through faults. */
+		uint64_t faults = m->mm ? mm_vm_event(m->mm, PGFAULT) : 0;
+		if (faults)
+			printf(", %llu page faults", (unsigned long long)faults);
+		printf("\n");
 	}
 	lua_close(L);
 	free_machine(r.m);

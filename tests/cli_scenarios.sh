@@ -65,6 +65,9 @@ hasf "$tmp/usermap.jsonl" '"ev":"page_fault"' "usermap: page_fault events in the
 hasf "$tmp/usermap.jsonl" '"zone":"HighMem"' "usermap: faults name the HighMem zone"
 hasf "$tmp/usermap.jsonl" '"ev":"munmap"' "usermap: munmap events"
 hasf "$tmp/usermap.jsonl" '"ev":"exit_mmap"' "usermap: exit_mmap events"
+expect 0 "usermap, with the summary" -- run $S/usermap.lua
+faults=$(grep -c '"ev":"page_fault"' "$tmp/usermap.jsonl")
+has "$tmp/out" ", $faults page faults\$" "usermap: the run's summary counts the page faults"
 expect 0 "determinism seed 6" -- run $S/determinism.lua --seed 6 -o "$tmp/d6.jsonl"
 tail -n +2 "$tmp/d5a.jsonl" >"$tmp/d5.body"
 tail -n +2 "$tmp/d6.jsonl" >"$tmp/d6.body"
