@@ -176,6 +176,9 @@ static void view_zoneinfo(struct mm *mm, struct mm_out *o)
 						"\n              batch: %i",
 					     cpu, t, ps->pcp[t].count, ps->pcp[t].low, ps->pcp[t].high,
 					     ps->pcp[t].batch);
+				/* 2.6.13 prints them under CONFIG_NUMA only */
+				if (mm->no_numa)
+					continue;
 				mm_outf(o, "\n            numa_hit:       %llu"
 					"\n            numa_miss:      %llu"
 					"\n            numa_foreign:   %llu"

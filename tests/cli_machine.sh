@@ -266,6 +266,14 @@ hasf "$tmp/err" "boot: zonelist_order: the machine's kernel is built without CON
 expect 0 "numa2: -P zonelist_order=node" -- "$MMSIM" machine --from "$DATA/d_numa2/boot" -P zonelist_order=node --show zonelists
 sed 's/^\[[^]]*\] //' "$DATA/d_numa2/boot/dmesg-zonelists" >"$tmp/real"
 same "numa2: -P zonelist_order=node: 6.1's zonelists" "$tmp/real" "$tmp/out"
+# The classic era's zoneinfo (2.6.13's) prints each pageset's numa_hit ..
+# other_node under CONFIG_NUMA only, too.
+expect 0 "i386: classic zoneinfo" -- "$MMSIM" machine --from "$SH/i386_highmem" --era classic --show zoneinfo
+hasnt "$tmp/out" "numa_|interleave_hit|local_node|other_node" "i386: classic zoneinfo without the NUMA lines"
+has "$tmp/out" "^              batch: " "i386: classic zoneinfo keeps the pagesets"
+expect 0 "numa2: classic zoneinfo" -- "$MMSIM" machine --from "$DATA/d_numa2/boot" --era classic --show zoneinfo
+# one block per CPU's pageset: 2 CPUs, 3 populated zones
+eq "$(grep -c '^            numa_hit: ' "$tmp/out")" 6 "numa2: classic zoneinfo: numa_hit per pageset"
 # Without a sys directory at all, nothing is known: a NUMA kernel.
 mkdir -p "$tmp/i386nosys"
 cp -r "$SH/i386_highmem/proc" "$tmp/i386nosys/"
