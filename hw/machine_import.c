@@ -24,7 +24,8 @@
  *                lowmem_reserve_ratio, percpu_pagelist_high_fraction,
  *                numa_zonelist_order}, sys/kernel/mm/transparent_hugepage/
  *                enabled
- *                         kept as text for the memory manager's policy.
+ *                         kept as text for the memory manager's policy
+ *                         (numa_zonelist_order not read without CONFIG_NUMA).
  *
  * managed. The kernel's boot reservations (the low 1 MiB, its image, the
  * mem_map, the initrd, ...) cannot be recomputed by a simulator that boots
@@ -671,8 +672,11 @@ int hw_import_dir(const char *dir, struct hw_import *imp, char *err, size_t errl
 		  sizeof imp->lowmem_reserve_ratio, "256 256 32 0 0");
 	read_knob(imp, dir, "percpu_pagelist_high_fraction", imp->percpu_pagelist_high_fraction,
 		  sizeof imp->percpu_pagelist_high_fraction, "0");
-	read_knob(imp, dir, "numa_zonelist_order", imp->numa_zonelist_order,
-		  sizeof imp->numa_zonelist_order, "Node");
+	/* A kernel without CONFIG_NUMA has no such file (6.1's vm_table): not
+	 * looked for, nor noted as missing. */
+	if (!d->no_numa)
+		read_knob(imp, dir, "numa_zonelist_order", imp->numa_zonelist_order,
+			  sizeof imp->numa_zonelist_order, "Node");
 	snprintf(path, sizeof path, "%s/sys/kernel/mm/transparent_hugepage/enabled", dir);
 	char *t = slurp(path);
 	if (t) {

@@ -2482,6 +2482,8 @@ static int k_proc(lua_State *L)
 			return luaL_error(L, "proc: %s: no node %d (the machine's nodes are 0 to %d)", name, (int)nid,
 					  mm_nr_nodes(m->mm) - 1);
 		size_t need = mm_node_view(m->mm, name, (int)nid, NULL, 0);
+		if (mm_errno(m->mm))
+			return luaL_error(L, "proc: %s", mm_error(m->mm));
 		char *buf = mmsim_xmalloc(need + 1);
 		mm_node_view(m->mm, name, (int)nid, buf, need + 1);
 		lua_pushlstring(L, buf, need);
@@ -2489,6 +2491,10 @@ static int k_proc(lua_State *L)
 		return 1;
 	}
 	size_t need = mm_view(m->mm, name, NULL, 0);
+	/* a view the machine's kernel lacks (the per-node files without
+	 * CONFIG_NUMA); mm_node_view clears mm_errno first, mm_view does not */
+	if ((!strcmp(name, "numastat") || !strcmp(name, "node_meminfo")) && mm_errno(m->mm))
+		return luaL_error(L, "proc: %s", mm_error(m->mm));
 	char *buf = mmsim_xmalloc(need + 1);
 	mm_view(m->mm, name, buf, need + 1);
 	lua_pushlstring(L, buf, need);

@@ -234,6 +234,10 @@ size_t mm_view_modern(struct mm *mm, const char *name, char *buf, size_t len);
  * the zone of ours each is (-1: one mmsim does not model, always empty);
  * returns how many. */
 int zones_61(const struct mm *mm, const char **names, int *ours);
+/* vmstat.c: whether 6.1 prints vmstat item `name` (in /proc/vmstat and
+ * zoneinfo) on mm's kernel: the CONFIG_NUMA and CONFIG_NUMA_BALANCING
+ * items are missing without CONFIG_NUMA (mm->no_numa). */
+bool vmstat_item_shown_61(const struct mm *mm, const char *name);
 
 /* vmstat.c: the invariant checker run by check=on. */
 void mm_check_or_panic(struct mm *mm, const char *where);

@@ -67,6 +67,8 @@ struct mm_policy {
 	unsigned lowmem_reserve_ratio[ZONE_HIGHMEM]; /* DMA, DMA32, Normal (HighMem's,
 						      * 6.1's only, is 0) */
 	enum zonelist_order zonelist_order;
+	bool zonelist_order_set; /* zonelist_order was given (a knob a kernel
+				  * without CONFIG_NUMA lacks: mm_policy_check) */
 	unsigned max_order;     /* MAX_ORDER: 2 .. 15, default 11 */
 	bool hw;                /* charge metadata accesses to the cost model */
 	bool check;             /* run the invariant checker after every operation */
@@ -100,6 +102,12 @@ int mm_policy_set(struct mm_policy *p, const char *name, const char *value,
 		  char *err, size_t errlen);
 /* The same from "name=value" (the -P command-line form). */
 int mm_policy_parse(struct mm_policy *p, const char *assignment, char *err, size_t errlen);
+
+/* Whether policy p can be given to machine d's kernel: 0, or -1 with a
+ * message. zonelist_order is /proc/sys/vm/numa_zonelist_order, which a
+ * kernel built without CONFIG_NUMA (d->no_numa) does not have. mm_boot
+ * checks it. */
+int mm_policy_check(const struct mm_policy *p, const struct hw_machine_desc *d, char *err, size_t errlen);
 
 /* The knob names, NULL-terminated, in the order traces record them. */
 const char *const *mm_policy_knobs(void);
@@ -334,7 +342,8 @@ size_t mm_view(struct mm *mm, const char *name, char *buf, size_t len);
  * /sys/devices/system/node/nodeN/numastat and .../meminfo), of node nid;
  * nid -1: every node, each under a "==> nodeN/FILE <==" header (as
  * head(1) shows several files) when there are several. snprintf-style like
- * mm_view; an unknown name or node sets mm_errno (MM_EINVAL). */
+ * mm_view; an unknown name or node, or a machine without CONFIG_NUMA
+ * (no such files), sets mm_errno (MM_EINVAL). */
 size_t mm_node_view(struct mm *mm, const char *name, int nid, char *buf, size_t len);
 /* The view names of mm's era (the classic era's if mm is NULL; the modern
  * era adds pagetypeinfo), NULL-terminated. */

@@ -490,6 +490,8 @@ struct mm *mm_boot(struct sim *s, const struct hw_machine_desc *d, const struct 
 		mmsim_errf(err, errlen, "machine: %s", verr);
 		return NULL;
 	}
+	if (mm_policy_check(p, d, err, errlen))
+		return NULL;
 	if (p->max_order < 2 || p->max_order > 15) {
 		mmsim_errf(err, errlen, "max_order: %u, accepted: 2 to 15", p->max_order);
 		return NULL;

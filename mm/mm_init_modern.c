@@ -453,6 +453,11 @@ bool mm_is_sysctl(const char *name)
  */
 int mm_sysctl_write(struct mm *mm, const char *name, const char *value, char *err, size_t errlen)
 {
+	/* 6.1 has vm.numa_zonelist_order with CONFIG_NUMA only (a write
+	 * there takes only "Node" or "default"; mmsim does not model it). */
+	if (mm->no_numa && (!strcmp(name, "numa_zonelist_order") || !strcmp(name, "zonelist_order")))
+		return mmsim_errf(err, errlen, "sysctl %s: the machine's kernel is built without CONFIG_NUMA "
+				  "(\"numa\": false), so it has no /proc/sys/vm/numa_zonelist_order", name);
 	if (!mm_is_sysctl(name))
 		return mmsim_errf(err, errlen, "sysctl: unknown '%s' (known: min_free_kbytes, "
 				  "watermark_scale_factor, lowmem_reserve_ratio, "
@@ -548,7 +553,9 @@ static int stat_threshold(const struct mm *mm, const struct zone *z)
  * 6.1 zoneinfo_show_print: what the simulator models is printed, every
  * other counter as 0 (per-node stats, the vmstat items, numa counters...);
  * the pageset count is both of a CPU's lists, the "pages free" the buddy
- * lists only, as 6.1's does.
+ * lists only, as 6.1's does. Without CONFIG_NUMA the layout is the same
+ * but for the counters that kernel lacks: the numa_* lines of each zone
+ * and, among the per-node stats, pgpromote_* (CONFIG_NUMA_BALANCING).
  */
 static void view_zoneinfo_61(struct mm *mm, struct mm_out *o)
 {
@@ -583,7 +590,8 @@ static void view_zoneinfo_61(struct mm *mm, struct mm_out *o)
 			if (populated && !node_stats_done) {
 				mm_outf(o, "\n  per-node stats");
 				for (int i = 0; node_stats[i]; i++)
-					mm_outf(o, "\n      %-12s %lu", node_stats[i], 0UL);
+					if (vmstat_item_shown_61(mm, node_stats[i]))
+						mm_outf(o, "\n      %-12s %lu", node_stats[i], 0UL);
 				node_stats_done = true;
 			}
 			mm_outf(o, "\n  pages free     %lu"
@@ -625,7 +633,8 @@ static void view_zoneinfo_61(struct mm *mm, struct mm_out *o)
 				nv[5] += ps->other_node;
 			}
 			for (int i = 0; i < 6; i++)
-				mm_outf(o, "\n      %-12s %llu", numa[i], (unsigned long long)nv[i]);
+				if (vmstat_item_shown_61(mm, numa[i]))
+					mm_outf(o, "\n      %-12s %llu", numa[i], (unsigned long long)nv[i]);
 			mm_outf(o, "\n  pagesets");
 			for (int c = 0; c < mm->ncpus; c++) {
 				const struct per_cpu_pages *hot = &z->pageset[c].pcp[0];

@@ -191,6 +191,7 @@ static int set_zlorder(struct mm_policy *p, const char *v)
 		p->zonelist_order = ZONELIST_ORDER_ZONE;
 	else
 		return -1;
+	p->zonelist_order_set = true;
 	return 0;
 }
 static int get_zlorder(const struct mm_policy *p, char *b, size_t n)
@@ -314,6 +315,17 @@ int mm_policy_set(struct mm_policy *p, const char *name, const char *value, char
 			strncat(known, ", ", sizeof known - strlen(known) - 1);
 	}
 	return mmsim_errf(err, errlen, "policy: unknown knob '%s' (known: %s)", name, known);
+}
+
+int mm_policy_check(const struct mm_policy *p, const struct hw_machine_desc *d, char *err, size_t errlen)
+{
+	/* 6.1 registers vm.numa_zonelist_order under CONFIG_NUMA only
+	 * (kernel/sysctl.c's vm_table). */
+	if (d->no_numa && p->zonelist_order_set)
+		return mmsim_errf(err, errlen, "zonelist_order: the machine's kernel is built without "
+				  "CONFIG_NUMA (\"numa\": false), so it has no "
+				  "/proc/sys/vm/numa_zonelist_order");
+	return 0;
 }
 
 int mm_policy_parse(struct mm_policy *p, const char *assignment, char *err, size_t errlen)

@@ -176,6 +176,9 @@ static void view_zoneinfo(struct mm *mm, struct mm_out *o)
 						"\n              batch: %i",
 					     cpu, t, ps->pcp[t].count, ps->pcp[t].low, ps->pcp[t].high,
 					     ps->pcp[t].batch);
+				/* 2.6.13 prints them under CONFIG_NUMA only */
+				if (mm->no_numa)
+					continue;
 				mm_outf(o, "\n            numa_hit:       %llu"
 					"\n            numa_miss:      %llu"
 					"\n            numa_foreign:   %llu"
@@ -428,7 +431,8 @@ static const char *zone_event_suffix(const char *zone_name)
  * 6.1's vmstat_text, as Debian's amd64 6.1 kernel (6.1.192) prints it:
  * the zone items, the NUMA events, the node items, the two dirty limits,
  * then the events. An item ending in '*' is one line per 6.1 zone
- * (pgalloc_dma, pgalloc_dma32, ...).
+ * (pgalloc_dma, pgalloc_dma32, ...). A kernel without CONFIG_NUMA skips
+ * the numa_only_61 items.
  */
 static const char *const vmstat_text_61[] = {
 	"nr_free_pages", "nr_zone_inactive_anon", "nr_zone_active_anon", "nr_zone_inactive_file",
@@ -470,6 +474,30 @@ static const char *const vmstat_text_61[] = {
 	"swap_ra", "swap_ra_hit", "ksm_swpin_copy", "cow_ksm", "zswpin", "zswpout",
 	"direct_map_level2_splits", "direct_map_level3_splits", "nr_unstable", NULL
 };
+
+/*
+ * The items of vmstat_text_61 a kernel built without CONFIG_NUMA does not
+ * have (6.1 mm/vmstat.c, include/linux/mmzone.h and vm_event_item.h): the
+ * zones' NUMA events (enum numa_stat_item), the zone_reclaim_failed event
+ * (node_reclaim), and the CONFIG_NUMA_BALANCING ones, promotion counters
+ * and NUMA hinting faults (init/Kconfig: NUMA_BALANCING depends on NUMA).
+ */
+static const char *const numa_only_61[] = {
+	"numa_hit", "numa_miss", "numa_foreign", "numa_interleave", "numa_local", "numa_other",
+	"pgpromote_success", "pgpromote_candidate", "zone_reclaim_failed", "numa_pte_updates",
+	"numa_huge_pte_updates", "numa_hint_faults", "numa_hint_faults_local", "numa_pages_migrated",
+	NULL
+};
+
+bool vmstat_item_shown_61(const struct mm *mm, const char *name)
+{
+	if (!mm->no_numa)
+		return true;
+	for (int i = 0; numa_only_61[i]; i++)
+		if (!strcmp(name, numa_only_61[i]))
+			return false;
+	return true;
+}
 
 struct vm_item {
 	const char *name;
@@ -534,6 +562,8 @@ static void view_vmstat_61(struct mm *mm, struct mm_out *o)
 	for (int i = 0; vmstat_text_61[i]; i++) {
 		const char *key = vmstat_text_61[i];
 		size_t len = strlen(key);
+		if (!vmstat_item_shown_61(mm, key))
+			continue;
 		if (key[len - 1] != '*') {
 			mm_outf(o, "%s %llu\n", key, (unsigned long long)item_value(items, n, key));
 			continue;
@@ -779,6 +809,14 @@ size_t mm_node_view(struct mm *mm, const char *name, int nid, char *buf, size_t 
 	bool numastat = !strcmp(name, "numastat");
 	if (!numastat && strcmp(name, "node_meminfo")) {
 		mm_fail(mm, MM_EINVAL, "view '%s': not a per-node view (those are numastat, node_meminfo)", name);
+		return 0;
+	}
+	/* drivers/base/node.c, which makes /sys/devices/system/node, is built
+	 * only with CONFIG_NUMA (6.1 drivers/base/Makefile). */
+	if (mm->no_numa) {
+		mm_fail(mm, MM_EINVAL, "view '%s': the machine's kernel is built without CONFIG_NUMA "
+			"(\"numa\": false), so it has no /sys/devices/system/node/nodeN/%s", name,
+			node_file_name(name));
 		return 0;
 	}
 	if (nid >= mm->nr_nodes) {

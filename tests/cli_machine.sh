@@ -193,6 +193,15 @@ for m in numa4_asym numa8_ladder i386_highmem i386pae_4g x86_64_movablecore i386
 	$AWK "$tmp/out" >"$tmp/sim"
 	$AWK "$B/proc/zoneinfo" >"$tmp/real"
 	same "$m: zoneinfo" "$tmp/real" "$tmp/sim"
+	# Every line in 6.1's zoneinfo_show_print order, numbers aside. A
+	# kernel without CONFIG_NUMA (the i386 shapes but PAE) prints no numa_*
+	# lines (6.1's NR_VM_NUMA_EVENT_ITEMS loop is under CONFIG_NUMA) and no
+	# pgpromote_* per-node stats (CONFIG_NUMA_BALANCING node items, and
+	# NUMA_BALANCING depends on NUMA); "per-node stats", the pagesets and
+	# the rest are printed alike.
+	sed 's/[0-9][0-9]*/N/g' "$tmp/out" >"$tmp/sim"
+	sed 's/[0-9][0-9]*/N/g' "$B/proc/zoneinfo" >"$tmp/real"
+	same "$m: zoneinfo layout" "$tmp/real" "$tmp/sim"
 	grep '^Node' "$tmp/out" >"$tmp/sim"
 	grep '^Node' "$B/proc/zoneinfo" >"$tmp/real"
 	same "$m: zone headers" "$tmp/real" "$tmp/sim"
@@ -239,6 +248,32 @@ expect 0 "numa2: json" -- "$MMSIM" machine --from "$DATA/d_numa2/boot" --show js
 sed 's/"distance":/"numa": false, "distance":/' "$tmp/out" >"$tmp/bad.json"
 expect 2 "numa false on two nodes" -- "$MMSIM" machine --machine "$tmp/bad.json"
 has "$tmp/err" 'numa: false \(a kernel without CONFIG_NUMA\) needs one node, not 2' "numa false: one node only"
+# Without CONFIG_NUMA 6.1 has no vm.numa_zonelist_order (kernel/sysctl.c's
+# vm_table holds it under CONFIG_NUMA): the import does not look for it,
+# and setting zonelist_order is refused, from the command line and from a
+# scenario's boot; a NUMA machine still takes it.
+expect 0 "i386: notes" -- "$MMSIM" machine --from "$SH/i386_highmem" --show notes
+hasnt "$tmp/out" "numa_zonelist_order" "i386: numa_zonelist_order not looked for"
+has "$tmp/out" "^sys/devices/system/node: missing, a kernel without CONFIG_NUMA" "i386: the no-NUMA note"
+for v in node zone; do
+	expect 2 "i386: -P zonelist_order=$v" -- "$MMSIM" machine --from "$SH/i386_highmem" -P zonelist_order=$v --show zoneinfo
+	hasf "$tmp/err" "mmsim: machine: -P: zonelist_order: the machine's kernel is built without CONFIG_NUMA (\"numa\": false), so it has no /proc/sys/vm/numa_zonelist_order" "i386: -P zonelist_order=$v: why"
+done
+expect 2 "i386 json: -P zonelist_order" -- "$MMSIM" machine --machine "$tmp/i386.json" -P zonelist_order=node --show zonelists
+hasf "$tmp/err" "without CONFIG_NUMA" "i386 json: -P zonelist_order: why"
+expect 1 "i386 scenario: -P zonelist_order" -- "$MMSIM" run -P zonelist_order=node tests/scenarios/shapes61_i386.lua
+hasf "$tmp/err" "boot: zonelist_order: the machine's kernel is built without CONFIG_NUMA" "i386 scenario: boot refuses zonelist_order"
+expect 0 "numa2: -P zonelist_order=node" -- "$MMSIM" machine --from "$DATA/d_numa2/boot" -P zonelist_order=node --show zonelists
+sed 's/^\[[^]]*\] //' "$DATA/d_numa2/boot/dmesg-zonelists" >"$tmp/real"
+same "numa2: -P zonelist_order=node: 6.1's zonelists" "$tmp/real" "$tmp/out"
+# The classic era's zoneinfo (2.6.13's) prints each pageset's numa_hit ..
+# other_node under CONFIG_NUMA only, too.
+expect 0 "i386: classic zoneinfo" -- "$MMSIM" machine --from "$SH/i386_highmem" --era classic --show zoneinfo
+hasnt "$tmp/out" "numa_|interleave_hit|local_node|other_node" "i386: classic zoneinfo without the NUMA lines"
+has "$tmp/out" "^              batch: " "i386: classic zoneinfo keeps the pagesets"
+expect 0 "numa2: classic zoneinfo" -- "$MMSIM" machine --from "$DATA/d_numa2/boot" --era classic --show zoneinfo
+# one block per CPU's pageset: 2 CPUs, 3 populated zones
+eq "$(grep -c '^            numa_hit: ' "$tmp/out")" 6 "numa2: classic zoneinfo: numa_hit per pageset"
 # Without a sys directory at all, nothing is known: a NUMA kernel.
 mkdir -p "$tmp/i386nosys"
 cp -r "$SH/i386_highmem/proc" "$tmp/i386nosys/"

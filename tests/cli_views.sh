@@ -151,7 +151,62 @@ eq "$(sed 1d "$tmp/out" | sed -E 's/ +[0-9]+ kB$//' | tr '\n' '|')" \
 	"classic node meminfo: 2.6.11's nine lines"
 has "$tmp/out" "^Node 1 MemTotal:      1048448 kB$" "classic node meminfo: present pages (262112), 2.6.11's columns"
 
+# A kernel built without CONFIG_NUMA: b_1g_2cpu's boot capture with its
+# sys/devices/system/node and proc/sys/vm/numa_zonelist_order taken away
+# (the two things 6.1 makes only with CONFIG_NUMA), so the import takes it
+# as such ("numa": false). Against 6.1's sources:
+#   - /proc/vmstat (vmstat_text) loses the zones' NUMA events numa_hit ..
+#     numa_other (enum numa_stat_item, CONFIG_NUMA), zone_reclaim_failed
+#     (CONFIG_NUMA), pgpromote_success and pgpromote_candidate (node items)
+#     and numa_pte_updates .. numa_pages_migrated (events), all four
+#     CONFIG_NUMA_BALANCING, which depends on NUMA. Nothing else in it is
+#     CONFIG_NUMA's: the rest is the real box's list, in its order.
+#   - /proc/meminfo (fs/proc/meminfo.c) has no CONFIG_NUMA line: unchanged.
+#   - zoneinfo loses the numa_* and pgpromote_* lines only; buddyinfo and
+#     pagetypeinfo are unchanged (nothing NUMA in frag_show_print or
+#     pagetypeinfo_show).
+#   - /sys/devices/system/node is drivers/base/node.c's, built only with
+#     CONFIG_NUMA: numastat and node_meminfo are refused, saying why.
+B=$DATA/b_1g_2cpu/boot
+NN=$tmp/b1g_nonuma
+mkdir -p "$NN/sys"
+cp -r "$B/proc" "$NN/"
+cp -r "$B/sys/kernel" "$NN/sys/"
+rm "$NN/proc/sys/vm/numa_zonelist_order"
+NUMA_ONLY='^(numa_(hit|miss|foreign|interleave|local|other|pte_updates|huge_pte_updates|hint_faults|hint_faults_local|pages_migrated)|pgpromote_(success|candidate)|zone_reclaim_failed)$'
+expect 0 "no NUMA: json" -- "$MMSIM" machine --from "$NN" --show json
+has "$tmp/out" '"numa":[[:space:]]*false' "no NUMA: taken as a kernel without CONFIG_NUMA"
+expect 0 "no NUMA: vmstat" -- "$MMSIM" machine --from "$NN" --show vmstat
+cut -d' ' -f1 "$tmp/out" >"$tmp/sim"
+cut -d' ' -f1 "$B/proc/vmstat" | grep -Ev "$NUMA_ONLY" >"$tmp/real"
+same "no NUMA: vmstat keys, the real ones less CONFIG_NUMA's" "$tmp/real" "$tmp/sim"
+eq "$(cut -d' ' -f1 "$B/proc/vmstat" | grep -Ec "$NUMA_ONLY")" 14 "no NUMA: the NUMA kernel has all 14 such keys"
+expect 0 "NUMA: vmstat" -- "$MMSIM" machine --from "$B" --show vmstat
+grep -Ev "^(numa_(hit|miss|foreign|interleave|local|other|pte_updates|huge_pte_updates|hint_faults|hint_faults_local|pages_migrated)|pgpromote_(success|candidate)|zone_reclaim_failed) " "$tmp/out" >"$tmp/real"
+expect 0 "no NUMA: vmstat again" -- "$MMSIM" machine --from "$NN" --show vmstat
+same "no NUMA: vmstat values as the NUMA kernel's" "$tmp/real" "$tmp/out"
+for v in meminfo buddyinfo pagetypeinfo zoneinfo; do
+	expect 0 "NUMA: $v" -- "$MMSIM" machine --from "$B" --show $v
+	grep -Ev '^ +(numa_(hit|miss|foreign|interleave|local|other)|pgpromote_(success|candidate)) ' "$tmp/out" >"$tmp/real"
+	expect 0 "no NUMA: $v" -- "$MMSIM" machine --from "$NN" --show $v
+	same "no NUMA: $v as the NUMA kernel's, less CONFIG_NUMA's lines" "$tmp/real" "$tmp/out"
+done
+hasnt "$tmp/out" "numa_|pgpromote_" "no NUMA: zoneinfo without numa_ and pgpromote_ lines"
+has "$tmp/out" "^  per-node stats$" "no NUMA: zoneinfo keeps the per-node stats"
+has "$tmp/out" "^  vm stats threshold: " "no NUMA: zoneinfo keeps the pagesets"
+for v in numastat node_meminfo; do
+	f=$v; [ $v = node_meminfo ] && f=meminfo
+	expect 2 "no NUMA: $v" -- "$MMSIM" machine --from "$NN" --show $v
+	hasf "$tmp/err" "mmsim: machine: --show: view '$v': the machine's kernel is built without CONFIG_NUMA (\"numa\": false), so it has no /sys/devices/system/node/nodeN/$f" "no NUMA: $v: why"
+	eq "$(cat "$tmp/out")" "" "no NUMA: $v: nothing printed"
+	expect 2 "no NUMA: $v --node 0" -- "$MMSIM" machine --from "$NN" --show $v --node 0
+	hasf "$tmp/err" "without CONFIG_NUMA" "no NUMA: $v --node 0: why"
+	expect 2 "no NUMA: classic $v" -- "$MMSIM" machine --from "$NN" --era classic --show $v
+	hasf "$tmp/err" "without CONFIG_NUMA" "no NUMA: classic $v: why"
+done
+
 # Errors.
+B=$DATA/d_numa2/boot
 expect 2 "--node out of range" -- "$MMSIM" machine --from "$B" --show numastat --node 2
 has "$tmp/err" "no node 2 \(the machine's nodes are 0 to 1\)" "--node out of range: message"
 expect 2 "--node with another view" -- "$MMSIM" machine --from "$B" --show vmstat --node 0

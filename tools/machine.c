@@ -36,7 +36,8 @@ static const char usage[] =
 	"                    default), zoneinfo, zonelists (dmesg's mminit lines),\n"
 	"                    buddyinfo, pagetypeinfo, vmstat, meminfo (the era's\n"
 	"                    /proc files), numastat, node_meminfo (the nodes'\n"
-	"                    /sys/devices/system/node/nodeN/{numastat,meminfo}),\n"
+	"                    /sys/devices/system/node/nodeN/{numastat,meminfo};\n"
+	"                    a kernel without CONFIG_NUMA has none),\n"
 	"                    freelists, slabinfo, vmallocinfo, min_free_kbytes, notes\n"
 	"  --node N          with numastat or node_meminfo: node N's file alone\n"
 	"                    (without it, every node's, each under a head(1)-style\n"
@@ -244,6 +245,10 @@ int cmd_machine(int argc, char **argv)
 			tool_error("machine: -P %s: %s", sets[i], err);
 			return EXIT_USAGE;
 		}
+	}
+	if (mm_policy_check(&pol, &imp.desc, err, sizeof err)) {
+		tool_error("machine: -P: %s", err);
+		return EXIT_USAGE;
 	}
 	if (!strcmp(show, "notes")) {
 		fputs(imp.notes, stdout);

@@ -31,4 +31,20 @@ assert(hi >= HIGHMEM, hi)
 assert(lo >= 4096 and lo < HIGHMEM, lo)
 assert(dma < 4096, dma)
 
+-- No sys/devices/system/node in the capture: a kernel without CONFIG_NUMA.
+-- 6.1 then has no numa_* counters (zoneinfo, vmstat), no node directory
+-- (drivers/base/node.c is CONFIG_NUMA only) and no vm.numa_zonelist_order.
+zi = k:proc("zoneinfo")
+assert(not zi:find("numa_", 1, true) and not zi:find("pgpromote_", 1, true), zi)
+assert(not k:proc("vmstat"):find("numa_", 1, true))
+for _, v in ipairs{ "numastat", "node_meminfo" } do
+	local ok, err = pcall(k.proc, k, v)
+	assert(not ok and err:find("without CONFIG_NUMA", 1, true), err)
+	ok, err = pcall(k.proc, k, v, 0)
+	assert(not ok and err:find("without CONFIG_NUMA", 1, true), err)
+end
+local ok, err = pcall(k.sysctl, k, "numa_zonelist_order", "Node")
+assert(not ok and err:find("no /proc/sys/vm/numa_zonelist_order", 1, true), err)
+-- (m:boot{zonelist_order = ...} is refused too: tests/cli_machine.sh.)
+
 print("shapes61_i386: ok")

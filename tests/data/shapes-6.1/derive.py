@@ -261,6 +261,10 @@ class Machine:
                 if z.present and first:
                     o.append("  per-node stats")
                     for s in node_stats:
+                        # PGPROMOTE_* are CONFIG_NUMA_BALANCING node items (6.1
+                        # mmzone.h), and NUMA_BALANCING depends on NUMA.
+                        if s.startswith("pgpromote_") and not self.numa:
+                            continue
                         o.append(f"      {s:<12} 0")
                     first = False
                 free = z.managed
