@@ -7,15 +7,24 @@
  *             when the way is invalid; no aligned line address can equal
  *             NO_LINE because its low bits are set and lines are at least 2
  *             bytes long;
- *   stamp[w]  (words ways .. 2*ways-1) replacement state: the cache's tick at
- *             the last use (LRU) or at the fill (FIFO), always >= 1 for a
- *             valid way and 0 for an invalid one; unused by RANDOM;
- *   flags[w]  (bytes after that, padded to a word) CACHE_* bits of the line;
- *             0 exactly when tag[w] == NO_LINE.
+ *   meta[w]   (words ways .. 2*ways-1) the way's replacement stamp times 256
+ *             plus its CACHE_* flags in the low byte. The stamp is the
+ *             cache's tick at the last use (LRU) or at the fill (FIFO, and
+ *             RANDOM, which ignores it), always >= 1 for a valid way; an
+ *             invalid way's meta is 0.
  *
- * A way is named by its global index i = set * ways + w. The tick is 64 bits
- * and never wraps, so "smallest stamp" is always the oldest line. Victims
- * prefer the lowest-numbered invalid way, which keeps fills deterministic.
+ * Why stamp and flags share a word: a hit reads the flags and (LRU) writes
+ * the stamp, and a fill reads the victim's flags and writes both, so one word
+ * in one host cache line serves both. Ticks are unique, so ordering metas is
+ * ordering stamps, whatever the flags. Why tags stay apart from metas: the
+ * scan of a set reads only tags, 8 of them per host cache line, and the
+ * block array is 64-byte aligned so an 8-way set's tags are exactly one host
+ * line (a 16-way set's, two).
+ *
+ * A way is named by its global index i = set * ways + w. The tick is 56 bits
+ * once shifted and never wraps in practice (2^56 accesses), so "smallest
+ * stamp" is always the oldest line. Victims prefer the lowest-numbered
+ * invalid way, which keeps fills deterministic.
  *
  * RANDOM uses xorshift64 with per-cache state: the same seed and the same
  * access sequence evict the same lines on every host.
@@ -23,43 +32,17 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hw/cache.h"
+#include "hw/cache_impl.h"
 #include "sim/types.h"
-
-#define NO_LINE UINT64_MAX
-
-struct cache {
-	uint64_t *sets;        /* nsets blocks of `stride` words */
-	size_t stride;
-	uint64_t set_mask;     /* nsets - 1 */
-	unsigned line_shift;
-	unsigned ways;
-	enum hw_repl repl;
-	bool scan_all;         /* lookups compare every tag (cache_set_scan_all) */
-	uint64_t tick;
-	uint64_t rng;
-	struct cache_stats st;
-	struct hw_cache_params p;
-};
-
-static inline uint64_t *set_tags(const struct cache *c, size_t set)
-{
-	return c->sets + set * c->stride;
-}
 
 static inline uint64_t *tag_of(const struct cache *c, size_t i)
 {
 	return set_tags(c, i / c->ways) + i % c->ways;
 }
 
-static inline uint64_t *stamp_of(const struct cache *c, size_t i)
+static inline uint64_t *meta_of(const struct cache *c, size_t i)
 {
 	return set_tags(c, i / c->ways) + c->ways + i % c->ways;
-}
-
-static inline uint8_t *flags_of(const struct cache *c, size_t i)
-{
-	return (uint8_t *)(set_tags(c, i / c->ways) + 2 * (size_t)c->ways) + i % c->ways;
 }
 
 static unsigned log2u(uint64_t v)
@@ -82,8 +65,13 @@ struct cache *cache_create(const struct hw_cache_params *params, uint64_t seed)
 
 	struct cache *c = mmsim_xcalloc(1, sizeof *c);
 	c->ways = p->ways;
-	c->stride = 2 * (size_t)p->ways + (p->ways + 7) / 8;
-	c->sets = mmsim_xcalloc((size_t)nsets * c->stride, sizeof c->sets[0]);
+	c->stride = 2 * (size_t)p->ways;
+	/* aligned_alloc wants a size that is a multiple of the alignment. */
+	size_t bytes = (size_t)nsets * c->stride * sizeof c->sets[0];
+	bytes = (bytes + 63) & ~(size_t)63;
+	c->sets = aligned_alloc(64, bytes);
+	if (!c->sets)
+		mmsim_panic("out of memory (%zu bytes for a cache)", bytes);
 	c->set_mask = nsets - 1;
 	c->line_shift = log2u(p->line);
 	cache_invalidate_all(c);
@@ -126,33 +114,6 @@ uint64_t cache_line_of(const struct cache *c, uint64_t addr)
 	return addr >> c->line_shift << c->line_shift;
 }
 
-static inline size_t set_of(const struct cache *c, uint64_t line)
-{
-	return (size_t)((line >> c->line_shift) & c->set_mask);
-}
-
-/* The way of set (tags t) holding line, or ways if none.
- *
- * Two ways to look, chosen per cache: stop at the first match (the loop's
- * exit is predicted well when hits land in the same ways again and again, as
- * in the machine model's workloads), or compare every tag into a bit mask
- * (no data-dependent branch: better when hits land in random ways, as on
- * address traces of real programs; see cache_set_scan_all). */
-static inline unsigned match(const struct cache *c, const uint64_t *t, uint64_t line)
-{
-	unsigned ways = c->ways;
-	if (!c->scan_all) {
-		unsigned w = 0;
-		while (w < ways && t[w] != line)
-			w++;
-		return w;
-	}
-	uint64_t m = 0;
-	for (unsigned w = 0; w < ways; w++)
-		m |= (uint64_t)(t[w] == line) << w;
-	return m ? (unsigned)__builtin_ctzll(m) : ways;
-}
-
 void cache_set_scan_all(struct cache *c, bool on)
 {
 	c->scan_all = on && c->ways <= 64;
@@ -168,27 +129,7 @@ static inline long find(const struct cache *c, uint64_t line)
 
 unsigned cache_access(struct cache *c, uint64_t addr, int write)
 {
-	uint64_t line = addr >> c->line_shift << c->line_shift;
-	uint64_t *t = set_tags(c, set_of(c, line));
-	unsigned w = match(c, t, line);
-	if (w == c->ways) {
-		if (write)
-			c->st.write_misses++;
-		else
-			c->st.read_misses++;
-		return 0;
-	}
-	uint8_t *f = (uint8_t *)(t + 2 * (size_t)c->ways) + w;
-	unsigned old = *f;
-	if (write) {
-		c->st.write_hits++;
-		*f = (uint8_t)(old | CACHE_DIRTY);
-	} else {
-		c->st.read_hits++;
-	}
-	if (c->repl == HW_REPL_LRU)
-		t[c->ways + w] = ++c->tick;
-	return old;
+	return cache_access_inline(c, addr, write);
 }
 
 /* The way of set (tags t) to fill. */
@@ -205,17 +146,18 @@ static unsigned pick_victim(struct cache *c, const uint64_t *t)
 		c->rng = x;
 		return (unsigned)(x % c->ways);
 	}
-	/* An invalid way has stamp 0 and every valid one a later tick, so the
-	 * oldest stamp is also the first invalid way when there is one.
+	/* An invalid way has meta 0 and every valid one a later tick, so the
+	 * oldest meta is also the first invalid way when there is one (the
+	 * flags in the low byte never decide: ticks are unique).
 	 * Written as selects, not branches: which way is oldest is as good as
 	 * random to the host's branch predictor. */
-	const uint64_t *stamp = t + c->ways;
-	uint64_t best = stamp[0];
+	const uint64_t *meta = t + c->ways;
+	uint64_t best = meta[0];
 	unsigned v = 0;
 	for (unsigned w = 1; w < c->ways; w++) {
-		uint64_t sw = stamp[w];
-		int lt = sw < best;
-		best = lt ? sw : best;
+		uint64_t mw = meta[w];
+		int lt = mw < best;
+		best = lt ? mw : best;
 		v = lt ? w : v;
 	}
 	return v;
@@ -225,38 +167,40 @@ int cache_fill(struct cache *c, uint64_t addr, unsigned flags, uint64_t *victim,
 	       unsigned *victim_flags)
 {
 	uint64_t line = addr >> c->line_shift << c->line_shift;
-	flags |= CACHE_VALID;
-	long i = find(c, line);
-	if (i >= 0) {
-		uint8_t *f = flags_of(c, (size_t)i);
-		*f = (uint8_t)(*f | flags);
-		return 0;
+	flags = (flags | CACHE_VALID) & META_FLAGS;
+	if (line != c->missed) {
+		long i = find(c, line);
+		if (i >= 0) {
+			*meta_of(c, (size_t)i) |= flags;
+			return 0;
+		}
 	}
+	c->missed = NO_LINE;
 	uint64_t *t = set_tags(c, set_of(c, line));
-	uint8_t *fl = (uint8_t *)(t + 2 * (size_t)c->ways);
+	uint64_t *meta = t + c->ways;
 	unsigned v = pick_victim(c, t);
 	int evicted = 0;
 	if (t[v] != NO_LINE) {
+		unsigned vf = (unsigned)meta[v] & META_FLAGS;
 		evicted = 1;
 		c->st.evictions++;
-		if (fl[v] & CACHE_DIRTY)
+		if (vf & CACHE_DIRTY)
 			c->st.writebacks++;
 		if (victim)
 			*victim = t[v];
 		if (victim_flags)
-			*victim_flags = fl[v];
+			*victim_flags = vf;
 	}
 	c->st.fills++;
 	t[v] = line;
-	fl[v] = (uint8_t)flags;
-	t[c->ways + v] = ++c->tick;
+	meta[v] = ++c->tick << META_SHIFT | flags;
 	return evicted;
 }
 
 unsigned cache_probe(const struct cache *c, uint64_t addr)
 {
 	long i = find(c, addr >> c->line_shift << c->line_shift);
-	return i < 0 ? 0 : *flags_of(c, (size_t)i);
+	return i < 0 ? 0 : (unsigned)*meta_of(c, (size_t)i) & META_FLAGS;
 }
 
 unsigned cache_update(struct cache *c, uint64_t addr, unsigned set, unsigned clear)
@@ -264,17 +208,17 @@ unsigned cache_update(struct cache *c, uint64_t addr, unsigned set, unsigned cle
 	long i = find(c, addr >> c->line_shift << c->line_shift);
 	if (i < 0)
 		return 0;
-	uint8_t *f = flags_of(c, (size_t)i);
-	unsigned old = *f;
-	*f = (uint8_t)(((old | set) & ~clear) | CACHE_VALID);
+	uint64_t *m = meta_of(c, (size_t)i);
+	unsigned old = (unsigned)*m & META_FLAGS;
+	unsigned f = (((old | set) & ~clear) | CACHE_VALID) & META_FLAGS;
+	*m = (*m & ~(uint64_t)META_FLAGS) | f;
 	return old;
 }
 
 static void drop(struct cache *c, size_t i)
 {
 	*tag_of(c, i) = NO_LINE;
-	*stamp_of(c, i) = 0;
-	*flags_of(c, i) = 0;
+	*meta_of(c, i) = 0;
 }
 
 unsigned cache_invalidate(struct cache *c, uint64_t addr)
@@ -282,7 +226,7 @@ unsigned cache_invalidate(struct cache *c, uint64_t addr)
 	long i = find(c, addr >> c->line_shift << c->line_shift);
 	if (i < 0)
 		return 0;
-	unsigned old = *flags_of(c, (size_t)i);
+	unsigned old = (unsigned)*meta_of(c, (size_t)i) & META_FLAGS;
 	c->st.invalidations++;
 	drop(c, (size_t)i);
 	return old;
@@ -293,11 +237,11 @@ unsigned cache_clean(struct cache *c, uint64_t addr)
 	long i = find(c, addr >> c->line_shift << c->line_shift);
 	if (i < 0)
 		return 0;
-	uint8_t *f = flags_of(c, (size_t)i);
-	unsigned old = *f;
+	uint64_t *m = meta_of(c, (size_t)i);
+	unsigned old = (unsigned)*m & META_FLAGS;
 	if (old & CACHE_DIRTY) {
 		c->st.writebacks++;
-		*f = (uint8_t)(old & ~CACHE_DIRTY);
+		*m &= ~(uint64_t)CACHE_DIRTY;
 	}
 	return old;
 }
@@ -307,6 +251,7 @@ void cache_invalidate_all(struct cache *c)
 	size_t n = cache_nways(c);
 	for (size_t i = 0; i < n; i++)
 		drop(c, i);
+	c->missed = NO_LINE;
 }
 
 size_t cache_nways(const struct cache *c)
@@ -319,11 +264,11 @@ unsigned cache_way(const struct cache *c, size_t i, uint64_t *line)
 	MMSIM_ASSERT(i < cache_nways(c));
 	if (line)
 		*line = *tag_of(c, i);
-	return *flags_of(c, i);
+	return (unsigned)*meta_of(c, i) & META_FLAGS;
 }
 
 uint64_t cache_way_stamp(const struct cache *c, size_t i)
 {
 	MMSIM_ASSERT(i < cache_nways(c));
-	return *stamp_of(c, i);
+	return *meta_of(c, i) >> META_SHIFT;
 }

@@ -32,6 +32,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hw/cache_impl.h"
 #include "hw/internal.h"
 
 #define EXCL CACHE_USER0
@@ -398,7 +399,7 @@ static void snoop_llcs(struct hw *hw, int c, uint64_t line, int write, struct sn
 
 /* A write to a line cpu c holds but not exclusively: invalidate every other
  * copy; the writer waits for the farthest acknowledgement. */
-static cycle_t upgrade(struct hw *hw, int c, uint64_t line)
+static __attribute__((noinline)) cycle_t upgrade(struct hw *hw, int c, uint64_t line)
 {
 	struct hw_cpu *me = &hw->cpu[c];
 	struct snoop s = { 0 };
@@ -443,7 +444,9 @@ static cycle_t private_miss(struct hw *hw, int c, uint64_t line, int write)
 	return cost;
 }
 
-static cycle_t l1_miss(struct hw *hw, int c, uint64_t line, int write)
+/* Out of line, like upgrade, so that hw_access's L1-hit path stays a leaf
+ * with few registers to save. */
+static __attribute__((noinline)) cycle_t l1_miss(struct hw *hw, int c, uint64_t line, int write)
 {
 	struct hw_cpu *me = &hw->cpu[c];
 	unsigned f = cache_access(me->l2, line, HW_READ);
@@ -459,7 +462,7 @@ static cycle_t l1_miss(struct hw *hw, int c, uint64_t line, int write)
 static inline cycle_t access_line(struct hw *hw, int c, uint64_t line, int write)
 {
 	struct hw_cpu *me = &hw->cpu[c];
-	unsigned f = cache_access(me->l1, line, write);
+	unsigned f = cache_access_inline(me->l1, line, write);
 	if (!f)
 		return l1_miss(hw, c, line, write);
 	if (write && !(f & EXCL))

@@ -1,0 +1,98 @@
+/*
+ * The inside of struct cache, shared by cache.c and hw.c only: hw.c inlines
+ * cache_access_inline into hw_access, because the L1 hit is the machine
+ * model's most frequent operation and a call into another translation unit
+ * (prologue, argument set-up, the callee's own loads of c's fields) costed
+ * as much as the lookup itself. Every other user goes through cache.h.
+ * The layout is described in cache.c.
+ */
+#ifndef MMSIM_HW_CACHE_IMPL_H
+#define MMSIM_HW_CACHE_IMPL_H
+
+#include "hw/cache.h"
+
+#define NO_LINE UINT64_MAX
+#define META_SHIFT 8               /* meta = stamp << META_SHIFT | flags */
+#define META_FLAGS 0xffu
+
+struct cache {
+	uint64_t *sets;        /* nsets blocks of `stride` words, 64-byte aligned */
+	size_t stride;         /* 2 * ways */
+	uint64_t set_mask;     /* nsets - 1 */
+	unsigned line_shift;
+	unsigned ways;
+	enum hw_repl repl;
+	bool scan_all;         /* lookups compare every tag (cache_set_scan_all) */
+	uint64_t tick;
+	/* A line cache_access just found absent: only cache_fill makes a line
+	 * present, so until the next fill a fill of this line can skip the
+	 * lookup (every miss in hw.c and cachesim.c is followed by a fill of
+	 * the same line). NO_LINE when unknown. */
+	uint64_t missed;
+	uint64_t rng;
+	struct cache_stats st;
+	struct hw_cache_params p;
+};
+
+static inline uint64_t *set_tags(const struct cache *c, size_t set)
+{
+	return c->sets + set * c->stride;
+}
+
+static inline size_t set_of(const struct cache *c, uint64_t line)
+{
+	return (size_t)((line >> c->line_shift) & c->set_mask);
+}
+
+/* The way of set (tags t) holding line, or ways if none.
+ *
+ * Two ways to look, chosen per cache: stop at the first match (the loop's
+ * exit is predicted well when hits land in the same ways again and again, as
+ * in the machine model's workloads), or compare every tag into a bit mask
+ * (no data-dependent branch: better when hits land in random ways, as on
+ * address traces of real programs; see cache_set_scan_all). */
+static inline unsigned match(const struct cache *c, const uint64_t *t, uint64_t line)
+{
+	unsigned ways = c->ways;
+	if (!c->scan_all) {
+		unsigned w = 0;
+		while (w < ways && t[w] != line)
+			w++;
+		return w;
+	}
+	uint64_t m = 0;
+	for (unsigned w = 0; w < ways; w++)
+		m |= (uint64_t)(t[w] == line) << w;
+	return m ? (unsigned)__builtin_ctzll(m) : ways;
+}
+
+/* cache_access (cache.h), inline. */
+static inline unsigned cache_access_inline(struct cache *c, uint64_t addr, int write)
+{
+	uint64_t line = addr >> c->line_shift << c->line_shift;
+	uint64_t *t = set_tags(c, set_of(c, line));
+	unsigned w = match(c, t, line);
+	if (w == c->ways) {
+		if (write)
+			c->st.write_misses++;
+		else
+			c->st.read_misses++;
+		c->missed = line;
+		return 0;
+	}
+	uint64_t *m = t + c->ways + w;
+	uint64_t meta = *m;
+	unsigned old = (unsigned)meta & META_FLAGS;
+	if (write) {
+		c->st.write_hits++;
+		meta |= CACHE_DIRTY;
+	} else {
+		c->st.read_hits++;
+	}
+	if (c->repl == HW_REPL_LRU)
+		meta = ++c->tick << META_SHIFT | (meta & META_FLAGS);
+	*m = meta;
+	return old;
+}
+
+#endif
