@@ -32,13 +32,13 @@
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
-OUT=${OUT:-$here/../tests/data/pressure-6.1}
+OUT=${OUT:-$(dirname "$here")/tests/data/pressure-6.1}
 RUNS_DEFAULT="1 2"
 
 die() { echo "capture-pressure: $*" >&2; exit 1; }
 
 usage() {
-	sed -n '3,17p' "$0" | sed 's/^# \{0,1\}//' >&2
+	sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//' >&2
 	exit 2
 }
 
@@ -147,6 +147,10 @@ i=0
 while [ ! -b /dev/vdc ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
 [ -b /dev/vdc ] || { echo "pressure: FAILED no virtio disks"; poweroff -f; }
 mkswap /dev/vda >/dev/null && swapon /dev/vda || say "swapon failed"
+# Rotational or not decides whether a whole THP can be swapped out (6.1 keeps
+# swap clusters only for non-rotational devices).
+mkdir -p /out/before/sys/block/vda/queue
+cat /sys/block/vda/queue/rotational >/out/before/sys/block/vda/queue/rotational
 mkdir -p /mnt/data /mnt/tmp
 mount -t ext4 /dev/vdb /mnt/data || say "mount /dev/vdb failed"
 # The knobs of this run (unset ones stay as the kernel booted them).
@@ -239,7 +243,6 @@ one_run() { # one_run SHAPE WORKLOAD RUN
 	shape_args "$1"
 	name=$1_$2${TAG:+-$TAG}_$3
 	dest=$OUT/$name
-	[ -e "$dest" ] && die "$dest exists; remove it first to capture it again"
 	mkdir -p "$OUT"
 	work=$(mktemp -d "${TMPDIR:-/var/tmp}/capture-pressure.XXXXXX")
 	swap_mib=${SWAP_MIB:-$MEM_MIB}
@@ -318,26 +321,37 @@ EOF
 }
 
 # ---- main --------------------------------------------------------------------
+# Everything that can be refused is refused before anything is installed.
 [ $# -ge 1 ] || usage
+if [ "$1" = all ]; then
+	set -- b_1g_2cpu:hog:1 b_1g_2cpu:hog:2 b_1g_2cpu:file:1 b_1g_2cpu:file:2 \
+	       b_1g_2cpu:tmpfs:1 b_1g_2cpu:tmpfs:2 b_1g_2cpu:mixed:1 b_1g_2cpu:mixed:2 \
+	       a_512m_2cpu:hog:1 a_512m_2cpu:hog:2 c_2g_2cpu:hog:1 c_2g_2cpu:hog:2
+else
+	[ $# -ge 2 ] || usage
+	shape=$1 workload=$2
+	shift 2
+	jobs=""
+	for n in ${*:-$RUNS_DEFAULT}; do jobs="$jobs $shape:$workload:$n"; done
+	# shellcheck disable=SC2086
+	set -- $jobs
+fi
+for j in "$@"; do
+	IFS=: read -r s w n <<EOF
+$j
+EOF
+	shape_args "$s"
+	case $w in hog|file|tmpfs|mixed) ;; *) die "unknown workload '$w' (hog, file, tmpfs, mixed)" ;; esac
+	case $n in ''|*[!0-9]*) die "run '$n' is not a number" ;; esac
+	[ -e "$OUT/${s}_$w${TAG:+-$TAG}_$n" ] && die "$OUT/${s}_$w${TAG:+-$TAG}_$n exists; remove it first to capture it again"
+done
 need_pkgs
 KVER=${KVER:-$(ls /boot/vmlinuz-6.1.0-*-amd64 | sed 's|.*/vmlinuz-||' | sort -V | tail -1)}
 [ -r "/boot/vmlinuz-$KVER" ] || die "/boot/vmlinuz-$KVER: not readable"
 TIMEOUT=${TIMEOUT:-3600}
-
-if [ "$1" = all ]; then
-	for w in hog file tmpfs mixed; do
-		for n in 1 2; do one_run b_1g_2cpu $w $n; done
-	done
-	for s in a_512m_2cpu c_2g_2cpu; do
-		for n in 1 2; do one_run $s hog $n; done
-	done
-	exit 0
-fi
-[ $# -ge 2 ] || usage
-shape=$1 workload=$2
-shift 2
-case $workload in hog|file|tmpfs|mixed) ;; *) die "unknown workload '$workload' (hog, file, tmpfs, mixed)" ;; esac
-shape_args "$shape"
-for n in ${*:-$RUNS_DEFAULT}; do
-	one_run "$shape" "$workload" "$n"
+for j in "$@"; do
+	IFS=: read -r s w n <<EOF
+$j
+EOF
+	one_run "$s" "$w" "$n"
 done

@@ -3,6 +3,7 @@
 #
 #   sh tools/pressure-summary.sh RUNDIR RUNDIR...
 #   sh tools/pressure-summary.sh tests/data/pressure-6.1/b_1g_2cpu_hog_*
+#   sh tools/pressure-summary.sh --pairs DIR    (each NAME_1 beside NAME_2)
 #
 # Events (vmstat counters) are counted from the `before` phase to the `end`
 # phase. Levels (zoneinfo's free pages and watermarks per zone, meminfo) are
@@ -14,7 +15,20 @@
 # The last columns: with two runs, run 2 minus run 1 and that difference as
 # a percentage of their mean; with more, max minus min and its percentage.
 set -u
-[ $# -ge 1 ] || { sed -n '3,5p' "$0" | sed 's/^# //' >&2; exit 2; }
+[ $# -ge 1 ] || { sed -n '3,6p' "$0" | sed 's/^# //' >&2; exit 2; }
+
+if [ "$1" = --pairs ]; then
+	[ $# = 2 ] && [ -d "$2" ] || { echo "pressure-summary: --pairs needs one folder" >&2; exit 2; }
+	first=1
+	for one in "$2"/*_1; do
+		[ -d "${one%_1}_2" ] || continue
+		[ $first = 1 ] || echo
+		first=0
+		echo "## ${one##*/}" | sed 's/_1$//'
+		sh "$0" "$one" "${one%_1}_2" || exit 1
+	done
+	exit 0
+fi
 
 extract() { # extract RUNDIR: "key value" lines
 	d=$1
