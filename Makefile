@@ -118,7 +118,8 @@ run: deps
 # tests/cli_scenarios.sh for Lua
 # scenarios: tests/scenarios/*.lua, the labs, traces checked by the jsonl
 # suite, and tests/cli_diff.sh for diff, report, export and plot) against
-# both builds of ./mmsim. tests/run.sh adds the per-run "N passed, N failed"
+# both builds of ./mmsim; tests/cli_pressure.sh checks the real 6.1 pressure
+# captures of tests/data/pressure-6.1 and the tools that make and read them. tests/run.sh adds the per-run "N passed, N failed"
 # lines up.
 test: deps
 	@$(MAKE) --no-print-directory test-bins
@@ -135,7 +136,8 @@ test: deps
 	  "cli-machine" "env MMSIM=$(BUILD)/mmsim sh tests/cli_machine.sh" \
 	  "cli-machine-asan" "env MMSIM=build/$(CC_NAME)-asan/mmsim sh tests/cli_machine.sh" \
 	  "cli-views" "env MMSIM=$(BUILD)/mmsim sh tests/cli_views.sh" \
-	  "cli-views-asan" "env MMSIM=build/$(CC_NAME)-asan/mmsim sh tests/cli_views.sh"
+	  "cli-views-asan" "env MMSIM=build/$(CC_NAME)-asan/mmsim sh tests/cli_views.sh" \
+	  "cli-pressure" "sh tests/cli_pressure.sh"
 
 bench: deps
 	@$(MAKE) --no-print-directory OPT="-O2 -DNDEBUG" BUILD=build/$(CC_NAME)-bench bench-bins

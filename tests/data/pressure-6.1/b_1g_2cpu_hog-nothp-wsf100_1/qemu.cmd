@@ -1,0 +1,1 @@
+timeout 3600 qemu-system-x86_64 -machine pc -accel tcg -nographic -no-reboot -kernel /boot/vmlinuz-6.1.0-57-amd64 -initrd $WORK/initramfs.cpio.gz -append console=ttyS0\ panic=5\ nokaslr\ mminit_loglevel=4 -m 1G -smp 2 -drive file=$WORK/swap.img,format=raw,if=virtio -drive file=$WORK/data.img,format=raw,if=virtio -drive file=$WORK/out.img,format=raw,if=virtio
