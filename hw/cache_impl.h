@@ -1,9 +1,11 @@
 /*
- * The inside of struct cache, shared by cache.c and hw.c only: hw.c inlines
- * cache_access_inline into hw_access, because the L1 hit is the machine
- * model's most frequent operation and a call into another translation unit
- * (prologue, argument set-up, the callee's own loads of c's fields) costed
- * as much as the lookup itself. Every other user goes through cache.h.
+ * The inside of struct cache, shared by cache.c, hw.c and cachesim.c only:
+ * hw.c inlines cache_access_inline into hw_access, because the L1 hit is the
+ * machine model's most frequent operation and a call into another
+ * translation unit (prologue, argument set-up, the callee's own loads of c's
+ * fields) costed as much as the lookup itself; cachesim.c inlines it into
+ * its loop over a trace's references for the same reason. Every other user
+ * goes through cache.h.
  * The layout is described in cache.c.
  */
 #ifndef MMSIM_HW_CACHE_IMPL_H
@@ -44,13 +46,26 @@ static inline size_t set_of(const struct cache *c, uint64_t line)
 	return (size_t)((line >> c->line_shift) & c->set_mask);
 }
 
+/* match()'s compare-every-tag loop for a set of exactly `ways` ways, a
+ * constant where it is called, so that the loop unrolls into straight-line
+ * compares (the loop's own counting cost as much as the compares). */
+static inline unsigned match_all_fixed(const uint64_t *t, uint64_t line, unsigned ways)
+{
+	uint64_t m = 0;
+#pragma GCC unroll 16
+	for (unsigned w = 0; w < ways; w++)
+		m |= (uint64_t)(t[w] == line) << w;
+	return m ? (unsigned)__builtin_ctzll(m) : ways;
+}
+
 /* The way of set (tags t) holding line, or ways if none.
  *
  * Two ways to look, chosen per cache: stop at the first match (the loop's
  * exit is predicted well when hits land in the same ways again and again, as
  * in the machine model's workloads), or compare every tag into a bit mask
  * (no data-dependent branch: better when hits land in random ways, as on
- * address traces of real programs; see cache_set_scan_all). */
+ * address traces of real programs; see cache_set_scan_all). The common
+ * associativities of the second kind have their own unrolled loops. */
 static inline unsigned match(const struct cache *c, const uint64_t *t, uint64_t line)
 {
 	unsigned ways = c->ways;
@@ -60,6 +75,10 @@ static inline unsigned match(const struct cache *c, const uint64_t *t, uint64_t 
 			w++;
 		return w;
 	}
+	if (ways == 8)
+		return match_all_fixed(t, line, 8);
+	if (ways == 16)
+		return match_all_fixed(t, line, 16);
 	uint64_t m = 0;
 	for (unsigned w = 0; w < ways; w++)
 		m |= (uint64_t)(t[w] == line) << w;
