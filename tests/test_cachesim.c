@@ -369,7 +369,7 @@ START_TEST(fast_hex_digits)
 	uint64_t x = 77;
 	char text[64];
 	for (unsigned len = 1; len <= 16; len++) {
-		for (unsigned trial = 0; trial < 200; trial++) {
+		for (unsigned trial = 0; trial < 40; trial++) {
 			uint64_t want = 0;
 			int n = sprintf(text, "%u ", (unsigned)(trial % 5));
 			for (unsigned i = 0; i < len; i++) {
