@@ -4,7 +4,9 @@
 #   make run        install what is missing, build, run the default simulation
 #   make test       install what is missing, run the unit tests twice (plain
 #                   build, then AddressSanitizer + UBSan); ends "N passed, N failed"
-#   make bench      optimised benchmarks, medians against in-run baselines
+#   make bench      optimised benchmarks, medians against in-run baselines;
+#                   every one runs, then a table of targets; exits 1 if any
+#                   target was missed (bench/run.sh)
 #   make deps       install missing Debian packages (does nothing if all present)
 #   make CC=clang test   the same with clang (objects go to build/clang*)
 #
@@ -141,7 +143,7 @@ test: deps
 
 bench: deps
 	@$(MAKE) --no-print-directory OPT="-O2 -DNDEBUG" BUILD=build/$(CC_NAME)-bench bench-bins
-	@for b in $(BENCH_SRCS:bench/%.c=build/$(CC_NAME)-bench/bench/%); do $$b || exit 1; done
+	@sh bench/run.sh $(BENCH_SRCS:bench/%.c=build/$(CC_NAME)-bench/bench/%)
 
 .PHONY: bench-bins
 bench-bins: $(BENCH_BINS) $(BUILD)/mmsim   # bench_diff times the command

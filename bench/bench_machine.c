@@ -149,12 +149,13 @@ int main(void)
 	make_capture();
 	double base = bench_rate(classic_boot, NULL, 1, 3);
 	double rate = bench_rate(import_boot, NULL, 1, 3);
-	printf("%-44s %8.3f s   baseline classic boot %8.3f s  target < 1 s %s\n",
-	       "import + modern boot, 64 GiB 4 nodes", 1.0 / rate, 1.0 / base,
-	       1.0 / rate < 1.0 ? "ok" : "MISSED");
+	const char *name = "import + modern boot, 64 GiB 4 nodes";
+	printf("%-44s %8.3f s   baseline classic boot %8.3f s  target < 1 s %s\n", name, 1.0 / rate,
+	       1.0 / base, 1.0 / rate < 1.0 ? "ok" : "MISSED");
+	bench_target(name, 1.0 / rate < 1.0, "< 1 s", "%.3f s", 1.0 / rate);
 	char cmd[600];
 	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
 	if (system(cmd) != 0)
 		fprintf(stderr, "bench_machine: could not remove %s\n", dir);
-	return 1.0 / rate < 1.0 ? 0 : 1;
+	return 0;
 }

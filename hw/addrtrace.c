@@ -17,8 +17,20 @@
  * more than a few dozen bytes.
  *
  * Parsers are per format and write references straight into the caller's
- * batch; the only per-byte work is one table lookup per hexadecimal digit.
- * `line` counts '\n's consumed, so the line being parsed is line + 1.
+ * batch. `line` counts '\n's consumed, so the line being parsed is line + 1.
+ *
+ * Each format has two parsers. The fast one takes only the shape that
+ * valgrind and most din writers print ("0 7f00001fbd", " L 1ffefff0,8":
+ * single separators, no 0x, no comment) and reads the address eight bytes at
+ * a time: one word classifies eight characters as hexadecimal digits or not
+ * and converts them, with no per-character branch (SWAR, "SIMD within a
+ * register"). Any other line it declines, and the careful parser, which
+ * accepts every form and explains every error, reads the line again from its
+ * start. The fast parser accepts a subset of the careful one's language and
+ * gives the same reference for it, so which one read a line never shows (a
+ * test feeds both the same references). To let it load words past the end
+ * of a line, the buffer has LOOKAHEAD zeroed bytes of slack past its largest
+ * content.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -31,6 +43,7 @@
 #include "sim/types.h"
 
 #define BUF_SIZE (1u << 18)
+#define LOOKAHEAD 32u       /* readable bytes past the last line (see above) */
 #define MAX_SIZE 65535u     /* Dinero IV's reference size is an unsigned short */
 
 struct atrace {
@@ -81,7 +94,10 @@ static struct atrace *make(const char *name, enum atrace_format fmt)
 {
 	struct atrace *t = mmsim_xcalloc(1, sizeof *t);
 	t->fd = -1;
-	t->buf = mmsim_xmalloc(BUF_SIZE + 1);
+	/* Zeroed: the fast parsers' word loads may reach bytes never read
+	 * into (no result depends on them, but tools such as valgrind would
+	 * see undefined bytes go into a comparison). */
+	t->buf = mmsim_xcalloc(1, BUF_SIZE + 1 + LOOKAHEAD);
 	t->fmt = fmt;
 	t->name = name;
 	return t;
@@ -263,6 +279,139 @@ static inline int dec_size(const char **pp, uint32_t *out)
 	return 0;
 }
 
+/* ---- The fast parsers ---------------------------------------------------- */
+
+#define ONES UINT64_C(0x0101010101010101)
+#define HIGHS UINT64_C(0x8080808080808080)
+
+/* The eight bytes at p as a little-endian word: byte i of the word is p[i]. */
+static inline uint64_t load8(const char *p)
+{
+	uint64_t v;
+	memcpy(&v, p, sizeof v);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	v = __builtin_bswap64(v);
+#endif
+	return v;
+}
+
+/* The high bit of each byte of x whose value is >= c, for bytes below 0x80
+ * and c <= 0x80: (b | 0x80) - c never borrows from the next byte, and keeps
+ * its high bit exactly when b >= c. */
+static inline uint64_t bytes_ge(uint64_t x, unsigned c)
+{
+	return ((x | HIGHS) - ONES * c) & HIGHS;
+}
+
+/* The high bit of each byte of x that is not a hexadecimal digit. */
+static inline uint64_t not_hex(uint64_t x)
+{
+	uint64_t lower = x | ONES * 0x20;   /* 'A'-'F' to 'a'-'f'; nothing else lands there */
+	uint64_t digit = bytes_ge(x, '0') & ~bytes_ge(x, '9' + 1);
+	uint64_t alpha = bytes_ge(lower, 'a') & ~bytes_ge(lower, 'f' + 1);
+	return ~((digit | alpha) & ~x) & HIGHS;   /* & ~x: bytes >= 0x80 are not digits */
+}
+
+/* The value of the hexadecimal digits in bytes 0 .. n-1 of x (1 <= n <= 8;
+ * byte 0 the most significant digit). */
+static inline uint64_t hex_value(uint64_t x, unsigned n)
+{
+	x <<= 8 * (8 - n);                       /* drop bytes n..7, zeros in front */
+	x = (x & ONES * 0x0f) + ((x >> 6) & ONES) * 9;   /* each byte its digit's value */
+	x = ((x << 4) | (x >> 8)) & UINT64_C(0x00ff00ff00ff00ff);   /* pairs of digits */
+	x = ((x << 8) | (x >> 16)) & UINT64_C(0x0000ffff0000ffff);  /* fours */
+	return ((x << 16) | (x >> 32)) & UINT64_C(0xffffffff);      /* eights */
+}
+
+/* A hexadecimal number of 1..16 digits at p (no 0x). Returns the number of
+ * digits and the value in *out, or 0 when p does not start with a digit or
+ * the digits may run past 16 (the careful parser then decides). Reads 16
+ * bytes from p. */
+static inline unsigned hex_fast(const char *p, uint64_t *out)
+{
+	uint64_t a = load8(p);
+	uint64_t na = not_hex(a);
+	if (na) {
+		unsigned n = (unsigned)__builtin_ctzll(na) / 8;
+		if (n == 0)
+			return 0;
+		*out = hex_value(a, n);
+		return n;
+	}
+	uint64_t b = load8(p + 8);
+	uint64_t nb = not_hex(b);
+	if (!nb)
+		return 0;
+	unsigned n = (unsigned)__builtin_ctzll(nb) / 8;
+	uint64_t hi = hex_value(a, 8);
+	*out = n ? hi << (4 * n) | hex_value(b, n) : hi;
+	return 8 + n;
+}
+
+/* "L ADDRESS\n" with L in 0..4, one space and no 0x: fills *r and returns
+ * the next line, or NULL for any other line. */
+static inline const char *din_fast(const char *p, struct atrace_ref *r)
+{
+	unsigned label = (unsigned char)p[0] - '0';
+	uint64_t addr;
+	if (label > ATRACE_FLUSH || p[1] != ' ')
+		return NULL;
+	unsigned n = hex_fast(p + 2, &addr);
+	if (!n || p[2 + n] != '\n')
+		return NULL;
+	r->addr = addr & ~(uint64_t)3;   /* Dinero IV: 4 bytes, word-aligned */
+	r->size = 4;
+	r->type = label;
+	return p + 3 + n;
+}
+
+/* valgrind's own lines, "I  ADDR,SIZE\n" and " L|S|M ADDR,SIZE\n" with a
+ * size of 1..99 written without a leading zero: fills r[0] (and r[1] for
+ * M), sets *nrefs, returns the next line; NULL for any other line. */
+static inline const char *lackey_fast(const char *p, struct atrace_ref *r, int *nrefs)
+{
+	uint32_t type;
+	if (p[0] == 'I' && p[1] == ' ' && p[2] == ' ')
+		type = ATRACE_INSTR;
+	else if (p[0] == ' ' && p[2] == ' ' && (p[1] == 'L' || p[1] == 'M'))
+		type = ATRACE_READ;
+	else if (p[0] == ' ' && p[2] == ' ' && p[1] == 'S')
+		type = ATRACE_WRITE;
+	else
+		return NULL;
+	uint64_t addr;
+	unsigned n = hex_fast(p + 3, &addr);
+	if (!n || p[3 + n] != ',')
+		return NULL;
+	const char *q = p + 4 + n;
+	unsigned d0 = (unsigned char)q[0] - '0', d1 = (unsigned char)q[1] - '0';
+	uint32_t size;
+	if (d0 - 1 > 8)                      /* not 1..9 */
+		return NULL;
+	if (q[1] == '\n') {
+		size = d0;
+		q += 2;
+	} else if (d1 <= 9 && q[2] == '\n') {
+		size = d0 * 10 + d1;
+		q += 3;
+	} else {
+		return NULL;
+	}
+	r[0].addr = addr;
+	r[0].size = size;
+	r[0].type = type;
+	*nrefs = 1;
+	if (p[1] == 'M') {
+		r[1].addr = addr;
+		r[1].size = size;
+		r[1].type = ATRACE_WRITE;
+		*nrefs = 2;
+	}
+	return q;
+}
+
+/* ---- The careful parsers --------------------------------------------------- */
+
 /* One din line at p (ending in '\n'): 1 and *r filled, 0 for a blank line,
  * -1 on error. *end is set past the '\n'. */
 static int din_line(struct atrace *t, const char *p, struct atrace_ref *r, const char **end)
@@ -406,26 +555,44 @@ long atrace_read(struct atrace *t, struct atrace_ref *out, size_t n)
 			}
 		}
 		/* The hot loops: whole lines until the batch is full or the
-		 * complete lines run out. */
+		 * complete lines run out; the careful parser for the lines the
+		 * fast one declines. The line count lives in a local (a store
+		 * to t->line might alias the references written), brought up
+		 * to date before the careful parser, which may report it. */
+		uint64_t lines = t->line;
 		if (t->fmt == ATRACE_DIN) {
 			while (k < n && p < stop) {
-				int r = din_line(t, p, out + k, &end);
-				if (r < 0)
-					return -1;
-				k += (size_t)r;
-				t->line++;
-				p = end;
+				const char *next = din_fast(p, out + k);
+				if (next) {
+					k++;
+				} else {
+					t->line = lines;
+					int r = din_line(t, p, out + k, &end);
+					if (r < 0)
+						return -1;
+					k += (size_t)r;
+					next = end;
+				}
+				lines++;
+				p = next;
 			}
 		} else {
 			while (k + 2 <= n && p < stop) {
-				int r = lackey_line(t, p, out + k, &end);
-				if (r < 0)
-					return -1;
+				int r;
+				const char *next = lackey_fast(p, out + k, &r);
+				if (!next) {
+					t->line = lines;
+					r = lackey_line(t, p, out + k, &end);
+					if (r < 0)
+						return -1;
+					next = end;
+				}
 				k += (size_t)r;
-				t->line++;
-				p = end;
+				lines++;
+				p = next;
 			}
 		}
+		t->line = lines;
 		t->pos = (size_t)(p - t->buf);
 	}
 	return (long)k;

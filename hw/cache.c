@@ -132,6 +132,31 @@ unsigned cache_access(struct cache *c, uint64_t addr, int write)
 	return cache_access_inline(c, addr, write);
 }
 
+/*
+ * The oldest way for LRU and FIFO: the smallest meta, the lowest way among
+ * equals (invalid ways all have meta 0). Each way's key is its meta with the
+ * flags byte replaced by the way's number: keys are unique, ordered as the
+ * metas are and, among equal metas, by way, so the smallest key names the
+ * victim and no way number needs carrying along. With `ways` a constant (8 or
+ * 16 at the call sites below) the minimum is taken as a tree of pairs, log2
+ * comparisons deep instead of a chain of ways - 1: which way is oldest is as
+ * good as random to the host's branch predictor, so everything is selects.
+ */
+static inline unsigned oldest_fixed(const uint64_t *meta, unsigned ways)
+{
+	uint64_t k[16];
+#pragma GCC unroll 16
+	for (unsigned w = 0; w < ways; w++)
+		k[w] = (meta[w] & ~(uint64_t)META_FLAGS) | w;
+#pragma GCC unroll 4
+	for (unsigned n = ways; n > 1; n /= 2) {
+#pragma GCC unroll 8
+		for (unsigned i = 0; i < n / 2; i++)
+			k[i] = k[2 * i + 1] < k[2 * i] ? k[2 * i + 1] : k[2 * i];
+	}
+	return (unsigned)(k[0] & META_FLAGS);
+}
+
 /* The way of set (tags t) to fill. */
 static unsigned pick_victim(struct cache *c, const uint64_t *t)
 {
@@ -149,9 +174,12 @@ static unsigned pick_victim(struct cache *c, const uint64_t *t)
 	/* An invalid way has meta 0 and every valid one a later tick, so the
 	 * oldest meta is also the first invalid way when there is one (the
 	 * flags in the low byte never decide: ticks are unique).
-	 * Written as selects, not branches: which way is oldest is as good as
-	 * random to the host's branch predictor. */
+	 * Written as selects, not branches (see oldest_fixed). */
 	const uint64_t *meta = t + c->ways;
+	if (c->ways == 8)
+		return oldest_fixed(meta, 8);
+	if (c->ways == 16)
+		return oldest_fixed(meta, 16);
 	uint64_t best = meta[0];
 	unsigned v = 0;
 	for (unsigned w = 1; w < c->ways; w++) {

@@ -25,8 +25,23 @@
  * nodes), not O(CPUs). The directory is updated on every private fill,
  * eviction and invalidation. Keeping it costs more than it saves on small
  * machines (measured: the crossover is near 4 to 8 CPUs), so below
- * HW_DIR_MIN_CPUS a snoop simply probes every other CPU. Both ways give the
- * same results, in the same order (a test runs both).
+ * HW_DIR_MIN_CPUS a snoop probes every other CPU: broadcast.
+ *
+ * Broadcast would probe 2 * (CPUs - 1) sets on every private miss and
+ * upgrade, although a line is rarely in more than one other CPU's caches and
+ * often in none. The snoop filter narrows it down: a table indexed by a hash
+ * of the line, whose slots hold one 4-bit counter per CPU, counting that
+ * CPU's private copies (a line in its L1 counts one, in its L2 one more) of
+ * every line hashing to the slot. A private fill adds one, an eviction or
+ * invalidation takes one away, so a counter is never below the CPU's copies
+ * of any of the slot's lines, and a CPU whose counter is 0 holds none: a
+ * snoop probes only the CPUs whose counters are not, in CPU order, and
+ * nobody at all in the common case. A counter that reaches 15 stays there
+ * (it can no longer be trusted to count down), which only means probing that
+ * CPU. With about four slots per line of one CPU's L1 and L2 the table is a
+ * few hundred KiB, and a CPU that does not hold a line is probed anyway
+ * about one time in nine. The directory, the filter and plain broadcast give
+ * the same results, in the same order (tests run all three).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,6 +52,9 @@
 
 #define EXCL CACHE_USER0
 #define HW_DIR_MIN_CPUS 6
+#define HELD_STUCK 15u         /* a filter counter that no longer counts */
+#define HELD_PER_LINE 4        /* filter slots per line of one CPU's L1 + L2, up to 2^k */
+#define HELD_MAX_CPUS 16       /* 4-bit counters in one 64-bit word */
 
 static unsigned log2u(uint64_t v)
 {
@@ -85,6 +103,7 @@ struct hw *hw_create(const struct hw_machine_desc *d, char *err, size_t errlen)
 				d->c2c_latency + (cycle_t)d->dram_latency * (dist - 10) / 10;
 		}
 	}
+	hw->filter_wanted = true;
 	hw_set_snoop_directory(hw, hw->ncpus >= HW_DIR_MIN_CPUS);
 	return hw;
 }
@@ -101,6 +120,7 @@ void hw_destroy(struct hw *hw)
 	for (int i = 0; i < hw->nnodes; i++)
 		cache_destroy(hw->llc[i]);
 	hwdir_destroy(hw->dir);
+	free(hw->held);
 	free(hw->cpu);
 	free(hw->llc);
 	free(hw->dram_cost);
@@ -203,24 +223,117 @@ void hw_invalidate_all(struct hw *hw)
 		cache_invalidate_all(hw->llc[i]);
 	if (hw->dir)
 		hwdir_clear(hw->dir);
+	if (hw->held)
+		memset(hw->held, 0, ((size_t)1 << (64 - hw->held_shift)) * hw->held_stride);
+}
+
+/* Lines the private caches of all CPUs can hold together. */
+static uint64_t private_lines(const struct hw *hw)
+{
+	const struct hw_machine_desc *d = &hw->d;
+	return (d->l1d.size / d->l1d.line + d->l2.size / d->l2.line) * (uint64_t)hw->ncpus;
+}
+
+/* The filter exists exactly when it is wanted, there is no directory and
+ * there are other CPUs to snoop (at most HELD_MAX_CPUS). Called with every
+ * cache empty. */
+static void update_filter(struct hw *hw)
+{
+	bool want = hw->filter_wanted && !hw->dir && hw->ncpus > 1 && hw->ncpus <= HELD_MAX_CPUS;
+	if (want && !hw->held) {
+		unsigned bits = 6;
+		while ((UINT64_C(1) << bits) < HELD_PER_LINE * private_lines(hw) / (uint64_t)hw->ncpus &&
+		       bits < 30)
+			bits++;
+		hw->held_stride = (unsigned)(hw->ncpus + 1) / 2;
+		/* 8 bytes of slack: a slot is read as one 64-bit word */
+		hw->held = mmsim_xcalloc(((size_t)1 << bits) * hw->held_stride + 8, 1);
+		hw->held_shift = 64 - bits;
+	} else if (!want && hw->held) {
+		free(hw->held);
+		hw->held = NULL;
+	}
 }
 
 void hw_set_snoop_directory(struct hw *hw, bool on)
 {
 	hw_invalidate_all(hw);
 	if (on && !hw->dir) {
-		const struct hw_machine_desc *d = &hw->d;
-		uint64_t private_lines = (d->l1d.size + d->l2.size) / d->l1d.line;
-		hw->dir = hwdir_create(hw->ncpus, private_lines * (uint64_t)hw->ncpus);
+		hw->dir = hwdir_create(hw->ncpus, private_lines(hw));
 	} else if (!on && hw->dir) {
 		hwdir_destroy(hw->dir);
 		hw->dir = NULL;
 	}
+	update_filter(hw);
+}
+
+void hw_set_snoop_filter(struct hw *hw, bool on)
+{
+	hw_invalidate_all(hw);
+	hw->filter_wanted = on;
+	update_filter(hw);
+}
+
+/* ---- the snoop filter (see the comment at the top) ---- */
+
+/* The first byte of line's slot. CPU c's counter is the low (c even) or high
+ * (c odd) half of byte c / 2. */
+static inline uint8_t *held_slot(const struct hw *hw, uint64_t line)
+{
+	size_t i = ((line >> hw->line_shift) * UINT64_C(0x9e3779b97f4a7c15)) >> hw->held_shift;
+	return hw->held + i * hw->held_stride;
+}
+
+/* A private copy of line appeared in cpu's L1 or L2. */
+static inline void held_add(struct hw *hw, int cpu, uint64_t line)
+{
+	if (!hw->held)
+		return;
+	uint8_t *b = held_slot(hw, line) + cpu / 2;
+	unsigned sh = (unsigned)(cpu & 1) * 4;
+	if (((*b >> sh) & 15) != HELD_STUCK)
+		*b = (uint8_t)(*b + (1u << sh));
+}
+
+/* A private copy of line left cpu's L1 or L2. */
+static inline void held_remove(struct hw *hw, int cpu, uint64_t line)
+{
+	if (!hw->held)
+		return;
+	uint8_t *b = held_slot(hw, line) + cpu / 2;
+	unsigned sh = (unsigned)(cpu & 1) * 4;
+	unsigned n = (*b >> sh) & 15;
+	MMSIM_ASSERT(n > 0);
+	if (n != HELD_STUCK)
+		*b = (uint8_t)(*b - (1u << sh));
+}
+
+/* Bit 4 * c set for each CPU c whose counter in line's slot is not 0: the
+ * CPUs that may hold line. */
+static inline uint64_t held_cpus(const struct hw *hw, uint64_t line)
+{
+	uint64_t w;
+	memcpy(&w, held_slot(hw, line), sizeof w);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	w = __builtin_bswap64(w);
+#endif
+	unsigned bits = 4 * (unsigned)hw->ncpus;
+	if (bits < 64)
+		w &= (UINT64_C(1) << bits) - 1;    /* the next slot's counters */
+	return (w | w >> 1 | w >> 2 | w >> 3) & UINT64_C(0x1111111111111111);
 }
 
 bool hw_holders(const struct hw *hw, uint64_t line, uint64_t *mask)
 {
 	memset(mask, 0, HW_MAX_CPUS / 8);
+	if (!hw->dir && hw->held) {
+		uint64_t m = held_cpus(hw, line);
+		for (; m; m &= m - 1) {
+			int c = __builtin_ctzll(m) / 4;
+			mask[c / 64] |= UINT64_C(1) << (c % 64);
+		}
+		return mask[0] != 0;
+	}
 	if (!hw->dir) {
 		/* No directory: every CPU may hold it. */
 		for (int c = 0; c < hw->ncpus; c++)
@@ -237,10 +350,14 @@ bool hw_holders(const struct hw *hw, uint64_t line, uint64_t *mask)
 unsigned hw_private_invalidate(struct hw *hw, int cpu, uint64_t line)
 {
 	struct hw_cpu *pc = &hw->cpu[cpu];
-	unsigned f = cache_invalidate(pc->l1, line) | cache_invalidate(pc->l2, line);
+	unsigned f1 = cache_invalidate(pc->l1, line), f2 = cache_invalidate(pc->l2, line);
+	if (f1)
+		held_remove(hw, cpu, line);
+	if (f2)
+		held_remove(hw, cpu, line);
 	if (hw->dir)
 		hwdir_remove(hw->dir, line, cpu);
-	return f;
+	return f1 | f2;
 }
 
 /* Iterates the CPUs whose bit is set in mask (HW_MAX_CPUS / 64 words), in
@@ -269,15 +386,18 @@ static void private_gone(struct hw *hw, struct hw_cpu *pc, uint64_t line)
 		hwdir_remove(hw->dir, line, pc->id);
 }
 
-/* Puts line into pc's L2; an L2 victim goes on to the LLC if dirty. The
- * caller has put pc in line's directory entry (fills come from a private
- * miss, which adds it, or from pc's own L1 or L2, which already hold it). */
+/* Puts line, which pc's L2 does not hold, into pc's L2; an L2 victim goes on
+ * to the LLC if dirty. The caller has put pc in line's directory entry
+ * (fills come from a private miss, which adds it, or from pc's own L1 or L2,
+ * which already hold it). */
 static void fill_l2(struct hw *hw, struct hw_cpu *pc, uint64_t line, unsigned flags)
 {
 	uint64_t v;
 	unsigned vf;
+	held_add(hw, pc->id, line);
 	if (!cache_fill(pc->l2, line, flags, &v, &vf))
 		return;
+	held_remove(hw, pc->id, v);
 	if (vf & CACHE_DIRTY)
 		writeback_to_llc(hw, pc->node, v);
 	private_gone(hw, pc, v);
@@ -289,13 +409,15 @@ static void writeback_to_l2(struct hw *hw, struct hw_cpu *pc, uint64_t line, uns
 		fill_l2(hw, pc, line, CACHE_DIRTY | (flags & EXCL));
 }
 
-/* The same for L1 (same rule for the directory). */
+/* The same for L1 (same rules). */
 static void fill_l1(struct hw *hw, struct hw_cpu *pc, uint64_t line, unsigned flags)
 {
 	uint64_t v;
 	unsigned vf;
+	held_add(hw, pc->id, line);
 	if (!cache_fill(pc->l1, line, flags, &v, &vf))
 		return;
+	held_remove(hw, pc->id, v);
 	if (vf & CACHE_DIRTY)
 		writeback_to_l2(hw, pc, v, vf);
 	private_gone(hw, pc, v);
@@ -316,55 +438,72 @@ static cycle_t max_cycle(cycle_t a, cycle_t b)
 }
 
 /*
- * The other CPUs' private copies of line, seen by cpu c. A write invalidates
- * them; a read downgrades them to shared, an M copy writing itself back. A
- * dirty copy supplies the line (a cache-to-cache transfer).
+ * CPU o's private copies of line, seen by cpu c. A write invalidates them; a
+ * read downgrades them to shared, an M copy writing itself back. A dirty copy
+ * supplies the line (a cache-to-cache transfer).
  */
-static void snoop_cpus(struct hw *hw, int c, uint64_t line, int write, struct snoop *s)
+static void snoop_cpu(struct hw *hw, int c, int o, uint64_t line, int write, struct snoop *s)
 {
 	struct hw_cpu *me = &hw->cpu[c];
-	uint64_t holders[HW_MAX_CPUS / 64];
-	int o;
-	if (!hw_holders(hw, line, holders))
+	struct hw_cpu *po = &hw->cpu[o];
+	unsigned f1 = cache_probe(po->l1, line);
+	unsigned f2 = cache_probe(po->l2, line);
+	if (!(f1 | f2))
 		return;
-	for_each_cpu_in(o, holders) {
-		if (o == c)
-			continue;
-		struct hw_cpu *po = &hw->cpu[o];
-		unsigned f1 = cache_probe(po->l1, line);
-		unsigned f2 = cache_probe(po->l2, line);
-		if (!(f1 | f2))
-			continue;
-		s->found = true;
-		cycle_t cost = hw_c2c_cost(hw, me->node, po->node);
-		bool dirty = (f1 | f2) & CACHE_DIRTY;
-		if (write) {
-			hw_private_invalidate(hw, o, line);
-			me->st.inval_sent++;
-			po->st.inval_received++;
-			if (!dirty)
-				s->inval = max_cycle(s->inval, cost);
-		} else {
-			/* One write-back for the M copy, counted at the level
-			 * holding the newest data. */
-			if (f1 & CACHE_DIRTY)
-				cache_clean(po->l1, line);
-			else if (f2 & CACHE_DIRTY)
-				cache_clean(po->l2, line);
-			if (f1)
-				cache_update(po->l1, line, 0, EXCL | CACHE_DIRTY);
-			if (f2)
-				cache_update(po->l2, line, 0, EXCL | CACHE_DIRTY);
-			s->shared = true;
-		}
-		if (dirty) {
-			s->xfer = cost;
-			if (po->node == me->node)
-				me->st.c2c_local++;
-			else
-				me->st.c2c_remote++;
-		}
+	s->found = true;
+	cycle_t cost = hw_c2c_cost(hw, me->node, po->node);
+	bool dirty = (f1 | f2) & CACHE_DIRTY;
+	if (write) {
+		hw_private_invalidate(hw, o, line);
+		me->st.inval_sent++;
+		po->st.inval_received++;
+		if (!dirty)
+			s->inval = max_cycle(s->inval, cost);
+	} else {
+		/* One write-back for the M copy, counted at the level holding
+		 * the newest data. */
+		if (f1 & CACHE_DIRTY)
+			cache_clean(po->l1, line);
+		else if (f2 & CACHE_DIRTY)
+			cache_clean(po->l2, line);
+		if (f1)
+			cache_update(po->l1, line, 0, EXCL | CACHE_DIRTY);
+		if (f2)
+			cache_update(po->l2, line, 0, EXCL | CACHE_DIRTY);
+		s->shared = true;
 	}
+	if (dirty) {
+		s->xfer = cost;
+		if (po->node == me->node)
+			me->st.c2c_local++;
+		else
+			me->st.c2c_remote++;
+	}
+}
+
+/* Every other CPU's private copies of line, in CPU order. */
+static void snoop_cpus(struct hw *hw, int c, uint64_t line, int write, struct snoop *s)
+{
+	if (hw->dir) {
+		uint64_t holders[HW_MAX_CPUS / 64];
+		int o;
+		if (!hw_holders(hw, line, holders))
+			return;
+		for_each_cpu_in(o, holders)
+			if (o != c)
+				snoop_cpu(hw, c, o, line, write, s);
+		return;
+	}
+	if (hw->held) {
+		/* the filter: only the CPUs that may hold line */
+		uint64_t m = held_cpus(hw, line) & ~(UINT64_C(1) << (4 * c));
+		for (; m; m &= m - 1)
+			snoop_cpu(hw, c, __builtin_ctzll(m) / 4, line, write, s);
+		return;
+	}
+	for (int o = 0; o < hw->ncpus; o++)
+		if (o != c)
+			snoop_cpu(hw, c, o, line, write, s);
 }
 
 /* The other nodes' LLCs, the same way. */
@@ -537,6 +676,36 @@ static int check_private(const struct hw *hw, int c, const char *lvl, uint64_t l
 	return 0;
 }
 
+/* Every filter counter that still counts equals its CPU's private copies of
+ * the lines hashing to its slot. */
+static int check_filter(const struct hw *hw, char *err, size_t errlen)
+{
+	if (!hw->held)
+		return 0;
+	size_t slots = (size_t)1 << (64 - hw->held_shift);
+	int rc = 0;
+	uint32_t *count = mmsim_xcalloc(slots, sizeof count[0]);
+	for (int c = 0; c < hw->ncpus && !rc; c++) {
+		memset(count, 0, slots * sizeof count[0]);
+		const struct cache *lv[2] = { hw->cpu[c].l1, hw->cpu[c].l2 };
+		for (int k = 0; k < 2; k++) {
+			for (size_t i = 0; i < cache_nways(lv[k]); i++) {
+				uint64_t line;
+				if (cache_way(lv[k], i, &line))
+					count[(size_t)(held_slot(hw, line) - hw->held) / hw->held_stride]++;
+			}
+		}
+		for (size_t i = 0; i < slots && !rc; i++) {
+			unsigned n = (hw->held[i * hw->held_stride + (size_t)c / 2] >> (c & 1) * 4) & 15;
+			if (n != HELD_STUCK && n != count[i])
+				rc = mmsim_errf(err, errlen, "snoop filter: slot %zu counts %u copies in "
+						"cpu%d's caches, which hold %u", i, n, c, count[i]);
+		}
+	}
+	free(count);
+	return rc;
+}
+
 int hw_check(const struct hw *hw, char *err, size_t errlen)
 {
 	/* Every private line has its CPU's bit in the directory, and the
@@ -566,6 +735,8 @@ int hw_check(const struct hw *hw, char *err, size_t errlen)
 	if (bits != pairs)
 		return mmsim_errf(err, errlen, "directory: %llu holder bits for %llu cached (line, cpu) pairs",
 				  LX(bits), LX(pairs));
+	if (check_filter(hw, err, errlen))
+		return -1;
 	for (int n = 0; n < hw->nnodes; n++) {
 		for (size_t i = 0; i < cache_nways(hw->llc[n]); i++) {
 			uint64_t line;

@@ -25,8 +25,9 @@
  * are counted.
  *
  * Coherence is MESI-like, by snooping the other CPUs' private caches (found
- * through a directory of holders on bigger machines) and the other nodes'
- * LLCs when a private-cache miss or an upgrade needs it. A line
+ * through a directory of holders on bigger machines, and skipped on smaller
+ * ones when a filter says no other CPU can hold the line) and the other
+ * nodes' LLCs when a private-cache miss or an upgrade needs it. A line
  * in a private cache carries an "exclusive" bit (E or M): a write to an
  * exclusive line needs no snoop, which keeps the hit path as cheap as an
  * uncached model. Everything is deterministic: snoops visit CPUs and nodes in
@@ -148,6 +149,15 @@ int hw_check(const struct hw *hw, char *err, size_t errlen);
  * host speed differs. Starts cold: drops every cached line and TLB entry.
  */
 void hw_set_snoop_directory(struct hw *hw, bool on);
+
+/*
+ * Without the directory, a snoop first asks a counting filter whether any
+ * other CPU may hold the line, and probes none when the answer is no (the
+ * common case). On by default; off, every snoop probes every other CPU.
+ * Results are identical either way (tests compare them). Starts cold, like
+ * hw_set_snoop_directory.
+ */
+void hw_set_snoop_filter(struct hw *hw, bool on);
 
 /* Drops every cached line and TLB entry without counting (a cold start). */
 void hw_invalidate_all(struct hw *hw);

@@ -41,6 +41,10 @@ struct hw {
 	struct hw_cpu *cpu;          /* [ncpus] */
 	struct cache **llc;          /* [nnodes] */
 	struct hwdir *dir;           /* which CPUs hold each privately cached line */
+	uint8_t *held;               /* the snoop filter (hw.c), or NULL */
+	unsigned held_shift;         /* 64 - log2 of its slot count */
+	unsigned held_stride;        /* bytes per slot: 4 bits per CPU */
+	bool filter_wanted;          /* hw_set_snoop_filter */
 	cycle_t *dram_cost;          /* [nnodes * nnodes]: from CPU node i to home j */
 	cycle_t *c2c_cost;           /* [nnodes * nnodes]: to node i from node j */
 	int ndma;

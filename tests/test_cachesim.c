@@ -257,6 +257,162 @@ START_TEST(detect_formats)
 }
 END_TEST
 
+/* ---- The fast parsers against the careful ones ------------------------------ */
+
+static uint64_t xorshift(uint64_t *x)
+{
+	*x ^= *x << 13;
+	*x ^= *x >> 7;
+	*x ^= *x << 17;
+	return *x;
+}
+
+/*
+ * Appends one random line of format fmt (without its '\n') to a, and the same
+ * reference written so that only the careful parser takes it to b: din gets
+ * a leading blank, lackey a blank after the size. Most lines have the fast
+ * shape, with 1 to 16 digits of mixed case; the rest have 0x, a size, a
+ * comment, a tab or a CR, which the fast parser must decline. bad: a line
+ * that fails (a 17-digit or malformed address, a bad size).
+ */
+static void random_line(int fmt, uint64_t *x, int bad, char *a, size_t *la, char *b, size_t *lb)
+{
+	static const char hex[] = "0123456789abcdef0123456789ABCDEF";
+	static const char *const junk[] = {"g", "G", "/", ":", "@", "`", "x", "\x80", "\xff", "-"};
+	char addr[40];
+	unsigned nd = 1 + (unsigned)(xorshift(x) % 16), n = 0;
+	uint64_t r = xorshift(x);
+	if (fmt == ATRACE_DIN && r % 16 == 0) {
+		addr[n++] = '0';
+		addr[n++] = 'x';
+	}
+	if (bad && r % 3 == 0)
+		nd = 17;
+	for (unsigned i = 0; i < nd; i++)
+		addr[n++] = hex[xorshift(x) % 32];
+	if (bad && r % 3 == 1)
+		n += (unsigned)sprintf(addr + n, "%s", junk[xorshift(x) % 10]);
+	addr[n] = 0;
+	unsigned size = 1 + (unsigned)(xorshift(x) % 99);
+	char line[96], tail[32] = "";
+	if (fmt == ATRACE_DIN) {
+		uint64_t v = xorshift(x);
+		if (v % 8 == 0)
+			sprintf(tail, " %u", size);
+		else if (v % 8 == 1)
+			sprintf(tail, "%s", v % 3 ? " # comment" : "\r");
+		if (bad && r % 3 == 2)
+			sprintf(tail, " %u", 65536 + size);
+		sprintf(line, "%u%s%s%s", (unsigned)(xorshift(x) % 5), v % 16 == 2 ? "\t" : " ", addr,
+			tail);
+		*la += (size_t)sprintf(a + *la, "%s\n", line);
+		*lb += (size_t)sprintf(b + *lb, " %s\n", line);
+	} else {
+		static const char *const kind[] = {"I  ", " L ", " S ", " M "};
+		if (bad && r % 3 == 2)
+			size = 0;
+		sprintf(line, "%s%s,%s%u", kind[xorshift(x) % 4], addr, xorshift(x) % 16 ? "" : "0",
+			size);
+		*la += (size_t)sprintf(a + *la, "%s\n", line);
+		*lb += (size_t)sprintf(b + *lb, "%s \n", line);
+	}
+}
+
+/* The same references, line counts and errors (by line number) whichever
+ * parser reads a line. */
+START_TEST(fast_parsers_agree)
+{
+	enum { LINES = 40000 };
+	size_t cap = (size_t)LINES * 64;
+	char *a = malloc(cap), *b = malloc(cap);
+	struct atrace_ref *ra = malloc(2 * LINES * sizeof *ra), *rb = malloc(2 * LINES * sizeof *rb);
+	for (int fmt = ATRACE_DIN; fmt <= ATRACE_LACKEY; fmt++) {
+		uint64_t x = 0x243f6a8885a308d3u + (uint64_t)fmt;
+		size_t la = 0, lb = 0;
+		for (unsigned i = 0; i < LINES; i++)
+			random_line(fmt, &x, 0, a, &la, b, &lb);
+		char ea[256] = "", eb[256] = "";
+		long na = read_all(a, (enum atrace_format)fmt, ra, 2 * LINES, ea, sizeof ea, NULL);
+		long nb = read_all(b, (enum atrace_format)fmt, rb, 2 * LINES, eb, sizeof eb, NULL);
+		ck_assert_msg(na >= LINES && na == nb, "%ld and %ld references (%s; %s)", na, nb, ea,
+			      eb);
+		ck_assert(memcmp(ra, rb, (size_t)na * sizeof *ra) == 0);
+		/* A bad line after some good ones: the same line number. */
+		for (unsigned k = 0; k < 300; k++) {
+			la = lb = 0;
+			unsigned good = (unsigned)(xorshift(&x) % 8);
+			for (unsigned i = 0; i < good; i++)
+				random_line(fmt, &x, 0, a, &la, b, &lb);
+			random_line(fmt, &x, 1, a, &la, b, &lb);
+			ea[0] = eb[0] = 0;
+			na = read_all(a, (enum atrace_format)fmt, ra, 2 * LINES, ea, sizeof ea, NULL);
+			nb = read_all(b, (enum atrace_format)fmt, rb, 2 * LINES, eb, sizeof eb, NULL);
+			char want[32];
+			snprintf(want, sizeof want, "t:%u: ", good + 1);
+			ck_assert_msg(na == -1 && nb == -1 && !strncmp(ea, want, strlen(want)) &&
+					      !strncmp(eb, want, strlen(want)),
+				      "%.*s: %s / %s", (int)la, a, ea, eb);
+		}
+	}
+	free(a);
+	free(b);
+	free(ra);
+	free(rb);
+}
+END_TEST
+
+/* Addresses of every length, each digit of both cases, and every byte that
+ * may end one: the word-at-a-time reader against the value written. */
+START_TEST(fast_hex_digits)
+{
+	static const char digits[] = "0123456789abcdefABCDEF";
+	uint64_t x = 77;
+	char text[64];
+	for (unsigned len = 1; len <= 16; len++) {
+		for (unsigned trial = 0; trial < 40; trial++) {
+			uint64_t want = 0;
+			int n = sprintf(text, "%u ", (unsigned)(trial % 5));
+			for (unsigned i = 0; i < len; i++) {
+				char c = digits[(trial + i * 7 + xorshift(&x)) % 22];
+				text[n++] = c;
+				want = want << 4 |
+				       (uint64_t)(c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10);
+			}
+			strcpy(text + n, "\n");
+			struct atrace_ref r[4];
+			char err[256];
+			ck_assert_int_eq(read_all(text, ATRACE_DIN, r, 4, err, sizeof err, NULL), 1);
+			ck_assert_uint_eq(r[0].addr, want & ~(uint64_t)3);
+			ck_assert_uint_eq(r[0].type, trial % 5);
+			ck_assert_uint_eq(r[0].size, 4);
+			char lackey[64];
+			snprintf(lackey, sizeof lackey, " L %.*s,%u\n", (int)len, text + 2, 1 + trial % 99);
+			memcpy(text, lackey, sizeof lackey);
+			ck_assert_int_eq(read_all(text, ATRACE_LACKEY, r, 4, err, sizeof err, NULL), 1);
+			ck_assert_uint_eq(r[0].addr, want);
+			ck_assert_uint_eq(r[0].size, 1 + trial % 99);
+		}
+	}
+	/* Every byte after a digit: only blanks, CR and LF end an address. */
+	for (unsigned c = 1; c < 256; c++) {
+		sprintf(text, "0 12345678%c\n", (char)c);
+		struct atrace_ref r[4];
+		char err[256];
+		long n = read_all(text, ATRACE_DIN, r, 4, err, sizeof err, NULL);
+		int ends = c == ' ' || c == '\t' || c == '\r' || c == '\n';
+		int digit = (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'f');
+		if (ends || digit) {
+			uint64_t v = c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10;
+			ck_assert_int_eq(n, 1);
+			ck_assert_uint_eq(r[0].addr,
+					  digit ? (UINT64_C(0x12345678) * 16 + v) & ~(uint64_t)3 : 0x12345678);
+		} else {
+			ck_assert_int_eq(n, -1);
+		}
+	}
+}
+END_TEST
+
 /* ---- Dinero IV's own numbers ------------------------------------------------ */
 
 /* testing/simple.32.txt of the Dinero IV copy: 13 reads, all in one set of
@@ -970,6 +1126,8 @@ Suite *cachesim_suite(void)
 	tcase_add_test(tc, lackey_lines);
 	tcase_add_test(tc, lackey_errors);
 	tcase_add_test(tc, detect_formats);
+	tcase_add_test(tc, fast_parsers_agree);
+	tcase_add_test(tc, fast_hex_digits);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("dinero");
 	tcase_add_test(tc, dinero_d32k_b64_a8_lru);

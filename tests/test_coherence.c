@@ -185,11 +185,15 @@ START_TEST(memport_and_accessors)
 }
 END_TEST
 
+/* How snoops find the other copies (hw_set_snoop_directory and
+ * hw_set_snoop_filter). */
+enum snoop_mode { DIRECTORY, FILTER, BROADCAST };
+
 /* Random reads, writes and DMA from every CPU of a preset over 512 lines on
  * the first two nodes, with caches small enough (L1 1 KiB, L2 4 KiB, LLC 16
- * KiB) that lines are evicted all the time; the snoop directory on or off.
- * Returns the total cycles. */
-static cycle_t stress(const char *preset, bool dir, int check_every)
+ * KiB) that lines are evicted all the time; snoops in the given mode.
+ * Returns the total cycles, and the sum of every CPU's counters in *sum. */
+static cycle_t stress(const char *preset, enum snoop_mode mode, int check_every, uint64_t *sum)
 {
 	struct hw_machine_desc d;
 	char err[256];
@@ -199,7 +203,8 @@ static cycle_t stress(const char *preset, bool dir, int check_every)
 	d.llc = (struct hw_cache_params){ 16384, 4, 64, 50, HW_REPL_RANDOM };
 	struct hw *h = hw_create(&d, err, sizeof err);
 	ck_assert_ptr_nonnull(h);
-	hw_set_snoop_directory(h, dir);
+	hw_set_snoop_directory(h, mode == DIRECTORY);
+	hw_set_snoop_filter(h, mode == FILTER);
 	int dev = hw_dma_attach(h, "dev", 64, 8, 10);
 	uint64_t x = 42;
 	cycle_t total = 0;
@@ -223,19 +228,49 @@ static cycle_t stress(const char *preset, bool dir, int check_every)
 			ck_abort_msg("%s after %d operations: %s", preset, i + 1, err);
 	}
 	ck_assert_int_eq(hw_check(h, err, sizeof err), 0);
+	/* Every counter of every CPU and cache, hashed (FNV-1a over their
+	 * bytes) so that two runs agree only if each counter does. */
+	*sum = 0xcbf29ce484222325u;
+	for (int c = 0; c < hw_ncpus(h); c++) {
+		const void *v[3] = { hw_cpu_stats(h, c), hw_cache_stats(h, HW_L1D, c),
+				     hw_cache_stats(h, HW_L2, c) };
+		size_t n[3] = { sizeof(struct hw_cpu_stats), sizeof(struct cache_stats),
+				sizeof(struct cache_stats) };
+		for (int k = 0; k < 3; k++)
+			for (size_t i = 0; i < n[k]; i++)
+				*sum = (*sum ^ ((const unsigned char *)v[k])[i]) * 0x100000001b3u;
+	}
+	for (int m = 0; m < hw_nnodes(h); m++) {
+		const unsigned char *w = (const unsigned char *)hw_cache_stats(h, HW_LLC, m);
+		for (size_t i = 0; i < sizeof(struct cache_stats); i++)
+			*sum = (*sum ^ w[i]) * 0x100000001b3u;
+	}
 	hw_destroy(h);
 	return total;
 }
 
 START_TEST(stress_keeps_invariants)
 {
-	/* every invariant holds after every operation, with and without the
-	 * directory, which give the same costs; and a run is deterministic */
-	cycle_t a = stress("x86_64-numa2", false, 1);
-	ck_assert_uint_eq(stress("x86_64-numa2", true, 1), a);
-	ck_assert_uint_eq(stress("x86_64-numa2", false, 0), a);
-	cycle_t b = stress("x86_64-numa4", true, 7);
-	ck_assert_uint_eq(stress("x86_64-numa4", false, 7), b);
+	/* every invariant holds after every operation, whichever way snoops
+	 * find the other copies, and all three ways give the same costs and
+	 * counters; and a run is deterministic */
+	uint64_t sa, sb, sc;
+	cycle_t a = stress("x86_64-numa2", BROADCAST, 1, &sa);
+	ck_assert_uint_eq(stress("x86_64-numa2", DIRECTORY, 1, &sb), a);
+	ck_assert_uint_eq(sb, sa);
+	ck_assert_uint_eq(stress("x86_64-numa2", FILTER, 1, &sc), a);
+	ck_assert_uint_eq(sc, sa);
+	ck_assert_uint_eq(stress("x86_64-numa2", FILTER, 0, &sc), a);
+	ck_assert_uint_eq(sc, sa);
+	cycle_t b = stress("x86_64-numa4", DIRECTORY, 7, &sa);
+	ck_assert_uint_eq(stress("x86_64-numa4", FILTER, 7, &sb), b);
+	ck_assert_uint_eq(sb, sa);
+	ck_assert_uint_eq(stress("x86_64-numa4", BROADCAST, 7, &sc), b);
+	ck_assert_uint_eq(sc, sa);
+	/* two CPUs: the x86_64 preset */
+	b = stress("x86_64", BROADCAST, 3, &sa);
+	ck_assert_uint_eq(stress("x86_64", FILTER, 3, &sb), b);
+	ck_assert_uint_eq(sb, sa);
 }
 END_TEST
 
