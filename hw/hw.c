@@ -105,6 +105,7 @@ struct hw *hw_create(const struct hw_machine_desc *d, char *err, size_t errlen)
 	}
 	hw->filter_wanted = true;
 	hw_set_snoop_directory(hw, hw->ncpus >= HW_DIR_MIN_CPUS);
+	hw_disks_init(hw);
 	return hw;
 }
 

@@ -10,6 +10,7 @@
  *   cpuN.mem.*                   coherence and DRAM traffic of CPU N
  *   cpuN.tlb.*                   its TLBs
  *   dmaN.*                       each DMA device, in attach order
+ *   disk.NAME.*                  each disk, in description order
  */
 #include <stdio.h>
 
@@ -73,6 +74,17 @@ static const struct stats_def dma_defs[] = {
 _Static_assert(sizeof(struct hw_dma_stats) == sizeof dma_defs / sizeof dma_defs[0] * 8,
 	       "dma_defs must name every field of struct hw_dma_stats, in order");
 
+static const struct stats_def disk_defs[] = {
+	{"reads", "read requests"},
+	{"writes", "write requests"},
+	{"read_bytes", "bytes read"},
+	{"write_bytes", "bytes written"},
+	{"busy_cycles", "cycles spent serving requests"},
+	{"queue_cycles", "cycles requests waited for the disk"},
+};
+_Static_assert(sizeof(struct hw_disk_stats) == sizeof disk_defs / sizeof disk_defs[0] * 8,
+	       "disk_defs must name every field of struct hw_disk_stats, in order");
+
 #define NDEFS(a) (sizeof(a) / sizeof((a)[0]))
 
 void hw_register_dma_stats(struct hw *hw, struct stats_registry *reg, int dev)
@@ -85,7 +97,7 @@ void hw_register_dma_stats(struct hw *hw, struct stats_registry *reg, int dev)
 
 void hw_register_stats(struct hw *hw, struct stats_registry *reg)
 {
-	char prefix[32];
+	char prefix[48];
 	for (int c = 0; c < hw->ncpus; c++) {
 		snprintf(prefix, sizeof prefix, "cpu%d.l1d", c);
 		stats_add_counters(reg, prefix, cache_defs, NDEFS(cache_defs),
@@ -111,4 +123,9 @@ void hw_register_stats(struct hw *hw, struct stats_registry *reg)
 	}
 	for (int d = 0; d < hw->ndma; d++)
 		hw_register_dma_stats(hw, reg, d);
+	for (int d = 0; d < hw->ndisks; d++) {
+		snprintf(prefix, sizeof prefix, "disk.%s", hw->d.disks[d].name);
+		stats_add_counters(reg, prefix, disk_defs, NDEFS(disk_defs),
+				   (const uint64_t *)(const void *)hw_disk_stats(hw, d));
+	}
 }

@@ -5,6 +5,7 @@
 #ifndef MMSIM_HW_INTERNAL_H
 #define MMSIM_HW_INTERNAL_H
 
+#include "hw/blkdev.h"
 #include "hw/cache.h"
 #include "hw/dma.h"
 #include "hw/hw.h"
@@ -31,6 +32,14 @@ struct hw_dma_dev {
 	struct hw_dma_stats st;
 };
 
+struct hw_disk {
+	cycle_t latency;         /* per request, in cycles */
+	double bytes_per_cycle;
+	int dma;                 /* its DMA channel */
+	cycle_t busy_until;
+	struct hw_disk_stats st;
+};
+
 struct hw {
 	struct hw_machine_desc d;
 	bool cost_on;
@@ -49,6 +58,8 @@ struct hw {
 	cycle_t *c2c_cost;           /* [nnodes * nnodes]: to node i from node j */
 	int ndma;
 	struct hw_dma_dev dma[HW_DMA_MAX_DEVICES];
+	int ndisks;
+	struct hw_disk disk[HW_MAX_DISKS];
 };
 
 /* dir.c: the snoop directory (see there). A CPU's bit is set exactly when
@@ -73,6 +84,9 @@ bool hw_holders(const struct hw *hw, uint64_t line, uint64_t *mask);
 /* hw.c: drops line from cpu's private caches and the directory; returns the
  * union of the flags it had there. Counts invalidations in the caches. */
 unsigned hw_private_invalidate(struct hw *hw, int cpu, uint64_t line);
+
+/* blkdev.c: the disks' state and DMA channels, from hw->d (hw_create). */
+void hw_disks_init(struct hw *hw);
 
 /* tlb.c: per-CPU TLB construction. */
 void hw_tlb_init(struct hw *hw, int cpu);

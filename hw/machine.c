@@ -392,7 +392,37 @@ int hw_desc_validate(const struct hw_machine_desc *d, char *err, size_t errlen)
 	    check_tlb("dtlb", &d->dtlb, err, errlen) ||
 	    check_tlb("dtlb_large", &d->dtlb_large, err, errlen))
 		return -1;
+
+	if (d->nr_disks < 0 || d->nr_disks > HW_MAX_DISKS)
+		return mmsim_errf(err, errlen, "disks: %d disks, at most %d", d->nr_disks, HW_MAX_DISKS);
+	for (int i = 0; i < d->nr_disks; i++) {
+		const struct hw_disk_desc *k = &d->disks[i];
+		if (!k->name[0])
+			return mmsim_errf(err, errlen, "disks[%d].name: missing", i);
+		for (int j = 0; j < i; j++)
+			if (!strcmp(k->name, d->disks[j].name))
+				return mmsim_errf(err, errlen, "disks[%d].name: \"%s\" is disks[%d]'s name too",
+						  i, k->name, j);
+		if (k->size == 0 || k->size % HW_PAGE_SIZE)
+			return mmsim_errf(err, errlen, "disks[%d].size: %llu must be a positive multiple of 4096",
+					  i, HX(k->size));
+		if (k->bandwidth == 0)
+			return mmsim_errf(err, errlen, "disks[%d].bandwidth: must be positive (bytes per second)",
+					  i);
+		if (k->dma_bits < 1 || k->dma_bits > 64)
+			return mmsim_errf(err, errlen, "disks[%d].dma_bits: %u, must be 1 to 64", i, k->dma_bits);
+	}
 	return 0;
+}
+
+void hw_disk_default(struct hw_disk_desc *disk, const char *name, uint64_t size)
+{
+	memset(disk, 0, sizeof *disk);
+	snprintf(disk->name, sizeof disk->name, "%s", name);
+	disk->size = size;
+	disk->latency_ns = 100000;
+	disk->bandwidth = UINT64_C(500000000);
+	disk->dma_bits = 64;
 }
 
 int hw_desc_node_of(const struct hw_machine_desc *d, uint64_t paddr)

@@ -88,6 +88,16 @@ struct hw_tlb_params {
 	unsigned ways;
 };
 
+/* A disk (hw/blkdev.h): a swap device or a device holding files. */
+#define HW_MAX_DISKS 8
+struct hw_disk_desc {
+	char name[32];          /* "sda": how scenarios name it */
+	uint64_t size;          /* bytes, a multiple of 4096 */
+	uint64_t latency_ns;    /* per request (command, seek, flash read) */
+	uint64_t bandwidth;     /* bytes per second, once the request started */
+	unsigned dma_bits;      /* its DMA reaches below 2^dma_bits (64: all) */
+};
+
 struct hw_machine_desc {
 	char name[32];          /* preset or user name, for traces and messages */
 	enum hw_arch arch;
@@ -130,7 +140,14 @@ struct hw_machine_desc {
 	unsigned ipi_latency;   /* a TLB shootdown's cost per target CPU */
 	unsigned invlpg_latency;    /* invalidating one TLB entry */
 	unsigned tlb_flush_latency; /* flushing a whole TLB (a CR3 reload) */
+
+	int nr_disks;
+	struct hw_disk_desc disks[HW_MAX_DISKS];
 };
+
+/* A disk with the defaults: a SATA SSD's order of magnitude, 100 us per
+ * request and 500 MB/s, DMA over all of memory. */
+void hw_disk_default(struct hw_disk_desc *disk, const char *name, uint64_t size);
 
 /* Architecture facts. */
 const char *hw_arch_name(enum hw_arch arch);           /* "x86_64", "i386", "i386-pae" */

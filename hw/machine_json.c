@@ -352,12 +352,62 @@ static int parse_distance(const struct jctx *j, const cJSON *v, struct hw_machin
 	return 0;
 }
 
+/* "disks": [{"name": "sda", "size": "8G", "latency_ns": N, "bandwidth": "500M",
+ * "dma_bits": N}, ...]: name and size required, the rest hw_disk_default's. */
+static int parse_disks(const struct jctx *j, const cJSON *v, struct hw_machine_desc *d)
+{
+	static const char *const keys[] = {"name", "size", "latency_ns", "bandwidth", "dma_bits", NULL};
+	if (get_arr(j, "disks", v, HW_MAX_DISKS))
+		return -1;
+	d->nr_disks = 0;
+	const cJSON *e;
+	cJSON_ArrayForEach(e, v) {
+		int i = d->nr_disks;
+		char f[64];
+		snprintf(f, sizeof f, "disks[%d]", i);
+		if (get_obj(j, f, e) || check_keys(j, f, e, keys))
+			return -1;
+		const cJSON *name = cJSON_GetObjectItemCaseSensitive(e, "name");
+		snprintf(f, sizeof f, "disks[%d].name", i);
+		if (!name)
+			return jfail(j, f, "missing", NULL);
+		if (!cJSON_IsString(name) || !*name->valuestring ||
+		    strlen(name->valuestring) >= sizeof d->disks[i].name)
+			return jfail(j, f, "expected a string of 1 to 31 characters", NULL);
+		struct hw_disk_desc *k = &d->disks[i];
+		hw_disk_default(k, name->valuestring, 0);
+		const cJSON *m = cJSON_GetObjectItemCaseSensitive(e, "size");
+		snprintf(f, sizeof f, "disks[%d].size", i);
+		if (!m)
+			return jfail(j, f, "missing", NULL);
+		if (get_u64(j, f, m, &k->size))
+			return -1;
+		if ((m = cJSON_GetObjectItemCaseSensitive(e, "latency_ns"))) {
+			snprintf(f, sizeof f, "disks[%d].latency_ns", i);
+			if (get_u64(j, f, m, &k->latency_ns))
+				return -1;
+		}
+		if ((m = cJSON_GetObjectItemCaseSensitive(e, "bandwidth"))) {
+			snprintf(f, sizeof f, "disks[%d].bandwidth", i);
+			if (get_u64(j, f, m, &k->bandwidth))
+				return -1;
+		}
+		if ((m = cJSON_GetObjectItemCaseSensitive(e, "dma_bits"))) {
+			snprintf(f, sizeof f, "disks[%d].dma_bits", i);
+			if (get_uint(j, f, m, &k->dma_bits))
+				return -1;
+		}
+		d->nr_disks++;
+	}
+	return 0;
+}
+
 static const char *const top_keys[] = {
 	"name", "preset", "arch", "mem", "nr_nodes", "nr_cpus",
 	"nodes", "ranges", "cpus", "distance", "lowmem_end", "numa",
 	"l1d", "l2", "llc", "dtlb", "dtlb_large",
 	"dram_latency", "c2c_latency", "ipi_latency", "invlpg_latency", "tlb_flush_latency",
-	NULL,
+	"disks", NULL,
 };
 
 /* The base layer: a preset or a PC. */
@@ -504,6 +554,9 @@ int hw_desc_from_cjson(const cJSON *root, const char *source, struct hw_machine_
 		if ((m = cJSON_GetObjectItemCaseSensitive(root, lat_names[i])) &&
 		    get_uint(&j, lat_names[i], m, lats[i]))
 			return -1;
+
+	if ((m = cJSON_GetObjectItemCaseSensitive(root, "disks")) && parse_disks(&j, m, d))
+		return -1;
 
 	char verr[256];
 	if (hw_desc_validate(d, verr, sizeof verr))

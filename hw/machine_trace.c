@@ -94,5 +94,19 @@ void hw_desc_trace(const struct hw_machine_desc *d, struct trace *t, const char 
 	trace_u64(t, "ipi_latency", d->ipi_latency);
 	trace_u64(t, "invlpg_latency", d->invlpg_latency);
 	trace_u64(t, "tlb_flush_latency", d->tlb_flush_latency);
+	if (d->nr_disks) {
+		trace_arr_begin(t, "disks");
+		for (int i = 0; i < d->nr_disks; i++) {
+			const struct hw_disk_desc *k = &d->disks[i];
+			trace_obj_begin(t, NULL);
+			trace_str(t, "name", k->name);
+			trace_u64(t, "size", k->size);
+			trace_u64(t, "latency_ns", k->latency_ns);
+			trace_u64(t, "bandwidth", k->bandwidth);
+			trace_u64(t, "dma_bits", k->dma_bits);
+			trace_obj_end(t);
+		}
+		trace_arr_end(t);
+	}
 	trace_obj_end(t);
 }

@@ -8,6 +8,8 @@
  *   global[i]  survives a non-global flush;
  *   ro[i]      read-only: a write through it does not hit (it walks, and
  *              the walker faults, as a write to a read-only page does);
+ *   clean[i]   filled while the PTE's Dirty bit was clear: a write through
+ *              it walks again so the walker can set the bit;
  *   stamp[i]   the TLB's tick at the entry's last use.
  *
  * A CPU's two TLBs (4 KiB and large) are looked up together; an address is
@@ -28,6 +30,7 @@ struct tlb {
 	uint64_t *stamp;
 	bool *global;
 	bool *ro;
+	bool *clean;
 	unsigned ways;
 	uint64_t set_mask;
 	unsigned page_shift;
@@ -43,6 +46,7 @@ static struct tlb *tlb_create(const struct hw_tlb_params *p, unsigned page_shift
 	t->stamp = mmsim_xcalloc(n, sizeof t->stamp[0]);
 	t->global = mmsim_xcalloc(n, sizeof t->global[0]);
 	t->ro = mmsim_xcalloc(n, sizeof t->ro[0]);
+	t->clean = mmsim_xcalloc(n, sizeof t->clean[0]);
 	for (size_t i = 0; i < n; i++)
 		t->vpn[i] = NO_PAGE;
 	t->ways = p->ways;
@@ -60,6 +64,7 @@ static void tlb_destroy(struct tlb *t)
 	free(t->stamp);
 	free(t->global);
 	free(t->ro);
+	free(t->clean);
 	free(t);
 }
 
@@ -74,7 +79,8 @@ static long tlb_find(const struct tlb *t, uint64_t vaddr)
 }
 
 /* Returns 1 if a valid entry was evicted. */
-static int tlb_fill(struct tlb *t, uint64_t vaddr, uint64_t frame, bool global, bool ro)
+static int tlb_fill(struct tlb *t, uint64_t vaddr, uint64_t frame, bool global, bool ro,
+		    bool clean)
 {
 	uint64_t vpn = vaddr >> t->page_shift;
 	long i = tlb_find(t, vaddr);
@@ -97,6 +103,7 @@ static int tlb_fill(struct tlb *t, uint64_t vaddr, uint64_t frame, bool global, 
 	t->frame[i] = frame >> t->page_shift << t->page_shift;
 	t->global[i] = global;
 	t->ro[i] = ro;
+	t->clean[i] = clean;
 	t->stamp[i] = ++t->tick;
 	return evicted;
 }
@@ -107,6 +114,7 @@ static void tlb_drop(struct tlb *t, long i)
 	t->stamp[i] = 0;
 	t->global[i] = false;
 	t->ro[i] = false;
+	t->clean[i] = false;
 }
 
 static void tlb_flush(struct tlb *t, bool include_global)
@@ -190,8 +198,12 @@ int hw_translate(struct hw *hw, int cpu, uint64_t vaddr, int write, uint64_t *pa
 		if (i >= 0)
 			ts->hits_large++;
 	}
-	if (i >= 0 && write && t->ro[i]) {
-		tlb_drop(t, i);       /* a write to a read-only page: walk (and fault) */
+	bool assist = false;
+	if (i >= 0 && write && (t->ro[i] || t->clean[i])) {
+		/* A write to a read-only page walks (and faults); the first write
+		 * through a clean entry walks so the walker sets Dirty. */
+		assist = !t->ro[i];
+		tlb_drop(t, i);
 		i = -1;
 	}
 	if (i >= 0) {
@@ -201,7 +213,10 @@ int hw_translate(struct hw *hw, int cpu, uint64_t vaddr, int write, uint64_t *pa
 		*paddr = t->frame[i] | (vaddr & mask);
 		return 0;
 	}
-	ts->misses++;
+	if (assist)
+		ts->hits++;
+	else
+		ts->misses++;
 	ts->walks++;
 	int rc = walk(hw, cpu, vaddr, write, &w);
 	unsigned esize = w.entry_size ? w.entry_size : 8;
@@ -215,7 +230,7 @@ int hw_translate(struct hw *hw, int cpu, uint64_t vaddr, int write, uint64_t *pa
 		return rc;
 	}
 	t = w.large ? pc->tlb_large : pc->tlb4k;
-	if (tlb_fill(t, vaddr, w.frame, w.global, w.readonly))
+	if (tlb_fill(t, vaddr, w.frame, w.global, w.readonly, w.clean))
 		ts->evictions++;
 	uint64_t mask = (UINT64_C(1) << t->page_shift) - 1;
 	*paddr = (w.frame & ~mask) | (vaddr & mask);

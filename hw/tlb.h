@@ -13,7 +13,13 @@
  * Replacement is LRU within a set. Entries marked global survive a
  * non-global full flush (as with CR4.PGE and a CR3 reload). An entry the
  * walker marked read-only does not serve a write: the write walks again
- * and the walker reports the protection fault.
+ * and the walker reports the protection fault. An entry the walker marked
+ * clean serves reads; a write walks again, so that the walker sets the
+ * page's Dirty bit, as an x86 CPU does the first time it writes through a
+ * translation whose Dirty bit is clear. Accessed bits likewise change only
+ * on a walk: a page used through a cached translation is not marked again
+ * until that translation leaves the TLB, which is what the kernel's aging
+ * (page_referenced) sees on real hardware.
  */
 #ifndef MMSIM_HW_TLB_H
 #define MMSIM_HW_TLB_H
@@ -37,6 +43,11 @@ struct hw_walk {
 	bool global;          /* survives a non-global flush */
 	bool readonly;        /* a write must fault: the TLB entry does not serve
 	                         writes (the walker faults a write itself) */
+	bool clean;           /* the PTE's Dirty bit was clear (a read walk of a
+	                         page the walker tracks): the entry serves reads,
+	                         and the first write through it walks again so the
+	                         walker can set Dirty, as an x86 CPU does (an
+	                         assist, counted in walks but not misses) */
 };
 
 /*

@@ -2256,6 +2256,7 @@ static int m_spawn(lua_State *L)
 		name = def;
 	}
 	sim_task_init(&m->sim, &t->task, name, (int)cpu, ltask_step, t);
+	t->task.may_block = true;     /* kernel code it calls may block part-way (sim/fiber.h) */
 	if (m->ntasks == m->cap) {
 		m->cap = m->cap ? 2 * m->cap : 16;
 		m->tasks = mmsim_xrealloc(m->tasks, (size_t)m->cap * sizeof *m->tasks);

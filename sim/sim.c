@@ -32,10 +32,20 @@
  *
  * Wait queues are FIFO lists threaded through the tasks (struct sim_list),
  * so a timeout removes a task from the middle in O(1).
+ *
+ * Fibers. A may_block task's step runs on a fiber taken from a pool: the
+ * loop switches to it, the fiber calls the step function, stores what it
+ * returned and switches back. A step that blocks (sim_task_block) arms its
+ * wait exactly as a WAIT step does, keeps the fiber (t->fiber) and switches
+ * back with SIM_STEP_WAIT; the task's next step switches to that fiber
+ * instead of calling the step function, so the blocked call returns. A
+ * fiber whose step returned goes back to the pool, so there are as many
+ * fibers as steps blocked at once, plus one.
  */
 #include <stdlib.h>
 #include <string.h>
 
+#include "sim/fiber.h"
 #include "sim/sim.h"
 
 /* ---- Lists ------------------------------------------------------------- */
@@ -100,11 +110,36 @@ void sim_init(struct sim *s, int ncpus, uint64_t seed)
 	s->next_task_id = 0;
 	s->stall_cycle = 0;
 	s->stall_events = 0;
+	s->fiber_stack = fiber_default_stack();
+}
+
+struct sim_fiber {
+	struct fiber *f;
+	struct sim *s;
+	struct sim_task *task;          /* the task whose step it runs or holds */
+	enum sim_step result;           /* what that step returned, or WAIT */
+	struct sim_fiber *next_idle;
+	struct sim_fiber *next_all;
+};
+
+static void free_fibers(struct sim *s)
+{
+	while (s->fiber_all) {
+		struct sim_fiber *sf = s->fiber_all;
+		s->fiber_all = sf->next_all;
+		fiber_free(sf->f);
+		free(sf);
+	}
+	fiber_free(s->loop_fiber);
+	s->loop_fiber = NULL;
+	s->fiber_idle = NULL;
+	s->fiber_cur = NULL;
 }
 
 void sim_destroy(struct sim *s)
 {
 	MMSIM_ASSERT(!s->running);
+	free_fibers(s);
 	ev_queue_free(&s->queue);
 	free(s->cpus);
 	s->cpus = NULL;
@@ -265,6 +300,8 @@ void sim_task_init(struct sim *s, struct sim_task *t, const char *name, int cpu,
 	t->runtime = 0;
 	t->steps = 0;
 	t->deferrals = 0;
+	t->may_block = false;
+	t->fiber = NULL;
 	t->wait_called = false;
 	t->wait_timed = false;
 	t->wait_cycles = 0;
@@ -301,12 +338,66 @@ static cycle_t after(cycle_t t, cycle_t d)
 	return d > CYCLE_MAX - t ? CYCLE_MAX : t + d;
 }
 
+/* What a fiber does all its life: run the step of the task it is given,
+ * report, and wait to be given the next. */
+static void fiber_body(void *arg)
+{
+	struct sim_fiber *sf = arg;
+	struct sim *s = sf->s;
+	for (;;) {
+		struct sim_task *t = sf->task;
+		sf->result = t->step(s, t);
+		fiber_switch(sf->f, s->loop_fiber);
+	}
+}
+
+static struct sim_fiber *get_fiber(struct sim *s)
+{
+	struct sim_fiber *sf = s->fiber_idle;
+	if (sf) {
+		s->fiber_idle = sf->next_idle;
+		return sf;
+	}
+	if (!s->loop_fiber)
+		s->loop_fiber = fiber_main();
+	sf = mmsim_xcalloc(1, sizeof *sf);
+	sf->s = s;
+	sf->f = fiber_new(s->fiber_stack, fiber_body, sf);
+	sf->next_all = s->fiber_all;
+	s->fiber_all = sf;
+	s->nr_fibers++;
+	return sf;
+}
+
+/* Run (or resume) t's step on a fiber; what it returned, or WAIT if it
+ * blocked part-way. */
+static enum sim_step step_on_fiber(struct sim *s, struct sim_task *t)
+{
+	struct sim_fiber *sf = t->fiber;
+	if (sf) {
+		t->fiber = NULL;        /* resuming: it will hold it again if it
+					 * blocks again */
+	} else {
+		sf = get_fiber(s);
+		sf->task = t;
+	}
+	s->fiber_cur = sf;
+	fiber_switch(s->loop_fiber, sf->f);
+	s->fiber_cur = NULL;
+	if (t->fiber != sf) {
+		sf->task = NULL;
+		sf->next_idle = s->fiber_idle;
+		s->fiber_idle = sf;
+	}
+	return sf->result;
+}
+
 static void run_step(struct sim *s, struct sim_task *t, struct sim_cpu *c)
 {
 	t->state = SIM_TASK_RUNNING;
 	t->wait_called = false;
 	t->wait_timed = false;
-	enum sim_step r = t->step(s, t);
+	enum sim_step r = t->may_block ? step_on_fiber(s, t) : t->step(s, t);
 
 	cycle_t charged = s->cur.charged;
 	cycle_t end = s->cur.start + charged;
@@ -517,6 +608,58 @@ int sim_wake_up(struct sim *s, struct sim_waitq *wq, int nr)
 		woken++;
 	}
 	return woken;
+}
+
+bool sim_task_can_block(const struct sim *s)
+{
+	const struct sim_task *t = s->cur.task;
+	return t && s->running && t->state == SIM_TASK_RUNNING && !t->wait_called &&
+	       s->fiber_cur && s->fiber_cur->task == t;
+}
+
+/* The wait is armed (recorded in t): leave the step here, keeping the fiber,
+ * until run_step switches back to it for the task's next step. */
+static void block(struct sim *s, struct sim_task *t)
+{
+	struct sim_fiber *sf = s->fiber_cur;
+	t->fiber = sf;
+	sf->result = SIM_STEP_WAIT;
+	s->blocks++;
+	fiber_switch(sf->f, s->loop_fiber);
+}
+
+static struct sim_task *blocking_task(struct sim *s, const char *what)
+{
+	struct sim_task *t = running_task(s, what);
+	if (!sim_task_can_block(s))
+		mmsim_panic("%s: task %s cannot block here (not may_block, or not on its fiber)",
+			    what, t->name);
+	return t;
+}
+
+bool sim_task_block(struct sim *s, struct sim_waitq *wq)
+{
+	struct sim_task *t = blocking_task(s, "sim_task_block");
+	wait_on(s, t, wq);
+	block(s, t);
+	return !t->timed_out;
+}
+
+bool sim_task_block_timeout(struct sim *s, struct sim_waitq *wq, cycle_t cycles)
+{
+	struct sim_task *t = blocking_task(s, "sim_task_block_timeout");
+	wait_on(s, t, wq);
+	t->wait_timed = true;
+	t->wait_cycles = cycles;
+	block(s, t);
+	return !t->timed_out;
+}
+
+void sim_task_block_sleep(struct sim *s, cycle_t cycles)
+{
+	struct sim_task *t = blocking_task(s, "sim_task_block_sleep");
+	sim_task_sleep(s, cycles);
+	block(s, t);
 }
 
 /* ---- Timed locks ------------------------------------------------------- */

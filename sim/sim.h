@@ -64,6 +64,8 @@ enum sim_counter {
 };
 
 struct sim_task;
+struct sim_fiber;
+struct fiber;
 
 /* What is running now. Outside sim_run: cpu -1, no task, start = s->now. */
 struct sim_ctx {
@@ -110,6 +112,16 @@ struct sim {
 	int next_task_id;
 	cycle_t stall_cycle;    /* the watchdog's cycle ... */
 	uint64_t stall_events;  /* ... and how many events ran at it in a row */
+
+	/* Fibers for the steps of tasks that may block (sim_task_block). */
+	struct fiber *loop_fiber;      /* the run loop's own stack (made with
+					* the first fiber) */
+	struct sim_fiber *fiber_idle;  /* fibers no step holds, to reuse */
+	struct sim_fiber *fiber_all;   /* every fiber made, to free them */
+	struct sim_fiber *fiber_cur;   /* the one running a step now, or NULL */
+	size_t fiber_stack;            /* bytes of stack per fiber */
+	unsigned nr_fibers;            /* fibers made */
+	uint64_t blocks;               /* steps that blocked part-way */
 };
 
 #define SIM_DEFAULT_HZ UINT64_C(1000000000)
@@ -226,6 +238,11 @@ struct sim_task {
 	uint64_t steps;
 	uint64_t deferrals;     /* steps pushed back because its CPU was busy */
 
+	/* Whether its steps may block part-way (sim_task_block): they then
+	 * run on a fiber (sim/fiber.h). Set before the task starts. */
+	bool may_block;
+	struct sim_fiber *fiber; /* the fiber holding its blocked step, or NULL */
+
 	/* A wait or sleep asked for by the running step, armed when it returns
 	 * (the step's charges come first). Private to sim.c. */
 	bool wait_called;       /* this step called a wait or sleep */
@@ -292,6 +309,35 @@ void sim_task_sleep(struct sim *s, cycle_t cycles);
  * Returns how many were woken. Callable from any event.
  */
 int sim_wake_up(struct sim *s, struct sim_waitq *wq, int nr);
+
+/*
+ * Blocking part-way through a step, as kernel code sleeps.
+ *
+ * A task marked may_block runs each step on a fiber, a host stack of its
+ * own. Inside such a step, code any number of calls deep can wait in
+ * simulated time and carry on where it stopped: sim_task_block waits on wq
+ * (sim_task_block_timeout with a timeout, sim_task_block_sleep on nothing);
+ * the part of the step done so far ends there exactly as a step returning
+ * SIM_STEP_WAIT would (its charged cycles are billed, its CPU is free), and
+ * when the task is woken (or times out) the call returns inside a new step
+ * that starts at the wake-up cycle, on the same host stack, with nothing
+ * charged yet. The caller then goes on and eventually returns from the step
+ * function as usual. Runs stay deterministic: blocking changes only which
+ * host stack holds the frames.
+ *
+ * sim_task_can_block says whether the running code may block: inside a
+ * step of a may_block task, before any wait was called in this step. Code
+ * that may be reached otherwise (from a plain event, from a test driving mm/
+ * outside sim_run, from a task that is not may_block) must check it and take
+ * its non-sleeping path, as kernel code checks whether it may sleep.
+ *
+ * sim_task_block and sim_task_block_timeout return true when woken, false
+ * when the timeout ended the wait. Each aborts if the task cannot block.
+ */
+bool sim_task_can_block(const struct sim *s);
+bool sim_task_block(struct sim *s, struct sim_waitq *wq);
+bool sim_task_block_timeout(struct sim *s, struct sim_waitq *wq, cycle_t cycles);
+void sim_task_block_sleep(struct sim *s, cycle_t cycles);
 
 /* ---- Timed locks ------------------------------------------------------- */
 

@@ -115,7 +115,7 @@ START_TEST(errors_name_the_field)
 		   "m.json: unknown key \"l1\" (known: name, preset, arch, mem, "
 		   "nr_nodes, nr_cpus, nodes, ranges, cpus, distance, lowmem_end, numa, l1d, l2, llc, dtlb, "
 		   "dtlb_large, dram_latency, c2c_latency, ipi_latency, invlpg_latency, "
-		   "tlb_flush_latency)");
+		   "tlb_flush_latency, disks)");
 	/* lowmem_end: 32-bit only, and between ZONE_DMA and 896 MiB. */
 	ck_rejects("{\"preset\": \"x86_64\", \"lowmem_end\": \"800M\"}",
 		   "m.json: lowmem_end: only a 32-bit machine has lowmem and HighMem (this one is x86_64)");
@@ -182,6 +182,14 @@ START_TEST(trace_round_trip)
 		ck_assert_int_eq(hw_preset(presets[i], 0, 0, &a, err, sizeof err), 0);
 		a.l2.repl = HW_REPL_RANDOM;
 		a.dram_latency = 321;
+		if (i == 2) {   /* with disks */
+			a.nr_disks = 2;
+			hw_disk_default(&a.disks[0], "sda", 8 * GiB);
+			hw_disk_default(&a.disks[1], "swap0", 2 * GiB);
+			a.disks[1].latency_ns = 8000000;
+			a.disks[1].bandwidth = 150 * 1000 * 1000;
+			a.disks[1].dma_bits = 32;
+		}
 		char *text = NULL;
 		size_t len = 0;
 		FILE *f = open_memstream(&text, &len);
@@ -198,6 +206,39 @@ START_TEST(trace_round_trip)
 		ck_assert_int_eq(memcmp(&a, &d, sizeof a), 0);
 		free(text);
 	}
+}
+END_TEST
+
+START_TEST(disks)
+{
+	ck_assert_int_eq(parse("{\"preset\": \"x86_64\", \"disks\": [{\"name\": \"sda\", "
+			       "\"size\": \"8G\"}, {\"name\": \"hdd\", \"size\": \"1G\", "
+			       "\"latency_ns\": 8000000, \"bandwidth\": \"100M\", \"dma_bits\": 32}]}"), 0);
+	ck_assert_int_eq(d.nr_disks, 2);
+	ck_assert_str_eq(d.disks[0].name, "sda");
+	ck_assert_uint_eq(d.disks[0].size, 8 * GiB);
+	ck_assert_uint_eq(d.disks[0].latency_ns, 100000);           /* the defaults */
+	ck_assert_uint_eq(d.disks[0].bandwidth, 500000000);
+	ck_assert_uint_eq(d.disks[0].dma_bits, 64);
+	ck_assert_uint_eq(d.disks[1].latency_ns, 8000000);
+	ck_assert_uint_eq(d.disks[1].bandwidth, 100 * MiB);
+	ck_assert_uint_eq(d.disks[1].dma_bits, 32);
+	ck_rejects("{\"preset\": \"x86_64\", \"disks\": [{\"size\": \"8G\"}]}",
+		   "m.json: disks[0].name: missing");
+	ck_rejects("{\"preset\": \"x86_64\", \"disks\": [{\"name\": \"a\"}]}",
+		   "m.json: disks[0].size: missing");
+	ck_rejects("{\"preset\": \"x86_64\", \"disks\": [{\"name\": \"a\", \"size\": 100}]}",
+		   "m.json: disks[0].size: 100 must be a positive multiple of 4096");
+	ck_rejects("{\"preset\": \"x86_64\", \"disks\": [{\"name\": \"a\", \"size\": \"1G\"}, "
+		   "{\"name\": \"a\", \"size\": \"1G\"}]}",
+		   "m.json: disks[1].name: \"a\" is disks[0]'s name too");
+	ck_rejects("{\"preset\": \"x86_64\", \"disks\": [{\"name\": \"a\", \"size\": \"1G\", "
+		   "\"bandwidth\": 0}]}",
+		   "m.json: disks[0].bandwidth: must be positive (bytes per second)");
+	ck_rejects("{\"preset\": \"x86_64\", \"disks\": [{\"name\": \"a\", \"size\": \"1G\", "
+		   "\"rpm\": 7200}]}",
+		   "m.json: disks[0]: unknown key \"rpm\" (known: name, size, latency_ns, bandwidth, "
+		   "dma_bits)");
 }
 END_TEST
 
@@ -231,6 +272,7 @@ Suite *machine_json_suite(void)
 	tcase_add_test(tc, errors_name_the_field);
 	tcase_add_test(tc, load_from_file);
 	tcase_add_test(tc, trace_round_trip);
+	tcase_add_test(tc, disks);
 	suite_add_tcase(s, tc);
 	return s;
 }

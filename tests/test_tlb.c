@@ -28,6 +28,7 @@
 #define GLOBAL_BASE (16 * TiB)
 #define V           (256 * MiB)     /* an ordinary 4 KiB-page region */
 #define RO          (128 * MiB)     /* [RO, RO + 64 MiB): read-only pages */
+#define CLEAN       (192 * MiB)     /* [CLEAN, CLEAN + 64 MiB): Dirty clear */
 #define EFAULT_     (-14)
 
 struct fake_pt {
@@ -58,6 +59,9 @@ static int fake_walk(void *ctx, int cpu, uint64_t vaddr, int write, struct hw_wa
 	else
 		w->frame = 512 * MiB + (vaddr >> 12 << 12) % (256 * MiB);
 	w->readonly = vaddr >= RO && vaddr < RO + 64 * MiB;
+	/* [CLEAN, CLEAN + 64 MiB): pages whose Dirty bit a read walk finds
+	 * clear (the walker sets it on a write walk). */
+	w->clean = !write && vaddr >= CLEAN && vaddr < CLEAN + 64 * MiB;
 	return write && w->readonly ? EFAULT_ : 0;
 }
 
@@ -313,6 +317,38 @@ START_TEST(readonly_entries)
 }
 END_TEST
 
+/* A read fills a clean entry; the first write through it walks again (a
+ * hit and a walk, not a miss) so the walker can set Dirty; later writes
+ * hit. */
+START_TEST(dirty_bit_assist)
+{
+	struct hw *hw = make("x86_64", 1, &pt64);
+	const struct hw_tlb_stats *ts = hw_tlb_stats(hw, 0);
+	cycle_t c;
+	ck_assert_int_eq(hw_vaccess(hw, 0, CLEAN, 8, HW_READ, &c), 0);
+	ck_assert_uint_eq(ts->misses, 1);
+	ck_assert_uint_eq(ts->walks, 1);
+	ck_assert_int_eq(hw_vaccess(hw, 0, CLEAN + 8, 8, HW_READ, &c), 0);
+	ck_assert_uint_eq(ts->hits, 1);
+	ck_assert_uint_eq(ts->walks, 1);
+	ck_assert_int_eq(hw_vaccess(hw, 0, CLEAN + 16, 8, HW_WRITE, &c), 0);
+	ck_assert_uint_eq(ts->hits, 2);
+	ck_assert_uint_eq(ts->misses, 1);
+	ck_assert_uint_eq(ts->walks, 2);
+	/* The walk's four entries were cached by the first: 4 L1 hits, plus
+	 * the data write (an L1 hit too). */
+	ck_assert_uint_eq(c, 5 * 4);
+	ck_assert_int_eq(hw_vaccess(hw, 0, CLEAN + 24, 8, HW_WRITE, &c), 0);
+	ck_assert_uint_eq(ts->hits, 3);
+	ck_assert_uint_eq(ts->walks, 2);
+	/* An ordinary page fills dirty-capable at once: no assist. */
+	ck_assert_int_eq(hw_vaccess(hw, 0, V, 8, HW_READ, &c), 0);
+	ck_assert_int_eq(hw_vaccess(hw, 0, V, 8, HW_WRITE, &c), 0);
+	ck_assert_uint_eq(ts->walks, 3);
+	hw_destroy(hw);
+}
+END_TEST
+
 Suite *tlb_suite(void)
 {
 	Suite *s = suite_create("tlb");
@@ -325,6 +361,7 @@ Suite *tlb_suite(void)
 	tcase_add_test(tc, shootdown);
 	tcase_add_test(tc, faults_and_cost_off);
 	tcase_add_test(tc, readonly_entries);
+	tcase_add_test(tc, dirty_bit_assist);
 	suite_add_tcase(s, tc);
 	return s;
 }
