@@ -1,5 +1,5 @@
 /*
- * The scenario runner (lua/lmmsim.c), from scenarios written to a temporary
+ * The scenario runner (lua/lrun.c), from scenarios written to a temporary
  * file and run with scenario_run; each checks its own figures and raises an
  * error (exit status 1) when one is off.
  *
