@@ -64,7 +64,7 @@
 
 #include "hw/tlb.h"
 #include "mm/highmem.h"
-#include "mm/mm_types.h"
+#include "mm/2.6.11/mm_types.h"
 
 #define PAGE_SZ HW_PAGE_SIZE
 
