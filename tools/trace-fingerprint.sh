@@ -36,7 +36,7 @@ sum() { sha256sum <"$1" | cut -c1-64; }
 # fp NAME ERA [ENV=VALUE ...] -- ARGS...: run `mmsim run ARGS -o TRACE` and
 # print its line. An ENV=VALUE before -- is set for that run only.
 fp() {
-	name=$1 era=$2
+	fp_name=$1 fp_label=$2
 	shift 2
 	envs=""
 	while [ "$1" != "--" ]; do
@@ -49,7 +49,7 @@ fp() {
 	env $envs "$MMSIM" run "$@" -o "$tmp/trace" >"$tmp/out" 2>"$tmp/err"
 	rc=$?
 	[ -f "$tmp/trace" ] || : >"$tmp/trace"
-	printf '%s %s %s %s %s %s\n' "$name" "$era" "$rc" "$(sum "$tmp/trace")" "$(sum "$tmp/out")" \
+	printf '%s %s %s %s %s %s\n' "$fp_name" "$fp_label" "$rc" "$(sum "$tmp/trace")" "$(sum "$tmp/out")" \
 		"$(sum "$tmp/err")"
 }
 
@@ -81,7 +81,7 @@ fp scenarios/labs/fragmentation/fragmentation.lua extfrag -- scenarios/labs/frag
 for era in classic modern; do
 	fp scenarios/quickstart.lua "$era,pcp=off" -- scenarios/quickstart.lua -P era=$era -P pcp=off
 	fp "$S/determinism.lua" "$era,check=on" -- $S/determinism.lua -P era=$era -P check=on
-	fp "$S/bulk_exhaust.lua" "$era,max_order=6" -- $S/bulk_exhaust.lua -P era=$era -P max_order=6
+	fp scenarios/quickstart.lua "$era,max_order=8" -- scenarios/quickstart.lua -P era=$era -P max_order=8
 done
 fp scenarios/labs/fragmentation/fragmentation.lua modern,check=on -- \
 	scenarios/labs/fragmentation/fragmentation.lua --era modern -P check=on
