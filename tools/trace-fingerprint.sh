@@ -90,7 +90,7 @@ for mach in b_1g_2cpu d_numa2; do
 done
 fp scenarios/labs/fill/fill.lua recomputed FILL_WMARKS=recomputed -- scenarios/labs/fill/fill.lua
 # Every view of every era on each preset after some traffic, through a
-# scenario written here.
+# scenario written here (views.lua in the temporary directory).
 for preset in pc-i386 pc-i386-pae x86_64 x86_64-numa2; do
 	for era in classic modern; do
 		cat >"$tmp/views.lua" <<EOF
@@ -115,7 +115,9 @@ for _, v in ipairs{ "buddyinfo", "zoneinfo", "vmstat", "meminfo", "freelists", "
 	print(text)
 end
 EOF
-		fp "views:$preset" "$era" -- "$tmp/views.lua"
+		# Run from the temporary directory, so the trace names the
+		# scenario views.lua whatever that directory is called.
+		(cd "$tmp" && fp "views:$preset" "$era" -- views.lua)
 	done
 done
 exit 0

@@ -1,10 +1,1275 @@
 /*
- * The modern era's boot-time sizing (Linux 6.1 mm/page_alloc.c and
- * mm/khugepaged.c), its run-time sysctls, and its views of the result.
+ * The zoned page frame allocator of Linux 6.1 (mm/page_alloc.c), the modern
+ * era: migrate types and pageblocks with their fallbacks and the watermark
+ * boost, the per-CPU lists per migrate type and order, and 6.1's
+ * __alloc_pages (get_page_from_freelist, the slow path, the highatomic
+ * reserve), on the buddy core both eras share (mm/buddy.h); and the
+ * boot-time sizing and sysctl handlers 6.1 keeps in the same file (6.4
+ * moved the boot part to mm/mm_init.c). kswapd and direct reclaim are in
+ * vmscan.c, the views in vmstat.c, THP's min_free_kbytes rule in
+ * khugepaged.c; the era's table of operations, which mm_boot installs for
+ * era=modern, ends this file.
  *
- * The modern era is a policy, not a fork: mm_boot (mm_init.c) builds nodes,
- * zones, the mem_map and the buddy lists the same way for both eras, and
- * calls in here for what 6.1 computes differently:
+ * Migrate types. Each pageblock (pageblock_order, the machine's) has a
+ * type, and each order of each zone one free list per type. A request
+ * takes from its type's lists (__rmqueue_smallest); when they are empty it
+ * steals from another type (__rmqueue_fallback), the largest block first,
+ * taking over the whole pageblock when it may, and boosting the zone's
+ * watermarks so that kswapd restores free pages before the types mix
+ * further. A freed block goes back on its pageblock's type's list, to the
+ * tail when its merged block is likely to merge further (buddy_merge_likely).
+ *
+ * The per-CPU lists. One list per migrate type for each order up to
+ * PAGE_ALLOC_COSTLY_ORDER, and one for pageblock-order blocks, counted
+ * together in pages; refilled by a batch when empty, drained by
+ * nr_pcp_free's batches when the count reaches high.
+ *
+ * Where we differ from 6.1: reclaim, compaction and the OOM killer are
+ * later issues (vmscan.c's stubs free nothing, compaction is 6.1 built
+ * without CONFIG_COMPACTION, the OOM killer is traced and kills nothing);
+ * the loops 6.1 repeats until another task frees memory are bounded
+ * (MMSIM_WAIT_RETRIES), since nothing else runs during a simulated
+ * allocation. pcp=off (a policy) sends every request and free straight to
+ * the buddy lists.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mm/6.1/internal.h"
+#include "mm/buddy.h"
+
+/* ---- Fallbacks between migrate types ------------------------------------- */
+
+static const int fallbacks[MIGRATE_PCPTYPES][3] = {
+	[MIGRATE_UNMOVABLE] = { MIGRATE_RECLAIMABLE, MIGRATE_MOVABLE, MIGRATE_TYPES },
+	[MIGRATE_MOVABLE] = { MIGRATE_RECLAIMABLE, MIGRATE_UNMOVABLE, MIGRATE_TYPES },
+	[MIGRATE_RECLAIMABLE] = { MIGRATE_UNMOVABLE, MIGRATE_MOVABLE, MIGRATE_TYPES },
+};
+
+/* 6.1 watermark_boost_factor's default. */
+#define WATERMARK_BOOST_FACTOR 15000UL
+
+/* 6.1 boost_watermark: after a fallback takes from another type's block,
+ * raise the zone's watermarks by a pageblock, up to high * 15000 / 10000
+ * (but at least a pageblock); not for zones under four pageblocks. The
+ * boost is in every watermark (wmark_pages) until kswapd's pass clears
+ * it. */
+static bool boost_watermark(struct zone *zone)
+{
+	if (pageblock_nr_pages(zone) * 4 > zone->managed_pages)
+		return false;
+	unsigned long max_boost = zone->pages_high * WATERMARK_BOOST_FACTOR / 10000;
+	if (!max_boost)
+		return false;
+	if (max_boost < pageblock_nr_pages(zone))
+		max_boost = pageblock_nr_pages(zone);
+	zone->watermark_boost += pageblock_nr_pages(zone);
+	if (zone->watermark_boost > max_boost)
+		zone->watermark_boost = max_boost;
+	return true;
+}
+
+/* A zone's watermark_boost changed (mmsim's event: 6.1 has no tracepoint
+ * for it): raised by a fallback steal, cleared by kswapd. */
+void trace_mm_watermark_boost(struct mm *mm, struct zone *zone, unsigned long old)
+{
+	if (!trace_enabled(mm->trace, mm->ev_boost))
+		return;
+	struct sim_task *t = sim_cur_task(mm->sim);
+	trace_begin(mm->trace, mm->ev_boost, sim_now(mm->sim), mm->cpu, t ? t->name : NULL);
+	trace_i64(mm->trace, "nid", zone->zone_pgdat->node_id);
+	trace_str(mm->trace, "zone", zone->name);
+	trace_u64(mm->trace, "old", old);
+	trace_u64(mm->trace, "boost", zone->watermark_boost);
+	trace_end(mm->trace);
+}
+
+/* 6.1 can_steal_fallback: may a request of this order and type take over
+ * the whole pageblock it falls back to? Always for pageblock-sized
+ * requests; for half a pageblock or more; and always for unmovable and
+ * reclaimable requests (they would pollute the block anyway). */
+static bool can_steal_fallback(const struct zone *zone, unsigned order, int start_mt)
+{
+	if (order >= pageblock_order(zone))
+		return true;
+	return order >= pageblock_order(zone) / 2 || start_mt == MIGRATE_RECLAIMABLE ||
+	       start_mt == MIGRATE_UNMOVABLE;
+}
+
+/* 6.1 find_suitable_fallback (only_stealable false): the first type in
+ * start_mt's row with a block of this order, or -1; *can_steal from
+ * can_steal_fallback(order). */
+static int find_suitable_fallback(const struct zone *zone, const struct free_area *area, unsigned order,
+				  int start_mt, bool *can_steal)
+{
+	*can_steal = false;
+	if (area->nr_free == 0)
+		return -1;
+	for (int i = 0; fallbacks[start_mt][i] != MIGRATE_TYPES; i++) {
+		int fmt = fallbacks[start_mt][i];
+		if (plist_empty(&area->free_lists[fmt]))
+			continue;
+		if (can_steal_fallback(zone, order, start_mt))
+			*can_steal = true;
+		return fmt;
+	}
+	return -1;
+}
+
+/* 6.1 move_to_free_list: a free block to the tail of another type's list
+ * of its order. */
+static void move_to_free_list(struct mm *mm, struct zone *zone, struct page *page, unsigned order, int mt)
+{
+	pg_data_t *pgdat = zone->zone_pgdat;
+	plist_del(mm, pgdat, free_list_of(zone, page, order), free_area_paddr(mm, zone, order), page);
+	plist_add_tail(mm, pgdat, &zone->free_area[order].free_lists[mt], free_area_paddr(mm, zone, order),
+		       page);
+	page->index = (uint32_t)mt;
+}
+
+/*
+ * 6.1 move_freepages_block: every free block in page's pageblock onto mt's
+ * lists; *num_movable counts the frames in use that 6.1 would see as
+ * movable (PageLRU or __PageMovable: here, the first frame of a block
+ * allocated with __GFP_MOVABLE, recorded in its ->index). Returns the free
+ * frames moved, 0 if the pageblock is not wholly inside the zone (a block
+ * starting before the zone starts at page instead, as 6.1 does).
+ */
+static unsigned long move_freepages_block(struct mm *mm, struct zone *zone, struct page *page, int mt,
+					  unsigned long *num_movable)
+{
+	unsigned long zstart = zone->zone_start_pfn, zend = zstart + zone->spanned_pages;
+	unsigned long pfn = zstart + (unsigned long)(page - zone->zone_mem_map);
+	unsigned long start = pfn & ~(pageblock_nr_pages(zone) - 1);
+	unsigned long end = start + pageblock_nr_pages(zone) - 1;
+	*num_movable = 0;
+	if (start < zstart)
+		start = pfn;
+	if (end >= zend)
+		return 0;
+	unsigned long moved = 0;
+	for (unsigned long p = start; p <= end;) {
+		struct page *pg = zone->zone_mem_map + (p - zstart);
+		touch_page(mm, zone->zone_pgdat, pg, PAGE_OFF_FLAGS, 24, 0);
+		if (!(PagePrivate(pg) && page_count(pg) == 0 && !PageReserved(pg))) {
+			if (PageAllocHead(pg) && pg->index == MIGRATE_MOVABLE)
+				(*num_movable)++;
+			p++;
+			continue;
+		}
+		unsigned order = page_order(pg);
+		move_to_free_list(mm, zone, pg, order, mt);
+		p += 1UL << order;
+		moved += 1UL << order;
+	}
+	return moved;
+}
+
+/*
+ * 6.1 steal_suitable_fallback: page heads a free block of another type's
+ * list. A block of pageblock size or more changes type outright (all its
+ * pageblocks); a highatomic block never does; otherwise the watermarks are
+ * boosted, and when whole_block the pageblock's free blocks all move to
+ * start_type's lists, the pageblock itself changing type when at least half
+ * of it is free or in use by compatible ("alike") pages. The block at page
+ * ends on start_type's list either way.
+ */
+static void steal_suitable_fallback(struct mm *mm, struct zone *zone, struct page *page, unsigned alloc_flags,
+				    int start_type, bool whole_block)
+{
+	unsigned order = page_order(page);
+	int old_block_type = get_pageblock_migratetype(zone, page);
+	if (old_block_type == MIGRATE_HIGHATOMIC)
+		goto single_page;
+	if (order >= pageblock_order(zone)) {
+		/* change_pageblock_range */
+		for (unsigned long i = 0; i < (1UL << (order - pageblock_order(zone))); i++)
+			set_pageblock_migratetype(zone, page + (i << pageblock_order(zone)), start_type);
+		goto single_page;
+	}
+	/* 6.1: a boost for an allocation that may wake kswapd marks the zone
+	 * so that rmqueue wakes it even if the node looks balanced. */
+	unsigned long old_boost = zone->watermark_boost;
+	if (boost_watermark(zone)) {
+		trace_mm_watermark_boost(mm, zone, old_boost);
+		if (alloc_flags & ALLOC_KSWAPD)
+			zone->flags |= 1UL << ZONE_BOOSTED_WATERMARK;
+	}
+	if (!whole_block)
+		goto single_page;
+	unsigned long movable_pages;
+	unsigned long free_pages = move_freepages_block(mm, zone, page, start_type, &movable_pages);
+	if (!free_pages)
+		goto single_page;
+	unsigned long alike_pages;
+	if (start_type == MIGRATE_MOVABLE)
+		alike_pages = movable_pages;
+	else if (old_block_type == MIGRATE_MOVABLE)
+		alike_pages = pageblock_nr_pages(zone) - (free_pages + movable_pages);
+	else
+		alike_pages = 0;
+	if (free_pages + alike_pages >= (1UL << (pageblock_order(zone) - 1)))
+		set_pageblock_migratetype(zone, page, start_type);
+	return;
+single_page:
+	move_to_free_list(mm, zone, page, order, start_type);
+}
+
+/* The trace event mm_page_alloc_extfrag with 6.1's fields. */
+static void trace_extfrag(struct mm *mm, struct zone *zone, struct page *page, unsigned alloc_order,
+			  unsigned fallback_order, int alloc_mt, int fallback_mt)
+{
+	if (!trace_enabled(mm->trace, mm->ev_extfrag))
+		return;
+	struct sim_task *t = sim_cur_task(mm->sim);
+	trace_begin(mm->trace, mm->ev_extfrag, sim_now(mm->sim), mm->cpu, t ? t->name : NULL);
+	trace_u64(mm->trace, "pfn", __page_to_pfn(mm, page));
+	trace_u64(mm->trace, "alloc_order", alloc_order);
+	trace_u64(mm->trace, "fallback_order", fallback_order);
+	trace_u64(mm->trace, "pageblock_order", pageblock_order(zone));
+	trace_i64(mm->trace, "alloc_migratetype", alloc_mt);
+	trace_i64(mm->trace, "fallback_migratetype", fallback_mt);
+	trace_bool(mm->trace, "fragmenting", fallback_order < pageblock_order(zone));
+	trace_bool(mm->trace, "change_ownership", get_pageblock_migratetype(zone, page) == alloc_mt);
+	trace_end(mm->trace);
+}
+
+/*
+ * 6.1 __rmqueue_fallback: no block of start_mt's type is free; take one
+ * from another type, the largest first (to steal whole pageblocks, so
+ * types mix in as few blocks as possible). A movable request that may not
+ * steal the block takes the smallest suitable block instead (it would only
+ * split a large block it cannot claim). ALLOC_NOFRAGMENT stops at
+ * pageblock_order. Returns whether a block moved to start_mt's
+ * lists; the caller retries __rmqueue_smallest.
+ */
+static bool __rmqueue_fallback(struct mm *mm, struct zone *zone, unsigned order, int start_mt,
+			       unsigned alloc_flags)
+{
+	pg_data_t *pgdat = zone->zone_pgdat;
+	unsigned min_order = (alloc_flags & ALLOC_NOFRAGMENT) ? pageblock_order(zone) : order;
+	int cur, fmt = -1;
+	bool can_steal;
+	for (cur = (int)mm->max_order - 1; cur >= (int)min_order; cur--) {
+		fmt = find_suitable_fallback(zone, &zone->free_area[cur], (unsigned)cur, start_mt, &can_steal);
+		if (fmt == -1)
+			continue;
+		if (!can_steal && start_mt == MIGRATE_MOVABLE && (unsigned)cur > order)
+			goto find_smallest;
+		goto do_steal;
+	}
+	return false;
+find_smallest:
+	for (cur = (int)order; cur < (int)mm->max_order; cur++) {
+		fmt = find_suitable_fallback(zone, &zone->free_area[cur], (unsigned)cur, start_mt, &can_steal);
+		if (fmt != -1)
+			break;
+	}
+	MMSIM_ASSERT(cur < (int)mm->max_order);
+do_steal:;
+	struct page *page = idx_page(pgdat, zone->free_area[cur].free_lists[fmt].first);
+	steal_suitable_fallback(mm, zone, page, alloc_flags, start_mt, can_steal);
+	mm->nr_extfrag++;
+	trace_extfrag(mm, zone, page, order, (unsigned)cur, start_mt, fmt);
+	return true;
+}
+
+/* 6.1 __rmqueue (no CMA): the smallest block of the request's type, else
+ * a fallback steal and again. */
+static struct page *__rmqueue(struct mm *mm, struct zone *zone, unsigned order, int mt, unsigned alloc_flags)
+{
+	struct page *page;
+	for (;;) {
+		page = __rmqueue_smallest(mm, zone, order, mt);
+		if (page || !__rmqueue_fallback(mm, zone, order, mt, alloc_flags))
+			return page;
+	}
+}
+
+/* ---- Freeing into the buddy lists ---------------------------------------- */
+
+/* 6.1's fpi_t: how __free_one_page places the block. */
+typedef unsigned fpi_t;
+#define FPI_NONE    0u
+#define FPI_TO_TAIL (1u << 1)   /* the tail of its list (boot's freeing) */
+
+/*
+ * 6.1 __free_one_page's choice of list end: the tail for FPI_TO_TAIL (boot
+ * freeing, __free_pages_core), else buddy_merge_likely: the tail when the
+ * merged block's own buddy one order up is free, so the block is likely to
+ * merge further soon and should not be handed out first. (6.1's shuffle is
+ * off by default.)
+ */
+static inline bool to_tail(struct mm *mm, struct zone *zone, unsigned long page_idx, unsigned order, fpi_t fpi)
+{
+	if (fpi & FPI_TO_TAIL)
+		return true;
+	if (order + 2 >= mm->max_order)
+		return false;
+	unsigned long higher_buddy = (page_idx & ~(1UL << order)) ^ (1UL << (order + 1));
+	if (higher_buddy >= zone->spanned_pages)
+		return false;
+	return page_is_buddy(mm, zone->zone_pgdat, zone->zone_mem_map + higher_buddy, order + 1);
+}
+
+/*
+ * 6.1 __free_one_page: merge with free buddies as far as they go (above
+ * pageblock_order, a highatomic or isolated block does not merge with a
+ * block of another type), then put the result on its type's list, at the
+ * end to_tail says. The index is zone-relative (base = zone->zone_mem_map),
+ * as the kernel's is. Caller holds zone->lock (boot calls it before any
+ * CPU runs).
+ */
+static inline void __free_one_page(struct mm *mm, struct page *page, struct zone *zone, unsigned order, int mt,
+				   fpi_t fpi)
+{
+	pg_data_t *pgdat = zone->zone_pgdat;
+	struct page *base = zone->zone_mem_map;
+	unsigned long page_idx = (unsigned long)(page - base);
+	MMSIM_ASSERT((page_idx & ((1UL << order) - 1)) == 0);
+	MMSIM_ASSERT(!bad_range(mm, zone, page));
+
+	zone_free_pages(mm, zone, 1L << order);
+	while (order < mm->max_order - 1) {
+		unsigned long buddy_idx = page_idx ^ (1UL << order);
+		struct page *buddy = base + buddy_idx;
+		if (buddy_idx >= zone->spanned_pages)   /* bad_range, cheaply */
+			break;
+		if (!page_is_buddy(mm, pgdat, buddy, order))
+			break;
+		if (order >= pageblock_order(zone)) {
+			int bmt = get_pageblock_migratetype(zone, buddy);
+			if (bmt != mt && (mt >= MIGRATE_PCPTYPES || bmt >= MIGRATE_PCPTYPES))
+				break;
+		}
+		plist_del(mm, pgdat, free_list_of(zone, buddy, order), free_area_paddr(mm, zone, order), buddy);
+		free_area_nr(mm, zone, order, -1);
+		rmv_page_order(mm, pgdat, buddy);
+		page_idx &= buddy_idx;
+		order++;
+	}
+	struct page *coalesced = base + page_idx;
+	set_page_order(mm, pgdat, coalesced, order);
+	coalesced->index = (uint32_t)mt;
+	struct page_list *l = &zone->free_area[order].free_lists[mt];
+	if (to_tail(mm, zone, page_idx, order, fpi))
+		plist_add_tail(mm, pgdat, l, free_area_paddr(mm, zone, order), coalesced);
+	else
+		plist_add(mm, pgdat, l, free_area_paddr(mm, zone, order), coalesced);
+	free_area_nr(mm, zone, order, 1);
+}
+
+/* 6.1 __free_pages_core: boot hands every frame to the buddy lists at the
+ * tail (FPI_TO_TAIL), so the lowest blocks are handed out first. */
+static void __free_pages_core(struct mm *mm, struct page *page, struct zone *zone, unsigned order)
+{
+	__free_one_page(mm, page, zone, order, get_pageblock_migratetype(zone, page), FPI_TO_TAIL);
+}
+
+/*
+ * 6.1 free_one_page: one block to the buddy lists under the zone lock.
+ * What is charged besides is mmsim's from its first 6.1 path, which went
+ * through 2.6.11's free_pages_bulk with a one-block list on the stack: the
+ * block's lru links written and read back, and the zone's free count's
+ * line written before the merge. Kept, so that the eras' costs compare as
+ * they always have.
+ */
+static void free_one_page(struct mm *mm, struct zone *zone, struct page *page, unsigned order, int mt)
+{
+	pg_data_t *pgdat = zone->zone_pgdat;
+	page->lru_next = page->lru_prev = PAGE_NIL;
+	touch_page(mm, pgdat, page, PAGE_OFF_LRU, 16, 1);
+	spin_lock(mm, zone);
+	mm_touch(mm, zone->paddr + ZONE_OFF_FREE_PAGES, 8, 1);
+	touch_page(mm, pgdat, page, PAGE_OFF_LRU, 16, 0);
+	__free_one_page(mm, page, zone, order, mt, FPI_NONE);
+	spin_unlock(mm, zone);
+}
+
+/* 6.1 __free_pages_ok: a block the per-CPU lists do not take. */
+static void __free_pages_ok(struct mm *mm, struct zone *zone, struct page *page, unsigned order)
+{
+	mm->vm[PGFREE] += 1UL << order;
+	destroy_compound_page(mm, zone->zone_pgdat, page, order);
+	free_one_page(mm, zone, page, order, get_pageblock_migratetype(zone, page));
+}
+
+/* ---- The per-CPU lists ---------------------------------------------------- */
+
+/* 6.1 pcp_allowed_order: orders up to PAGE_ALLOC_COSTLY_ORDER, and THP
+ * (6.1 means pageblock_order here; HPAGE_PMD_ORDER came later). */
+static inline bool pcp_allowed_order(const struct zone *zone, unsigned order)
+{
+	return order <= PAGE_ALLOC_COSTLY_ORDER || order == pageblock_order(zone);
+}
+
+/* 6.1 order_to_pindex and pindex_to_order. */
+static inline int order_to_pindex(int mt, unsigned order)
+{
+	if (order > PAGE_ALLOC_COSTLY_ORDER)
+		return NR_LOWORDER_PCP_LISTS;   /* the THP list */
+	return MIGRATE_PCPTYPES * (int)order + mt;
+}
+
+static inline unsigned pindex_to_order(const struct zone *zone, int pindex)
+{
+	return pindex == NR_LOWORDER_PCP_LISTS ? pageblock_order(zone) : (unsigned)pindex / MIGRATE_PCPTYPES;
+}
+
+/*
+ * 6.1 free_pcppages_bulk: give `count` pages (not blocks) back to the buddy
+ * lists, taking the lists round-robin from `pindex` (the list just freed
+ * to goes first), each from its tail, every block on the type it was
+ * freed as (kept in ->index). One lock round trip. Returns the pages freed.
+ */
+static int free_pcppages_bulk(struct mm *mm, struct zone *zone, int count, struct per_cpu_pageset *ps,
+			      uint64_t pa, int pindex)
+{
+	pg_data_t *pgdat = zone->zone_pgdat;
+	struct per_cpu_pages *pcp = &ps->pcp[0];
+	int min_pindex = 0, max_pindex = NR_PCP_LISTS - 1, freed = 0;
+	if (count > pcp->count)
+		count = pcp->count;
+	pindex--;
+	spin_lock(mm, zone);
+	while (count > 0) {
+		struct page_list *list;
+		for (;;) {
+			if (++pindex > max_pindex)
+				pindex = min_pindex;
+			list = &ps->lists[pindex];
+			if (!plist_empty(list))
+				break;
+			if (pindex == max_pindex)
+				max_pindex--;
+			if (pindex == min_pindex)
+				min_pindex++;
+		}
+		unsigned order = pindex_to_order(zone, pindex);
+		int nr_pages = 1 << order;
+		do {
+			struct page *page = idx_page(pgdat, list->last);
+			int mt = (int)page->index;
+			plist_del(mm, pgdat, list, pa + PCP_OFF_LIST, page);
+			count -= nr_pages;
+			pcp->count -= nr_pages;
+			freed += nr_pages;
+			__free_one_page(mm, page, zone, order, mt, FPI_NONE);
+			trace_mm_page_pcpu_drain(mm, page, order, mt);
+		} while (count > 0 && !plist_empty(list));
+	}
+	mm_touch(mm, pa + PCP_OFF_COUNT, 4, 1);
+	spin_unlock(mm, zone);
+	return freed;
+}
+
+/*
+ * 6.1 nr_pcp_free: how many pages to free when the list reached high: a
+ * batch, doubled by each consecutive free that reached high (free_factor,
+ * halved again by each allocation), at most high - batch; everything when
+ * high-order pages are being freed without allocations (free_high).
+ */
+static int nr_pcp_free(struct per_cpu_pageset *ps, int high, int batch, bool free_high)
+{
+	if (free_high)
+		return ps->pcp[0].count;
+	if (high < batch)
+		return 1;
+	int min_nr_free = batch, max_nr_free = high - batch;
+	batch <<= ps->free_factor;
+	if (batch < max_nr_free)
+		ps->free_factor++;
+	if (batch < min_nr_free)
+		batch = min_nr_free;
+	if (batch > max_nr_free)
+		batch = max_nr_free;
+	return batch;
+}
+
+/*
+ * 6.1 free_unref_page and free_unref_page_commit: a block of a pcp order
+ * to the head of its list (the type its pageblock has now; a highatomic
+ * block goes on the movable list but keeps its type for the buddy lists),
+ * then, if the list holds high pages or more, nr_pcp_free pages back.
+ * (ZONE_RECLAIM_ACTIVE, which lowers high, is not modelled.)
+ */
+static void free_unref_page(struct mm *mm, struct zone *zone, struct page *page, unsigned order)
+{
+	pg_data_t *pgdat = zone->zone_pgdat;
+	int mt = get_pageblock_migratetype(zone, page);
+	mm->vm[PGFREE] += 1UL << order;
+	if (!mm->policy.pcp || mt == MIGRATE_ISOLATE) {
+		free_one_page(mm, zone, page, order, mt);
+		return;
+	}
+	page->index = (uint32_t)mt;   /* set_pcppage_migratetype */
+	int list_mt = mt >= MIGRATE_PCPTYPES ? MIGRATE_MOVABLE : mt;
+	struct per_cpu_pageset *ps = &zone->pageset[mm->cpu];
+	struct per_cpu_pages *pcp = &ps->pcp[0];
+	uint64_t pa = pcp_paddr(zone, mm->cpu, 0);
+	int pindex = order_to_pindex(list_mt, order);
+	mm_touch(mm, pa + PCP_OFF_COUNT, 16, 0);
+	plist_add(mm, pgdat, &ps->lists[pindex], pa + PCP_OFF_LIST, page);
+	pcp->count += 1 << order;
+	mm_touch(mm, pa + PCP_OFF_COUNT, 4, 1);
+	bool free_high = ps->free_factor && order && order <= PAGE_ALLOC_COSTLY_ORDER;
+	int high = free_high ? 0 : pcp->high;   /* nr_pcp_high */
+	if (pcp->count >= high) {
+		mm->vm[PCP_DRAIN]++;
+		free_pcppages_bulk(mm, zone, nr_pcp_free(ps, high, pcp->batch, free_high), ps, pa, pindex);
+	}
+}
+
+/* 6.1 rmqueue_bulk: up to `count` blocks of `order` and type mt onto the
+ * tail of list, under one lock round trip. Returns how many. */
+static int rmqueue_bulk(struct mm *mm, struct zone *zone, unsigned order, int count,
+			struct page_list *list, uint64_t list_paddr, int mt, unsigned alloc_flags)
+{
+	pg_data_t *pgdat = zone->zone_pgdat;
+	int allocated = 0;
+	mm->vm[PCP_REFILL]++;
+	spin_lock(mm, zone);
+	for (int i = 0; i < count; i++) {
+		struct page *page = __rmqueue(mm, zone, order, mt, alloc_flags);
+		if (!page)
+			break;
+		allocated++;
+		plist_add_tail(mm, pgdat, list, list_paddr, page);
+		trace_mm_page_alloc_zone_locked(mm, page, order);
+	}
+	spin_unlock(mm, zone);
+	return allocated;
+}
+
+/*
+ * 6.1 rmqueue_pcplist and __rmqueue_pcplist: the head of the list for
+ * (type, order), refilled first if empty with a batch (batch >> order
+ * blocks, at least 2, for order > 0) by rmqueue_bulk. Each allocation
+ * halves free_factor.
+ */
+static struct page *rmqueue_pcplist(struct mm *mm, struct zone *zone, unsigned order, int mt,
+				    unsigned alloc_flags)
+{
+	pg_data_t *pgdat = zone->zone_pgdat;
+	struct per_cpu_pageset *ps = &zone->pageset[mm->cpu];
+	struct per_cpu_pages *pcp = &ps->pcp[0];
+	uint64_t pa = pcp_paddr(zone, mm->cpu, 0);
+	struct page_list *list = &ps->lists[order_to_pindex(mt, order)];
+	ps->free_factor >>= 1;
+	mm_touch(mm, pa + PCP_OFF_COUNT, 16, 0);
+	if (plist_empty(list)) {
+		int batch = pcp->batch;
+		if (order) {
+			batch >>= order;
+			if (batch < 2)
+				batch = 2;
+		}
+		int got = rmqueue_bulk(mm, zone, order, batch, list, pa + PCP_OFF_LIST, mt, alloc_flags);
+		pcp->count += got << order;
+		if (!got)
+			return NULL;
+	}
+	struct page *page = idx_page(pgdat, list->first);
+	plist_del(mm, pgdat, list, pa + PCP_OFF_LIST, page);
+	pcp->count -= 1 << order;
+	mm_touch(mm, pa + PCP_OFF_COUNT, 4, 1);
+	return page;
+}
+
+/* 6.1 drain_pages_zone: every list of the CPU's pageset, round-robin. */
+static void drain_pages_zone(struct mm *mm, struct zone *zone, int cpu)
+{
+	struct per_cpu_pageset *ps = &zone->pageset[cpu];
+	if (!ps->pcp[0].count)
+		return;
+	mm->vm[PCP_DRAIN]++;
+	int saved = mm->cpu;
+	mm->cpu = cpu;
+	free_pcppages_bulk(mm, zone, ps->pcp[0].count, ps, pcp_paddr(zone, cpu, 0), 0);
+	mm->cpu = saved;
+}
+
+/* 6.1 drain_pages: every zone's lists of cpu (the lock is taken by the
+ * current CPU). */
+static void drain_pages(struct mm *mm, int cpu)
+{
+	for (int nid = 0; nid < mm->nr_nodes; nid++)
+		for (int j = 0; j < MAX_NR_ZONES; j++)
+			drain_pages_zone(mm, &mm->node_data[nid]->node_zones[j], cpu);
+}
+
+/* 6.1 free_the_page: the pcp orders through free_unref_page, the others
+ * straight to the buddy lists (there is no cold list: a cold free is an
+ * ordinary one). */
+static void free_the_page(struct mm *mm, struct zone *zone, struct page *page, unsigned order, bool cold)
+{
+	(void)cold;
+	if (pcp_allowed_order(zone, order)) {
+		destroy_compound_page(mm, zone->zone_pgdat, page, order);
+		free_unref_page(mm, zone, page, order);
+	} else {
+		__free_pages_ok(mm, zone, page, order);
+	}
+}
+
+/*
+ * 6.1 rmqueue: a pcp order from the CPU's list of its type; anything else
+ * (or an empty list that could not be refilled) from the buddy lists under
+ * the lock (rmqueue_buddy: a high-order atomic request tries the highatomic
+ * reserve first). A boost raised for an allocation that may wake kswapd
+ * wakes it now, whether or not this one got a page. The page keeps the
+ * type it was allocated as in ->index.
+ */
+static struct page *rmqueue(struct mm *mm, struct zone *zone, unsigned order, gfp_t gfp, unsigned alloc_flags)
+{
+	pg_data_t *pgdat = zone->zone_pgdat;
+	struct page *page = NULL;
+	int mt = gfp_migratetype(gfp);
+
+	if (mm->policy.pcp && pcp_allowed_order(zone, order))
+		page = rmqueue_pcplist(mm, zone, order, mt, alloc_flags);
+	if (!page) {
+		spin_lock(mm, zone);
+		if (order > 0 && (alloc_flags & ALLOC_HARDER))
+			page = __rmqueue_smallest(mm, zone, order, MIGRATE_HIGHATOMIC);
+		if (!page)
+			page = __rmqueue(mm, zone, order, mt, alloc_flags);
+		spin_unlock(mm, zone);
+	}
+	if (zone->flags & (1UL << ZONE_BOOSTED_WATERMARK)) {
+		zone->flags &= ~(1UL << ZONE_BOOSTED_WATERMARK);
+		wakeup_kswapd_61(mm, zone, 0, 0, zone_idx(zone));
+	}
+	if (page) {
+		MMSIM_ASSERT(!bad_range(mm, zone, page));
+		_Static_assert(PGALLOC_MOVABLE - PGALLOC_DMA == ZONE_MOVABLE, "a pgalloc counter per zone type");
+		mm->vm[PGALLOC_DMA + zone_idx(zone)] += 1UL << order;
+		prep_new_page(mm, pgdat, page, order);
+		page->index = (uint32_t)mt;   /* the type it was allocated as */
+		if (gfp & __GFP_ZERO)
+			prep_zero_page(mm, page, order);
+		if (order && (gfp & __GFP_COMP))
+			prep_compound_page(mm, pgdat, page, order);
+	}
+	return page;
+}
+
+/* ---- Watermarks --------------------------------------------------------- */
+
+/* 6.1 __zone_watermark_unusable_free: the request's own pages but one,
+ * and the highatomic reserve for a caller that may not use it (the whole
+ * reserve, free or not: 6.1 over-estimates rather than search). No CMA. */
+static long __zone_watermark_unusable_free(const struct zone *z, unsigned order, unsigned alloc_flags)
+{
+	long unusable = (1L << order) - 1;
+	if (!(alloc_flags & (ALLOC_HARDER | ALLOC_OOM)))
+		unusable += (long)z->nr_reserved_highatomic;
+	return unusable;
+}
+
+/*
+ * 6.1 __zone_watermark_ok. What is left after the unusable pages must
+ * stay above the mark (halved for ALLOC_HIGH, less a quarter for
+ * ALLOC_HARDER or a half for ALLOC_OOM) plus lowmem_reserve; for order >
+ * 0, a free block of the order or above must be on an allocatable type's
+ * list (highatomic only for ALLOC_HARDER) - unlike 2.6.11, which requires
+ * free pages at each order.
+ */
+bool __zone_watermark_ok_61(const struct zone *z, unsigned order, unsigned long mark, int highest_zoneidx,
+				   unsigned alloc_flags, long free_pages, unsigned max_order)
+{
+	long min = (long)mark;
+	bool alloc_harder = (alloc_flags & (ALLOC_HARDER | ALLOC_OOM)) != 0;
+	free_pages -= __zone_watermark_unusable_free(z, order, alloc_flags);
+	if (alloc_flags & ALLOC_HIGH)
+		min -= min / 2;
+	if (alloc_harder)
+		min -= (alloc_flags & ALLOC_OOM) ? min / 2 : min / 4;
+	if (free_pages <= min + (long)z->lowmem_reserve[highest_zoneidx])
+		return false;
+	if (!order)
+		return true;
+	for (unsigned o = order; o < max_order; o++) {
+		const struct free_area *area = &z->free_area[o];
+		if (!area->nr_free)
+			continue;
+		for (int mt = 0; mt < MIGRATE_PCPTYPES; mt++)
+			if (!plist_empty(&area->free_lists[mt]))
+				return true;
+		if (alloc_harder && !plist_empty(&area->free_lists[MIGRATE_HIGHATOMIC]))
+			return true;
+	}
+	return false;
+}
+
+/* 6.1 wmark_pages: the watermark alloc_flags pick, plus the boost. */
+unsigned long wmark_pages(const struct zone *z, unsigned wmark)
+{
+	unsigned long m = wmark == ALLOC_WMARK_LOW ? z->pages_low : wmark == ALLOC_WMARK_HIGH ? z->pages_high
+											     : z->pages_min;
+	return m + z->watermark_boost;
+}
+
+/*
+ * 6.1 zone_watermark_fast: order 0 compares the usable free pages (less
+ * the highatomic reserve for most callers) with the mark directly; the
+ * rest goes to __zone_watermark_ok. A __GFP_ATOMIC order-0 request that
+ * fails against the boosted min mark is checked again against the min
+ * mark alone: the boost must not push atomic callers below min.
+ */
+static bool zone_watermark_fast(struct mm *mm, struct zone *z, unsigned order, unsigned long mark,
+				int highest_zoneidx, unsigned alloc_flags, gfp_t gfp)
+{
+	long free_pages = (long)z->free_pages;
+	mm_touch(mm, z->paddr, 64, 0);
+	if (!order) {
+		long reserved = __zone_watermark_unusable_free(z, 0, alloc_flags);
+		long usable = free_pages - (reserved < free_pages ? reserved : free_pages);
+		if (usable > (long)(mark + z->lowmem_reserve[highest_zoneidx]))
+			return true;
+	}
+	for (unsigned o = order; order && o < mm->max_order; o++)
+		mm_touch(mm, free_area_paddr(mm, z, o) + FREE_AREA_OFF_NRFREE, 8, 0);
+	if (__zone_watermark_ok_61(z, order, mark, highest_zoneidx, alloc_flags, free_pages, mm->max_order))
+		return true;
+	if (!order && (gfp & __GFP_ATOMIC) && z->watermark_boost &&
+	    (alloc_flags & ALLOC_WMARK_MASK) == ALLOC_WMARK_MIN)
+		return __zone_watermark_ok_61(z, 0, z->pages_min, highest_zoneidx, alloc_flags, free_pages,
+					      mm->max_order);
+	return false;
+}
+
+/* ---- __alloc_pages ------------------------------------------------------ */
+
+/*
+ * A mask written with 2.6.11's vocabulary (the names both eras share, and
+ * every C caller) read as 6.1 reads its callers since 4.4 split __GFP_WAIT:
+ * one that may sleep also wakes kswapd (__GFP_RECLAIM); GFP_ATOMIC
+ * (__GFP_HIGH without __GFP_WAIT) is 6.1's GFP_ATOMIC; any other one that
+ * may not sleep is GFP_NOWAIT. A mask that says anything about kswapd or
+ * atomicity itself (__GFP_KSWAPD_RECLAIM, __GFP_ATOMIC, or __GFP_HARDWALL,
+ * which only 6.1's user masks carry, GFP_TRANSHUGE's among them) is 6.1's
+ * already and taken as written.
+ */
+static gfp_t gfp_legacy_to_61(gfp_t gfp)
+{
+	/* 4.13 renamed 2.6.11's "retry, but may fail" to __GFP_RETRY_MAYFAIL. */
+	if (gfp & __GFP_REPEAT)
+		gfp = (gfp & ~__GFP_REPEAT) | __GFP_RETRY_MAYFAIL;
+	if (gfp & (__GFP_KSWAPD_RECLAIM | __GFP_ATOMIC | __GFP_HARDWALL))
+		return gfp;
+	if (gfp & __GFP_DIRECT_RECLAIM)
+		return gfp | __GFP_KSWAPD_RECLAIM;
+	if (gfp & __GFP_HIGH)
+		return gfp | __GFP_ATOMIC | __GFP_KSWAPD_RECLAIM;
+	return gfp | __GFP_KSWAPD_RECLAIM;
+}
+
+/*
+ * 6.1 gfp_to_alloc_flags: the slow path's flags. The min watermark;
+ * ALLOC_HIGH for __GFP_HIGH; ALLOC_KSWAPD for __GFP_KSWAPD_RECLAIM;
+ * ALLOC_HARDER for __GFP_ATOMIC (unless __GFP_NOMEMALLOC) and for a
+ * realtime task outside an interrupt. (6.1 keys ALLOC_HARDER on
+ * __GFP_ATOMIC, not on the absence of __GFP_DIRECT_RECLAIM: GFP_NOWAIT
+ * does not get it; 6.3 changed that.) No cpusets, no CMA.
+ */
+static unsigned gfp_to_alloc_flags(const struct mm *mm, gfp_t gfp)
+{
+	unsigned alloc_flags = ALLOC_WMARK_MIN;
+	if (gfp & __GFP_HIGH)
+		alloc_flags |= ALLOC_HIGH;
+	if (gfp & __GFP_KSWAPD_RECLAIM)
+		alloc_flags |= ALLOC_KSWAPD;
+	if (gfp & __GFP_ATOMIC) {
+		if (!(gfp & __GFP_NOMEMALLOC))
+			alloc_flags |= ALLOC_HARDER;
+	} else if (mm->rt && !mm->in_interrupt) {
+		alloc_flags |= ALLOC_HARDER;
+	}
+	return alloc_flags;
+}
+
+/*
+ * 6.1 __gfp_pfmemalloc_flags: may this caller ignore the watermarks?
+ * Never with __GFP_NOMEMALLOC; always with __GFP_MEMALLOC; a reclaimer
+ * (PF_MEMALLOC) outside an interrupt. (ALLOC_OOM, for an OOM victim, never:
+ * the OOM killer kills nothing yet.)
+ */
+static unsigned __gfp_pfmemalloc_flags(const struct mm *mm, gfp_t gfp)
+{
+	if (gfp & __GFP_NOMEMALLOC)
+		return 0;
+	if (gfp & __GFP_MEMALLOC)
+		return ALLOC_NO_WATERMARKS;
+	if (!mm->in_interrupt && (mm->pflags & PF_MEMALLOC))
+		return ALLOC_NO_WATERMARKS;
+	return 0;
+}
+
+/*
+ * 6.1 alloc_flags_nofragment: ALLOC_KSWAPD from the mask, and
+ * ALLOC_NOFRAGMENT when the preferred zone is ZONE_NORMAL and, on a NUMA
+ * machine, its node's ZONE_DMA32 is populated: a fallback may then only
+ * take whole pageblocks (__rmqueue_fallback's min_order), and the zones
+ * below are tried first.
+ */
+static unsigned alloc_flags_nofragment(struct mm *mm, struct zone *zone, gfp_t gfp)
+{
+	unsigned alloc_flags = (gfp & __GFP_KSWAPD_RECLAIM) ? ALLOC_KSWAPD : 0;
+	if (!zone || zone_idx(zone) != ZONE_NORMAL)
+		return alloc_flags;
+	if (mm->nr_nodes > 1 && !populated_zone(&zone->zone_pgdat->node_zones[ZONE_DMA32]))
+		return alloc_flags;
+	return alloc_flags | ALLOC_NOFRAGMENT;
+}
+
+/*
+ * 6.1 reserve_highatomic_pageblock: a high-order atomic allocation just
+ * succeeded; keep the rest of its pageblock for the next ones, by making
+ * it MIGRATE_HIGHATOMIC, while the zone's reserve is under 1% of its
+ * managed pages plus a pageblock. Only a pageblock of a mergeable type
+ * (below MIGRATE_PCPTYPES) changes.
+ */
+static void reserve_highatomic_pageblock(struct mm *mm, struct page *page, struct zone *zone)
+{
+	unsigned long max_managed = zone->managed_pages / 100 + pageblock_nr_pages(zone);
+	if (zone->nr_reserved_highatomic >= max_managed)
+		return;
+	spin_lock(mm, zone);
+	int mt = get_pageblock_migratetype(zone, page);
+	if (mt < MIGRATE_PCPTYPES) {
+		unsigned long movable;
+		zone->nr_reserved_highatomic += pageblock_nr_pages(zone);
+		set_pageblock_migratetype(zone, page, MIGRATE_HIGHATOMIC);
+		move_freepages_block(mm, zone, page, MIGRATE_HIGHATOMIC, &movable);
+	}
+	spin_unlock(mm, zone);
+}
+
+/*
+ * 6.1 unreserve_highatomic_pageblock: give one highatomic pageblock of
+ * the zonelist back to the request's type, the first found (lowest order
+ * first, zones in zonelist order), keeping each zone's last pageblock
+ * unless force. The block changes type outright (no stealing
+ * heuristics). Returns whether free pages moved.
+ */
+bool unreserve_highatomic_pageblock(struct mm *mm, const struct alloc_context *ac, bool force)
+{
+	pg_data_t *pgdat;
+	for (struct zone **zp = ac->zonelist->zones; *zp; zp++) {
+		struct zone *zone = *zp;
+		if (!force && zone->nr_reserved_highatomic <= pageblock_nr_pages(zone))
+			continue;
+		pgdat = zone->zone_pgdat;
+		spin_lock(mm, zone);
+		for (unsigned order = 0; order < mm->max_order; order++) {
+			struct page_list *l = &zone->free_area[order].free_lists[MIGRATE_HIGHATOMIC];
+			if (plist_empty(l))
+				continue;
+			struct page *page = idx_page(pgdat, l->first);
+			if (get_pageblock_migratetype(zone, page) == MIGRATE_HIGHATOMIC)
+				zone->nr_reserved_highatomic -= zone->nr_reserved_highatomic < pageblock_nr_pages(zone) ?
+					zone->nr_reserved_highatomic : pageblock_nr_pages(zone);
+			set_pageblock_migratetype(zone, page, ac->migratetype);
+			unsigned long movable;
+			if (move_freepages_block(mm, zone, page, ac->migratetype, &movable)) {
+				spin_unlock(mm, zone);
+				return true;
+			}
+		}
+		spin_unlock(mm, zone);
+	}
+	return false;
+}
+
+/*
+ * 6.1 get_page_from_freelist: the first zone of the list whose watermark
+ * (alloc_flags' mark plus the boost) holds, or any zone with
+ * ALLOC_NO_WATERMARKS. ALLOC_NOFRAGMENT holds on the preferred node only;
+ * without a page it is dropped and the scan starts again. node_reclaim is
+ * skipped (6.1's default zone_reclaim_mode 0). A high-order ALLOC_HARDER
+ * success may reserve its pageblock.
+ */
+static struct page *get_page_from_freelist(struct mm *mm, gfp_t gfp, unsigned order, unsigned alloc_flags,
+					   const struct alloc_context *ac, struct zone **served)
+{
+	struct zone **zones = ac->zonelist->zones;
+	struct page *page = NULL;
+retry:;
+	bool no_fallback = (alloc_flags & ALLOC_NOFRAGMENT) != 0;
+	for (int i = 0; zones[i]; i++) {
+		struct zone *z = zones[i];
+		if (no_fallback && mm->nr_nodes > 1 && z->zone_pgdat != zones[0]->zone_pgdat) {
+			alloc_flags &= ~ALLOC_NOFRAGMENT;
+			goto retry;
+		}
+		unsigned long mark = wmark_pages(z, alloc_flags & ALLOC_WMARK_MASK);
+		if (!zone_watermark_fast(mm, z, order, mark, ac->highest_zoneidx, alloc_flags, gfp) &&
+		    !(alloc_flags & ALLOC_NO_WATERMARKS))
+			continue;
+		page = rmqueue(mm, z, order, gfp, alloc_flags);
+		if (page) {
+			if (order && (alloc_flags & ALLOC_HARDER))
+				reserve_highatomic_pageblock(mm, page, z);
+			*served = z;
+			return page;
+		}
+	}
+	if (no_fallback) {
+		alloc_flags &= ~ALLOC_NOFRAGMENT;
+		goto retry;
+	}
+	return NULL;
+}
+
+/* 6.1 wake_all_kswapds: each node of the zonelist once. */
+static void wake_all_kswapds(struct mm *mm, unsigned order, gfp_t gfp, const struct alloc_context *ac)
+{
+	pg_data_t *last = NULL;
+	for (struct zone **zp = ac->zonelist->zones; *zp; zp++) {
+		if (!(*zp)->managed_pages || (*zp)->zone_pgdat == last)
+			continue;
+		wakeup_kswapd_61(mm, *zp, gfp, order, ac->highest_zoneidx);
+		last = (*zp)->zone_pgdat;
+	}
+}
+
+/*
+ * 6.1 __alloc_pages_direct_compact. Compaction is a later issue: this is
+ * 6.1 built without CONFIG_COMPACTION, which returns no page and
+ * COMPACT_SKIPPED; the attempt is traced (6.1's
+ * mm_compaction_try_to_compact_pages) so a run shows where 6.1 would
+ * compact.
+ */
+enum compact_result { COMPACT_SKIPPED = 1 };
+enum compact_priority { COMPACT_PRIO_SYNC_LIGHT = 1, COMPACT_PRIO_ASYNC = 2 };
+#define INIT_COMPACT_PRIORITY COMPACT_PRIO_ASYNC
+#define DEF_COMPACT_PRIORITY COMPACT_PRIO_ASYNC
+
+static struct page *__alloc_pages_direct_compact(struct mm *mm, gfp_t gfp, unsigned order, int prio,
+						 enum compact_result *result)
+{
+	*result = COMPACT_SKIPPED;
+	if (!order)
+		return NULL;
+	if (trace_enabled(mm->trace, mm->ev_compact)) {
+		struct sim_task *t = sim_cur_task(mm->sim);
+		char g[160];
+		gfp_format(gfp, g, sizeof g);
+		trace_begin(mm->trace, mm->ev_compact, sim_now(mm->sim), mm->cpu, t ? t->name : NULL);
+		trace_u64(mm->trace, "order", order);
+		trace_str(mm->trace, "gfp_mask", g);
+		trace_i64(mm->trace, "prio", prio);
+		trace_end(mm->trace);
+	}
+	return NULL;
+}
+
+/*
+ * 6.1 __alloc_pages_direct_reclaim: reclaim as a reclaimer (PF_MEMALLOC,
+ * 6.1 __perform_reclaim), then, if that freed anything, try again; if
+ * that fails, give back a highatomic pageblock (keeping the last one),
+ * drain the per-CPU lists and try once more. The reclaim stub frees
+ * nothing yet, so today this only traces and counts the stall.
+ */
+static struct page *__alloc_pages_direct_reclaim(struct mm *mm, gfp_t gfp, unsigned order, unsigned alloc_flags,
+						 const struct alloc_context *ac, unsigned long *did_some_progress,
+						 struct zone **served)
+{
+	unsigned saved = mm->pflags;
+	mm->pflags |= PF_MEMALLOC;
+	*did_some_progress = try_to_free_pages_61(mm, gfp, order);
+	mm->pflags = saved;
+	if (!*did_some_progress)
+		return NULL;
+	bool drained = false;
+	for (;;) {
+		struct page *page = get_page_from_freelist(mm, gfp, order, alloc_flags, ac, served);
+		if (page || drained)
+			return page;
+		unreserve_highatomic_pageblock(mm, ac, false);
+		for (int cpu = 0; cpu < mm->ncpus; cpu++)
+			drain_pages(mm, cpu);
+		drained = true;
+	}
+}
+
+/* 6.1's MAX_RECLAIM_RETRIES and MAX_COMPACT_RETRIES. */
+#define MAX_RECLAIM_RETRIES 16
+#define MAX_COMPACT_RETRIES 16
+
+/*
+ * 6.1 should_reclaim_retry: retry reclaim while some zone would meet its
+ * min watermark if every reclaimable page were reclaimed (free pages
+ * plus zone_reclaimable_pages: 0 in mmsim, which has no LRU lists yet);
+ * after more than MAX_RECLAIM_RETRIES passes without progress, only if a
+ * highatomic pageblock could still be given back (all of it: force).
+ * Every pass counts as no progress (reclaim frees nothing), so the loop
+ * ends after at most 17 passes.
+ */
+static bool should_reclaim_retry(struct mm *mm, unsigned order, const struct alloc_context *ac,
+				 unsigned alloc_flags, bool did_some_progress, int *no_progress_loops)
+{
+	if (did_some_progress && order <= PAGE_ALLOC_COSTLY_ORDER)
+		*no_progress_loops = 0;
+	else
+		(*no_progress_loops)++;
+	if (*no_progress_loops > MAX_RECLAIM_RETRIES)
+		return unreserve_highatomic_pageblock(mm, ac, true);
+	for (struct zone **zp = ac->zonelist->zones; *zp; zp++) {
+		struct zone *z = *zp;
+		long available = (long)z->free_pages;   /* + zone_reclaimable_pages: 0 */
+		if (__zone_watermark_ok_61(z, order, wmark_pages(z, ALLOC_WMARK_MIN), ac->highest_zoneidx,
+					   alloc_flags, available, mm->max_order))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * 6.1 should_compact_retry without CONFIG_COMPACTION: an order 1 to 3
+ * request keeps retrying while some zone meets its order-0 min watermark.
+ * 6.1 bounds nothing there; mmsim stops after MAX_COMPACT_RETRIES, since
+ * nothing can change between two passes of a simulated allocation. Only
+ * reached after reclaim made progress, which it cannot yet.
+ */
+static bool should_compact_retry(struct mm *mm, const struct alloc_context *ac, unsigned order,
+				 unsigned alloc_flags, int *compaction_retries)
+{
+	if (!order || order > PAGE_ALLOC_COSTLY_ORDER || ++*compaction_retries > MAX_COMPACT_RETRIES)
+		return false;
+	for (struct zone **zp = ac->zonelist->zones; *zp; zp++)
+		if (__zone_watermark_ok_61(*zp, 0, wmark_pages(*zp, ALLOC_WMARK_MIN), ac->highest_zoneidx,
+					   alloc_flags, (long)(*zp)->free_pages, mm->max_order))
+			return true;
+	return false;
+}
+
+/*
+ * 6.1 __alloc_pages_may_oom: one more try at the high watermark (only a
+ * parallel OOM kill could make it succeed), then the OOM killer, except
+ * for costly orders, __GFP_RETRY_MAYFAIL or __GFP_THISNODE requests and
+ * requests that cannot use ZONE_NORMAL. The OOM killer is a later issue:
+ * out_of_memory is traced (mm_oom) and kills nothing. As in 6.1 it
+ * reports progress without killing for a request without __GFP_FS, and a
+ * __GFP_NOFAIL request gets a try without watermarks.
+ */
+static struct page *__alloc_pages_may_oom(struct mm *mm, gfp_t gfp, unsigned order,
+					  const struct alloc_context *ac, unsigned long *did_some_progress,
+					  struct zone **served)
+{
+	*did_some_progress = 0;
+	struct page *page = get_page_from_freelist(mm, (gfp | __GFP_HARDWALL) & ~__GFP_DIRECT_RECLAIM, order,
+						   ALLOC_WMARK_HIGH, ac, served);
+	if (page)
+		return page;
+	if (order > PAGE_ALLOC_COSTLY_ORDER)
+		return NULL;
+	if (gfp & (__GFP_RETRY_MAYFAIL | __GFP_THISNODE))
+		return NULL;
+	if (ac->highest_zoneidx < ZONE_NORMAL)
+		return NULL;
+	/* out_of_memory: 6.1 does not kill for a request without __GFP_FS
+	 * but says it made progress; otherwise it would pick a victim. */
+	bool oom_progress = !(gfp & __GFP_FS);
+	if (!oom_progress)
+		trace_mm_simple(mm, mm->ev_oom, -1, order);
+	if (oom_progress || (gfp & __GFP_NOFAIL)) {
+		*did_some_progress = 1;
+		if (gfp & __GFP_NOFAIL)
+			page = get_page_from_freelist(mm, gfp, order, ALLOC_NO_WATERMARKS, ac, served);
+	}
+	return page;
+}
+
+/* How many times mmsim takes a loop that 6.1 repeats until another task
+ * frees memory (the OOM killer's progress, __GFP_NOFAIL): a simulated
+ * allocation runs without anything else running, so a second pass sees
+ * what the first saw; one more pass shows the loop in the trace. */
+#define MMSIM_WAIT_RETRIES 1
+
+/*
+ * 6.1 __alloc_pages_slowpath, in 6.1's order. Returns the page, or NULL
+ * with *nofail_exhausted set when a __GFP_NOFAIL request ran out of the
+ * retries mmsim allows.
+ */
+static struct page *__alloc_pages_slowpath(struct mm *mm, gfp_t gfp, unsigned order, struct alloc_context *ac,
+					   struct zone **served, bool *nofail_exhausted)
+{
+	bool can_direct_reclaim = (gfp & __GFP_DIRECT_RECLAIM) != 0;
+	const bool costly_order = order > PAGE_ALLOC_COSTLY_ORDER;
+	struct page *page;
+	unsigned long did_some_progress = 0;
+	enum compact_result compact_result = COMPACT_SKIPPED;
+	int compact_priority = DEF_COMPACT_PRIORITY, compaction_retries = 0, no_progress_loops = 0;
+	int waits = 0;
+
+	/* 6.1 warns and drops __GFP_ATOMIC from a caller that may sleep. */
+	if ((gfp & (__GFP_ATOMIC | __GFP_DIRECT_RECLAIM)) == (__GFP_ATOMIC | __GFP_DIRECT_RECLAIM))
+		gfp &= ~__GFP_ATOMIC;
+
+	unsigned alloc_flags = gfp_to_alloc_flags(mm, gfp);
+	if (alloc_flags & ALLOC_KSWAPD)
+		wake_all_kswapds(mm, order, gfp, ac);
+	page = get_page_from_freelist(mm, gfp, order, alloc_flags, ac, served);
+	if (page)
+		return page;
+
+	/* Costly orders, and high-order unmovable ones, compact first. */
+	if (can_direct_reclaim && (costly_order || (order > 0 && ac->migratetype != MIGRATE_MOVABLE)) &&
+	    !__gfp_pfmemalloc_flags(mm, gfp)) {
+		page = __alloc_pages_direct_compact(mm, gfp, order, INIT_COMPACT_PRIORITY, &compact_result);
+		if (page)
+			return page;
+		if (costly_order && (gfp & __GFP_NORETRY)) {
+			if (compact_result == COMPACT_SKIPPED)
+				goto nopage;
+			compact_priority = INIT_COMPACT_PRIORITY;
+		}
+	}
+
+retry:
+	if (alloc_flags & ALLOC_KSWAPD)
+		wake_all_kswapds(mm, order, gfp, ac);
+	unsigned reserve_flags = __gfp_pfmemalloc_flags(mm, gfp);
+	if (reserve_flags)
+		alloc_flags = reserve_flags | (alloc_flags & ALLOC_KSWAPD);
+	page = get_page_from_freelist(mm, gfp, order, alloc_flags, ac, served);
+	if (page)
+		return page;
+
+	if (!can_direct_reclaim)
+		goto nopage;
+	/* No recursion into direct reclaim. */
+	if (mm->pflags & PF_MEMALLOC)
+		goto nopage;
+
+	page = __alloc_pages_direct_reclaim(mm, gfp, order, alloc_flags, ac, &did_some_progress, served);
+	if (page)
+		return page;
+	page = __alloc_pages_direct_compact(mm, gfp, order, compact_priority, &compact_result);
+	if (page)
+		return page;
+
+	if (gfp & __GFP_NORETRY)
+		goto nopage;
+	if (costly_order && !(gfp & __GFP_RETRY_MAYFAIL))
+		goto nopage;
+	if (should_reclaim_retry(mm, order, ac, alloc_flags, did_some_progress > 0, &no_progress_loops))
+		goto retry;
+	if (did_some_progress > 0 && should_compact_retry(mm, ac, order, alloc_flags, &compaction_retries))
+		goto retry;
+
+	page = __alloc_pages_may_oom(mm, gfp, order, ac, &did_some_progress, served);
+	if (page)
+		return page;
+	/* 6.1 retries as long as the OOM killer makes progress. */
+	if (did_some_progress && waits++ < MMSIM_WAIT_RETRIES) {
+		no_progress_loops = 0;
+		goto retry;
+	}
+
+nopage:
+	if (gfp & __GFP_NOFAIL) {
+		/* 6.1 lets a __GFP_NOFAIL request that cannot sleep fail. */
+		if (!can_direct_reclaim)
+			return NULL;
+		/* Some of the reserves, not all (ALLOC_HARDER), and again. */
+		page = get_page_from_freelist(mm, gfp, order, ALLOC_HARDER, ac, served);
+		if (page)
+			return page;
+		if (waits++ < MMSIM_WAIT_RETRIES)
+			goto retry;
+		*nofail_exhausted = true;
+	}
+	return NULL;
+}
+
+/* The failure report (6.1 warn_alloc's message, with the caller's mask):
+ * counted, and traced unless __GFP_NOWARN; a __GFP_NOFAIL request that
+ * mmsim gave up on is always reported. */
+static void warn_alloc(struct mm *mm, gfp_t gfp, unsigned order, bool nofail_exhausted)
+{
+	struct sim_task *t = sim_cur_task(mm->sim);
+	char g[160];
+	gfp_format(gfp, g, sizeof g);
+	mm->vm[PGALLOC_FAIL]++;
+	if (nofail_exhausted)
+		mm_fail(mm, MM_ENOMEM, "%s: __GFP_NOFAIL allocation cannot be satisfied: order:%u, mode:0x%x(%s) "
+			"(6.1 would retry forever; nothing else runs during a simulated allocation, so mmsim "
+			"stops)", t ? t->name : "mmsim", order, gfp, g);
+	else
+		mm_fail(mm, MM_ENOMEM, "%s: page allocation failure: order:%u, mode:0x%x(%s)", t ? t->name : "mmsim",
+			order, gfp, g);
+	if ((nofail_exhausted || !(gfp & __GFP_NOWARN)) && trace_enabled(mm->trace, mm->ev_alloc_fail))
+		trace_mm_page_alloc_fail(mm, order, g);
+}
+
+/*
+ * 6.1 __alloc_pages: the fast path at the low watermark (with
+ * ALLOC_NOFRAGMENT and ALLOC_KSWAPD as alloc_flags_nofragment gives),
+ * then the slow path. __GFP_THISNODE restricts the zonelist to the
+ * preferred node's zones (6.1's ZONELIST_NOFALLBACK).
+ */
+static struct page *__alloc_pages_61(struct mm *mm, gfp_t gfp, unsigned order, struct zonelist *zonelist)
+{
+	struct zonelist thisnode;
+	struct alloc_context ac = { .zonelist = zonelist };
+	struct zone *z = NULL;
+	bool nofail_exhausted = false;
+	const gfp_t caller_gfp = gfp;
+	gfp = gfp_legacy_to_61(gfp);
+	if (!zonelist->zones[0]) {
+		mm_fail(mm, MM_ENOMEM, "no zone can satisfy gfp 0x%x", gfp);
+		return NULL;
+	}
+	if (gfp & __GFP_THISNODE) {
+		int n = 0;
+		for (struct zone **zp = zonelist->zones; *zp; zp++)
+			if ((*zp)->zone_pgdat == zonelist->zones[0]->zone_pgdat)
+				thisnode.zones[n++] = *zp;
+		thisnode.zones[n] = NULL;
+		ac.zonelist = &thisnode;
+	}
+	ac.highest_zoneidx = gfp_zone(gfp);
+	ac.migratetype = gfp_migratetype(gfp);
+
+	unsigned alloc_flags = ALLOC_WMARK_LOW | alloc_flags_nofragment(mm, ac.zonelist->zones[0], gfp);
+	struct page *page = get_page_from_freelist(mm, gfp, order, alloc_flags, &ac, &z);
+	if (!page)
+		page = __alloc_pages_slowpath(mm, gfp, order, &ac, &z, &nofail_exhausted);
+	if (!page) {
+		warn_alloc(mm, caller_gfp, order, nofail_exhausted);
+		return NULL;
+	}
+	zone_statistics(mm, ac.zonelist, z);
+	return page;
+}
+
+/* The mm_page_alloc event with 6.1's fields: the migrate type asked for
+ * (ac.migratetype) after the zone. */
+static void trace_mm_page_alloc(struct mm *mm, struct page *page, unsigned order, gfp_t gfp, cycle_t start)
+{
+	struct sim_task *t = sim_cur_task(mm->sim);
+	char g[128];
+	gfp_format(gfp, g, sizeof g);
+	trace_begin(mm->trace, mm->ev_alloc, start, mm->cpu, t ? t->name : NULL);
+	trace_u64(mm->trace, "pfn", __page_to_pfn(mm, page));
+	trace_u64(mm->trace, "order", order);
+	trace_str(mm->trace, "gfp_flags", g);
+	trace_i64(mm->trace, "nid", (int64_t)page_nid(page));
+	trace_str(mm->trace, "zone", zone_of_page(mm, page)->name);
+	trace_i64(mm->trace, "migratetype", gfp_migratetype(gfp));
+	trace_u64(mm->trace, "cycles", sim_now(mm->sim) - start);
+	trace_end(mm->trace);
+}
+
+/* ---- Boot: zonelists, per-CPU list sizes, watermarks, protection ---------- */
+
+/*
+ * What 6.1 computes at boot on the nodes, zones and mem_map that mm_boot
+ * builds alike for both eras (mm/mm_init.c):
  *   - the zonelists (build_zonelists with 6.1's find_next_best_node: the
  *     penalty for lower node ids, node_load accumulating by one per
  *     distance group);
@@ -29,23 +1294,13 @@
  * percpu_pagelist_high_fraction, lowmem_reserve_ratio, a fixed
  * min_free_kbytes) are applied after boot as writes, the way sysctl.conf
  * applies them, so the THP rule sees 6.1's defaults, as on a real box.
- *
- * The allocator itself is still the classic one in this era: each CPU's hot
- * list gets 6.1's high and batch (the cold list the same), with no low mark.
  */
-#include <math.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
-#include "mm/internal.h"
 
 /* 6.1 include/linux/topology.h */
 #define PENALTY_FOR_NODE_WITH_CPUS 1
 /* Debian 6.1's CONFIG_NODES_SHIFT=10: the factor that keeps node_load a
  * tie-breaker in find_next_best_node. */
 #define MAX_NUMNODES_61 1024
-#define SWAP_CLUSTER_MAX 32UL
 
 /* 6.1's pageblock_order on x86 is HUGETLB_PAGE_ORDER, HPAGE_SHIFT -
  * PAGE_SHIFT: 9 on x86_64 and i386 PAE (2 MiB pages), 10 on a 2-level
@@ -53,14 +1308,9 @@
  * MAX_ORDER 11 never reaches; mmsim does not apply the cap to a smaller
  * max_order policy (a pageblock then spans more than the largest buddy
  * block, and ALLOC_NOFRAGMENT finds nothing to steal whole). */
-unsigned pageblock_order_61(enum hw_arch arch)
+static unsigned pageblock_order_61(enum hw_arch arch)
 {
 	return hw_arch_large_page_shift(arch) - HW_PAGE_SHIFT;
-}
-
-static unsigned long pageblock_nr_pages_61(const struct mm *mm)
-{
-	return 1UL << pageblock_order_61(mm->arch);
 }
 
 static bool has_highmem(const struct mm *mm)
@@ -152,7 +1402,7 @@ static int find_next_best_node_61(const struct mm *mm, int node, bool *used, con
  * (build_zonerefs_node); node_zonelists[k] is its part at or below zone k,
  * the list for_each_zone_zonelist walks for a highest zone k.
  */
-void build_all_zonelists_modern(struct mm *mm)
+static void build_all_zonelists(struct mm *mm)
 {
 	int node_load[HW_MAX_NODES] = { 0 };
 	for (int nid = 0; nid < mm->nr_nodes; nid++) {
@@ -249,7 +1499,7 @@ static unsigned long mult_frac(unsigned long x, unsigned long n, unsigned long d
  * watermark_scale_factor / 10000; boost cleared. Then every zone's pcp
  * high and batch (zone_pcp_update).
  */
-static void setup_per_zone_wmarks_61(struct mm *mm)
+void setup_per_zone_wmarks_61(struct mm *mm)
 {
 	unsigned long pages_min = mm->min_free_kbytes >> (HW_PAGE_SHIFT - 10);
 	unsigned long lowmem_pages = 0;
@@ -312,22 +1562,12 @@ static void setup_per_zone_lowmem_reserve_61(struct mm *mm)
 	}
 }
 
-/* ---- min_free_kbytes (6.1 calculate_min_free_kbytes, khugepaged) ---------- */
-
-static unsigned long int_sqrt(unsigned long x)
-{
-	unsigned long r = (unsigned long)sqrt((double)x);
-	while (r * r > x)
-		r--;
-	while ((r + 1) * (r + 1) <= x)
-		r++;
-	return r;
-}
+/* ---- min_free_kbytes (6.1 calculate_min_free_kbytes) ----------------------- */
 
 /* 6.1 nr_free_buffer_pages: over the zonelist of the boot CPU's node, the
  * zones at or below Normal, managed minus the high watermark where
  * positive. */
-static unsigned long nr_free_buffer_pages_61(struct mm *mm)
+unsigned long nr_free_buffer_pages_61(struct mm *mm)
 {
 	int nid = mm->ncpus ? mm->cpu_node[0] : 0;
 	unsigned long sum = 0;
@@ -350,31 +1590,6 @@ static void calculate_min_free_kbytes(struct mm *mm)
 	mm->min_free_kbytes = m;
 }
 
-/*
- * 6.1 khugepaged set_recommended_min_free_kbytes: per populated zone at or
- * below Normal, 2 pageblocks free plus MIGRATE_PCPTYPES^2 pageblocks for
- * fallbacks, at most 5 % of nr_free_buffer_pages; it only ever raises
- * min_free_kbytes. Then the watermarks again.
- */
-static void set_recommended_min_free_kbytes(struct mm *mm)
-{
-	unsigned long nr_zones = 0;
-	for (int nid = 0; nid < mm->nr_nodes; nid++)
-		for (int j = 0; j <= ZONE_NORMAL; j++)
-			if (populated_zone(&mm->node_data[nid]->node_zones[j]))
-				nr_zones++;
-	unsigned long pb = pageblock_nr_pages_61(mm);
-	unsigned long rec = pb * nr_zones * 2;
-	rec += pb * nr_zones * MIGRATE_PCPTYPES * MIGRATE_PCPTYPES;
-	unsigned long cap = nr_free_buffer_pages_61(mm) / 20;
-	if (rec > cap)
-		rec = cap;
-	rec <<= HW_PAGE_SHIFT - 10;
-	if (rec > mm->min_free_kbytes)
-		mm->min_free_kbytes = rec;
-	setup_per_zone_wmarks_61(mm);
-}
-
 static unsigned long totalram_pages(const struct mm *mm)
 {
 	unsigned long sum = 0;
@@ -392,7 +1607,7 @@ static unsigned long totalram_pages(const struct mm *mm)
  * set_recommended_min_free_kbytes runs). Then the policy's sysctl values,
  * written as sysctl.conf would.
  */
-void init_per_zone_wmark_min_modern(struct mm *mm)
+static void init_per_zone_wmark_min(struct mm *mm)
 {
 	struct mm_policy want = mm->policy;
 	mm->policy.watermark_scale_factor = 10;
@@ -429,261 +1644,6 @@ void init_per_zone_wmark_min_modern(struct mm *mm)
 	}
 }
 
-/* ---- Run-time sysctls ---------------------------------------------------- */
-
-static const char *const sysctls[] = { "min_free_kbytes", "watermark_scale_factor",
-				       "lowmem_reserve_ratio", "percpu_pagelist_high_fraction", NULL };
-
-bool mm_is_sysctl(const char *name)
-{
-	for (int i = 0; sysctls[i]; i++)
-		if (!strcmp(name, sysctls[i]))
-			return true;
-	return false;
-}
-
-/*
- * The handlers: 6.1 min_free_kbytes_sysctl_handler (user_min_free_kbytes,
- * setup_per_zone_wmarks), watermark_scale_factor_sysctl_handler
- * (setup_per_zone_wmarks), lowmem_reserve_ratio_sysctl_handler
- * (setup_per_zone_lowmem_reserve; 6.1 also runs it on every read),
- * percpu_pagelist_high_fraction_sysctl_handler (zone_set_pageset_high_and_batch
- * for every populated zone, when the value changes). The classic era has
- * 2.6.11's first and third.
- */
-int mm_sysctl_write(struct mm *mm, const char *name, const char *value, char *err, size_t errlen)
-{
-	/* 6.1 has vm.numa_zonelist_order with CONFIG_NUMA only (a write
-	 * there takes only "Node" or "default"; mmsim does not model it). */
-	if (mm->no_numa && (!strcmp(name, "numa_zonelist_order") || !strcmp(name, "zonelist_order")))
-		return mmsim_errf(err, errlen, "sysctl %s: the machine's kernel is built without CONFIG_NUMA "
-				  "(\"numa\": false), so it has no /proc/sys/vm/numa_zonelist_order", name);
-	if (!mm_is_sysctl(name))
-		return mmsim_errf(err, errlen, "sysctl: unknown '%s' (known: min_free_kbytes, "
-				  "watermark_scale_factor, lowmem_reserve_ratio, "
-				  "percpu_pagelist_high_fraction)", name);
-	bool modern = mm->policy.era == MM_ERA_MODERN;
-	if (!modern && (!strcmp(name, "watermark_scale_factor") ||
-			!strcmp(name, "percpu_pagelist_high_fraction")))
-		return mmsim_errf(err, errlen, "sysctl %s: the classic era (2.6.11) has no such file", name);
-	struct mm_policy p = mm->policy;
-	if (mm_policy_set(&p, name, value, err, errlen))
-		return -1;
-	if (!strcmp(name, "min_free_kbytes") && p.min_free_kbytes < 0)
-		return mmsim_errf(err, errlen, "sysctl min_free_kbytes: a number of KiB, not 'auto'");
-	unsigned old_frac = mm->policy.percpu_pagelist_high_fraction;
-	mm->policy = p;
-	if (!strcmp(name, "min_free_kbytes")) {
-		mm->min_free_kbytes = (unsigned long)p.min_free_kbytes;
-		if (modern)
-			setup_per_zone_wmarks_61(mm);
-		else
-			setup_per_zone_pages_min(mm);
-	} else if (!strcmp(name, "watermark_scale_factor")) {
-		setup_per_zone_wmarks_61(mm);
-	} else if (!strcmp(name, "lowmem_reserve_ratio")) {
-		if (modern)
-			setup_per_zone_lowmem_reserve_61(mm);
-		else
-			setup_per_zone_lowmem_reserve(mm);
-	} else if (p.percpu_pagelist_high_fraction != old_frac) {
-		for (int nid = 0; nid < mm->nr_nodes; nid++)
-			for (int j = 0; j < MAX_NR_ZONES; j++)
-				if (populated_zone(&mm->node_data[nid]->node_zones[j]))
-					zone_set_pageset_high_and_batch(mm, &mm->node_data[nid]->node_zones[j]);
-	}
-	return 0;
-}
-
-/* ---- Views in 6.1's formats ---------------------------------------------- */
-
-/* 6.1's zones as /proc/zoneinfo lists them, mapped to ours (-1: Device,
- * which mmsim does not model, always empty). x86_64: DMA, DMA32, Normal,
- * Movable, Device; 32-bit: DMA, Normal, HighMem, Movable. */
-int zones_61(const struct mm *mm, const char **names, int *ours)
-{
-	if (mm->arch == HW_ARCH_X86_64) {
-		static const char *const n[] = { "DMA", "DMA32", "Normal", "Movable", "Device" };
-		static const int o[] = { ZONE_DMA, ZONE_DMA32, ZONE_NORMAL, ZONE_MOVABLE, -1 };
-		memcpy(names, n, sizeof n);
-		memcpy(ours, o, sizeof o);
-		return 5;
-	}
-	static const char *const n[] = { "DMA", "Normal", "HighMem", "Movable" };
-	static const int o[] = { ZONE_DMA, ZONE_NORMAL, ZONE_HIGHMEM, ZONE_MOVABLE };
-	memcpy(names, n, sizeof n);
-	memcpy(ours, o, sizeof o);
-	return 4;
-}
-
-/* lowmem_reserve[] of our zone z against 6.1's zone k: the modelled zone
- * below k's (empty unmodelled zones add no pages). */
-static unsigned long protection_61(const struct zone *z, const int *ours, int k)
-{
-	int j = -1;
-	for (int i = k; i >= 0; i--)
-		if (ours[i] >= 0) {
-			j = ours[i];
-			break;
-		}
-	return j > zone_idx(z) ? z->lowmem_reserve[j] : 0;
-}
-
-static int fls_ul(unsigned long x)
-{
-	int r = 0;
-	while (x) {
-		r++;
-		x >>= 1;
-	}
-	return r;
-}
-
-/* 6.1 calculate_normal_threshold (mm/vmstat.c): the per-CPU vmstat drift
- * allowed, 2 * fls(online CPUs) * (1 + fls(managed in 128 MiB units)), at
- * most 125. */
-static int stat_threshold(const struct mm *mm, const struct zone *z)
-{
-	unsigned long mem = z->managed_pages >> (27 - HW_PAGE_SHIFT);
-	int t = 2 * fls_ul((unsigned long)mm->ncpus) * (1 + fls_ul(mem));
-	return t < 125 ? t : 125;
-}
-
-/*
- * 6.1 zoneinfo_show_print: what the simulator models is printed, every
- * other counter as 0 (per-node stats, the vmstat items, numa counters...);
- * the pageset count is both of a CPU's lists, the "pages free" the buddy
- * lists only, as 6.1's does. Without CONFIG_NUMA the layout is the same
- * but for the counters that kernel lacks: the numa_* lines of each zone
- * and, among the per-node stats, pgpromote_* (CONFIG_NUMA_BALANCING).
- */
-static void view_zoneinfo_61(struct mm *mm, struct mm_out *o)
-{
-	static const char *const node_stats[] = {
-		"nr_inactive_anon", "nr_active_anon", "nr_inactive_file", "nr_active_file",
-		"nr_unevictable", "nr_slab_reclaimable", "nr_slab_unreclaimable", "nr_isolated_anon",
-		"nr_isolated_file", "workingset_nodes", "workingset_refault_anon",
-		"workingset_refault_file", "workingset_activate_anon", "workingset_activate_file",
-		"workingset_restore_anon", "workingset_restore_file", "workingset_nodereclaim",
-		"nr_anon_pages", "nr_mapped", "nr_file_pages", "nr_dirty", "nr_writeback",
-		"nr_writeback_temp", "nr_shmem", "nr_shmem_hugepages", "nr_shmem_pmdmapped",
-		"nr_file_hugepages", "nr_file_pmdmapped", "nr_anon_transparent_hugepages",
-		"nr_vmscan_write", "nr_vmscan_immediate_reclaim", "nr_dirtied", "nr_written",
-		"nr_throttled_written", "nr_kernel_misc_reclaimable", "nr_foll_pin_acquired",
-		"nr_foll_pin_released", "nr_kernel_stack", "nr_page_table_pages",
-		"nr_sec_page_table_pages", "nr_swapcached", "pgpromote_success", "pgpromote_candidate",
-		NULL };
-	static const char *const zone_stats[] = {
-		"nr_zone_inactive_anon", "nr_zone_active_anon", "nr_zone_inactive_file",
-		"nr_zone_active_file", "nr_zone_unevictable", "nr_zone_write_pending", "nr_mlock",
-		"nr_bounce", "nr_zspages", "nr_free_cma", NULL };
-	const char *names[5];
-	int ours[5];
-	int nz = zones_61(mm, names, ours);
-	for (int nid = 0; nid < mm->nr_nodes; nid++) {
-		pg_data_t *pgdat = mm->node_data[nid];
-		bool node_stats_done = false;
-		for (int k = 0; k < nz; k++) {
-			struct zone *z = ours[k] >= 0 ? &pgdat->node_zones[ours[k]] : NULL;
-			mm_outf(o, "Node %d, zone %8s", nid, names[k]);
-			bool populated = z && populated_zone(z);
-			if (populated && !node_stats_done) {
-				mm_outf(o, "\n  per-node stats");
-				for (int i = 0; node_stats[i]; i++)
-					if (vmstat_item_shown_61(mm, node_stats[i]))
-						mm_outf(o, "\n      %-12s %lu", node_stats[i], 0UL);
-				node_stats_done = true;
-			}
-			mm_outf(o, "\n  pages free     %lu"
-				   "\n        boost    %lu"
-				   "\n        min      %lu"
-				   "\n        low      %lu"
-				   "\n        high     %lu"
-				   "\n        spanned  %lu"
-				   "\n        present  %lu"
-				   "\n        managed  %lu"
-				   "\n        cma      %lu",
-				/* 6.1's min_wmark_pages and friends add the boost */
-				z ? z->free_pages : 0, z ? z->watermark_boost : 0,
-				z ? z->pages_min + z->watermark_boost : 0, z ? z->pages_low + z->watermark_boost : 0,
-				z ? z->pages_high + z->watermark_boost : 0,
-				z ? z->spanned_pages : 0, z ? z->present_pages : 0,
-				z ? z->managed_pages : 0, 0UL);
-			mm_outf(o, "\n        protection: (");
-			for (int j = 0; j < nz; j++)
-				mm_outf(o, "%s%lu", j ? ", " : "", z ? protection_61(z, ours, j) : 0);
-			mm_outf(o, ")");
-			if (!populated) {
-				mm_outf(o, "\n");
-				continue;
-			}
-			mm_outf(o, "\n      %-12s %lu", "nr_free_pages", z->free_pages);
-			for (int i = 0; zone_stats[i]; i++)
-				mm_outf(o, "\n      %-12s %lu", zone_stats[i], 0UL);
-			static const char *const numa[] = { "numa_hit", "numa_miss", "numa_foreign",
-							    "numa_interleave", "numa_local", "numa_other" };
-			uint64_t nv[6] = { 0 };
-			for (int c = 0; c < mm->ncpus; c++) {
-				const struct per_cpu_pageset *ps = &z->pageset[c];
-				nv[0] += ps->numa_hit;
-				nv[1] += ps->numa_miss;
-				nv[2] += ps->numa_foreign;
-				nv[3] += ps->interleave_hit;
-				nv[4] += ps->local_node;
-				nv[5] += ps->other_node;
-			}
-			for (int i = 0; i < 6; i++)
-				if (vmstat_item_shown_61(mm, numa[i]))
-					mm_outf(o, "\n      %-12s %llu", numa[i], (unsigned long long)nv[i]);
-			mm_outf(o, "\n  pagesets");
-			for (int c = 0; c < mm->ncpus; c++) {
-				const struct per_cpu_pages *hot = &z->pageset[c].pcp[0];
-				mm_outf(o, "\n    cpu: %i"
-					   "\n              count: %i"
-					   "\n              high:  %i"
-					   "\n              batch: %i",
-					c, hot->count + z->pageset[c].pcp[1].count, hot->high, hot->batch);
-				mm_outf(o, "\n  vm stats threshold: %d", stat_threshold(mm, z));
-			}
-			mm_outf(o, "\n  node_unreclaimable:  %u"
-				   "\n  start_pfn:           %lu"
-				   "\n", z->all_unreclaimable ? 1u : 0u, z->zone_start_pfn);
-		}
-	}
-}
-
-/* 6.1 mminit_verify_zonelist, as dmesg prints it with mminit_loglevel=4:
- * per node, the fallback ("general") list of each populated zone, then its
- * own-node ("thisnode", __GFP_THISNODE) list (NUMA kernels only), each
- * zone as NODE:NAME. */
-static void view_zonelists(struct mm *mm, struct mm_out *o)
-{
-	for (int nid = 0; nid < mm->nr_nodes; nid++) {
-		pg_data_t *pgdat = mm->node_data[nid];
-		/* 6.1 MAX_ZONELISTS: the "thisnode" list (ZONELIST_NOFALLBACK)
-		 * exists only with CONFIG_NUMA. */
-		for (int listid = 0; listid < (mm->no_numa ? 1 : 2); listid++)
-			for (int k = 0; k < MAX_NR_ZONES; k++) {
-				struct zone *zone = &pgdat->node_zones[k];
-				if (!populated_zone(zone))
-					continue;
-				mm_outf(o, "mminit::zonelist %s %d:%s = ", listid ? "thisnode" : "general", nid,
-					zone->name);
-				if (listid == 0) {
-					for (struct zone **z = pgdat->node_zonelists[k].zones; *z; z++)
-						mm_outf(o, "%d:%s ", (*z)->zone_pgdat->node_id, (*z)->name);
-				} else {
-					for (int j = k; j >= 0; j--)
-						if (populated_zone(&pgdat->node_zones[j]))
-							mm_outf(o, "%d:%s ", nid, pgdat->node_zones[j].name);
-				}
-				mm_outf(o, "\n");
-			}
-	}
-}
-
-/* ---- Pageblocks and /proc/pagetypeinfo ---------------------------------- */
-
 /*
  * 6.1 memmap_init_range sets MIGRATE_MOVABLE on every pageblock whose first
  * (aligned) frame it initialises, that is whose first frame lies in the
@@ -692,7 +1652,7 @@ static void view_zonelists(struct mm *mm, struct mm_out *o)
  * machines do). The frames are all freed later as movable (boot freeing,
  * page_alloc.c's __free_one_page reads the block's type).
  */
-void init_pageblocks_modern(const struct mm *mm, struct zone *z)
+static void memmap_init_zone(struct mm *mm, struct zone *z)
 {
 	z->pageblock_order = mm->pageblock_order;
 	if (!z->spanned_pages)
@@ -705,74 +1665,144 @@ void init_pageblocks_modern(const struct mm *mm, struct zone *z)
 		if (base + (b << pageblock_order(z)) >= z->zone_start_pfn)
 			z->pageblock_mt[b] = MIGRATE_MOVABLE;
 }
-
-static const char *const migratetype_names[MIGRATE_TYPES] = {
-	"Unmovable", "Movable", "Reclaimable", "HighAtomic", "Isolate",
-};
-
-/* 6.1 vmstat.c pagetypeinfo_show: the free blocks of each order on each
- * migrate type's list (counted up to 100000, then ">"), then how many
- * pageblocks have each type, stepping from zone_start_pfn by
- * pageblock_nr_pages (pagetypeinfo_showblockcount_print). Populated zones
- * only. */
-static void view_pagetypeinfo_61(struct mm *mm, struct mm_out *o)
+/* 6.1's x86 setup_arch reserves the first 1 MiB (memblock_reserve(0,
+ * SZ_1M), since 5.13) on x86_64, unless the description already says what
+ * the kernel reserved (an imported machine's kernel ranges); and
+ * pageblock_order is the machine's (set_pageblock_order). */
+static void setup_arch(struct mm *mm, const struct hw_machine_desc *d)
 {
-	mm_outf(o, "Page block order: %u\n", mm->pageblock_order);
-	mm_outf(o, "Pages per block:  %lu\n\n", 1UL << mm->pageblock_order);
-	mm_outf(o, "%-43s ", "Free pages count per migrate type at order");
-	for (unsigned order = 0; order < mm->max_order; order++)
-		mm_outf(o, "%6u ", order);
-	mm_outf(o, "\n");
-	for (int nid = 0; nid < mm->nr_nodes; nid++)
-		for (int j = 0; j < MAX_NR_ZONES; j++) {
-			struct zone *z = &mm->node_data[nid]->node_zones[j];
-			if (!populated_zone(z) || !z->pageblock_mt)
-				continue;
-			pg_data_t *pgdat = z->zone_pgdat;
-			for (int mt = 0; mt < MIGRATE_TYPES; mt++) {
-				mm_outf(o, "Node %4d, zone %8s, type %12s ", nid, z->name, migratetype_names[mt]);
-				for (unsigned order = 0; order < mm->max_order; order++) {
-					unsigned long n = 0;
-					const struct page_list *l = &z->free_area[order].free_lists[mt];
-					for (uint32_t i = l->first; i != PAGE_NIL && n < 100000;
-					     i = pgdat->node_mem_map[i].lru_next)
-						n++;
-					mm_outf(o, "%s%6lu ", n >= 100000 ? ">" : "", n);
-				}
-				mm_outf(o, "\n");
+	mm->pageblock_order = pageblock_order_61(d->arch);
+	if (mm->arch != HW_ARCH_X86_64)
+		return;
+	mm->boot_keep_low = 1u << 20;
+	for (int i = 0; i < d->nr_ranges; i++)
+		if (d->ranges[i].type == HW_MEM_KERNEL)
+			mm->boot_keep_low = 0;
+}
+
+/* 6.1 sizes the per-CPU lists with the watermarks
+ * (zone_set_pageset_high_and_batch, from setup_per_zone_wmarks): until
+ * then they are empty and have no high or batch. */
+static void zone_pcp_init(struct mm *mm, struct zone *z)
+{
+	(void)mm;
+	(void)z;
+}
+
+/* The events 6.1 has that 2.6.11 had no counterpart for: a fallback steal
+ * (mm_page_alloc_extfrag, 6.1's fields), mmsim's watermark boost changes,
+ * and compaction attempts (6.1's mm_compaction_try_to_compact_pages). */
+static void trace_events(struct mm *mm, struct trace *tr)
+{
+	mm->ev_extfrag = trace_event_id(tr, "mm_page_alloc_extfrag");
+	mm->ev_boost = trace_event_id(tr, "mm_watermark_boost");
+	mm->ev_compact = trace_event_id(tr, "mm_compaction_try_to_compact_pages");
+}
+
+/* ---- Run-time sysctls ---------------------------------------------------- */
+
+static const char *const sysctls[] = { "min_free_kbytes", "watermark_scale_factor",
+				       "lowmem_reserve_ratio", "percpu_pagelist_high_fraction", NULL };
+
+/*
+ * The handlers: 6.1 min_free_kbytes_sysctl_handler (user_min_free_kbytes,
+ * setup_per_zone_wmarks), watermark_scale_factor_sysctl_handler
+ * (setup_per_zone_wmarks), lowmem_reserve_ratio_sysctl_handler
+ * (setup_per_zone_lowmem_reserve; 6.1 also runs it on every read),
+ * percpu_pagelist_high_fraction_sysctl_handler (zone_set_pageset_high_and_batch
+ * for every populated zone, when the value changes).
+ */
+static void sysctl_handler(struct mm *mm, const char *name, const struct mm_policy *old)
+{
+	if (!strcmp(name, "min_free_kbytes") || !strcmp(name, "watermark_scale_factor")) {
+		setup_per_zone_wmarks_61(mm);
+	} else if (!strcmp(name, "lowmem_reserve_ratio")) {
+		setup_per_zone_lowmem_reserve_61(mm);
+	} else if (mm->policy.percpu_pagelist_high_fraction != old->percpu_pagelist_high_fraction) {
+		for (int nid = 0; nid < mm->nr_nodes; nid++)
+			for (int j = 0; j < MAX_NR_ZONES; j++)
+				if (populated_zone(&mm->node_data[nid]->node_zones[j]))
+					zone_set_pageset_high_and_batch(mm, &mm->node_data[nid]->node_zones[j]);
+	}
+}
+
+/* ---- The invariant checker's part ---------------------------------------- */
+
+/* Each CPU's lists per (type, order): free blocks of the zone, aligned to
+ * their order, counted in pages; and the highatomic reserve counts its
+ * pageblocks (reserve_highatomic_pageblock, unreserve_highatomic_pageblock). */
+static int check_zone(struct mm *mm, struct zone *z, unsigned long *on_pcp, char *err, size_t errlen)
+{
+	pg_data_t *pgdat = z->zone_pgdat;
+	char what[96];
+	for (int cpu = 0; cpu < mm->ncpus; cpu++) {
+		const struct per_cpu_pageset *ps = &z->pageset[cpu];
+		long pages = 0;
+		for (int i = 0; i < NR_PCP_LISTS; i++) {
+			unsigned order = pindex_to_order(z, i);
+			snprintf(what, sizeof what, "node %d %s cpu %d pcp list %d", pgdat->node_id, z->name, cpu, i);
+			long n = mm_check_list(pgdat, &ps->lists[i], err, errlen, what);
+			if (n < 0)
+				return -1;
+			for (uint32_t k = ps->lists[i].first; k != PAGE_NIL; k = pgdat->node_mem_map[k].lru_next) {
+				struct page *p = &pgdat->node_mem_map[k];
+				if (zone_of_page(mm, p) != z || PagePrivate(p) || page_count(p) || PageReserved(p) ||
+				    ((unsigned long)(p - z->zone_mem_map) & ((1UL << order) - 1)))
+					return mmsim_errf(err, errlen, "%s: pfn %llu is not a free block of the zone", what,
+							  (unsigned long long)(pgdat->node_start_pfn + k));
 			}
+			pages += n << order;
 		}
-	mm_outf(o, "\n%-23s", "Number of blocks type ");
-	for (int mt = 0; mt < MIGRATE_TYPES; mt++)
-		mm_outf(o, "%12s ", migratetype_names[mt]);
-	mm_outf(o, "\n");
-	for (int nid = 0; nid < mm->nr_nodes; nid++)
-		for (int j = 0; j < MAX_NR_ZONES; j++) {
-			struct zone *z = &mm->node_data[nid]->node_zones[j];
-			if (!populated_zone(z) || !z->pageblock_mt)
-				continue;
-			unsigned long count[MIGRATE_TYPES] = { 0 };
-			unsigned long end = z->zone_start_pfn + z->spanned_pages;
-			unsigned long base = z->zone_start_pfn & ~(pageblock_nr_pages(z) - 1);
-			for (unsigned long pfn = z->zone_start_pfn; pfn < end; pfn += pageblock_nr_pages(z))
-				count[z->pageblock_mt[(pfn - base) >> pageblock_order(z)]]++;
-			mm_outf(o, "Node %d, zone %8s ", nid, z->name);
-			for (int mt = 0; mt < MIGRATE_TYPES; mt++)
-				mm_outf(o, "%12lu ", count[mt]);
-			mm_outf(o, "\n");
-		}
+		if (pages != ps->pcp[0].count)
+			return mmsim_errf(err, errlen, "node %d %s cpu %d: pcp count %d but %ld pages on its lists",
+					  pgdat->node_id, z->name, cpu, ps->pcp[0].count, pages);
+		*on_pcp += (unsigned long)pages;
+	}
+	unsigned long highatomic = 0;
+	for (unsigned long b = 0; b < z->nr_pageblocks; b++)
+		highatomic += z->pageblock_mt[b] == MIGRATE_HIGHATOMIC;
+	if (highatomic * pageblock_nr_pages(z) != z->nr_reserved_highatomic)
+		return mmsim_errf(err, errlen, "node %d %s: nr_reserved_highatomic %lu but %lu highatomic pageblocks",
+				  pgdat->node_id, z->name, z->nr_reserved_highatomic, highatomic);
+	return 0;
 }
 
-size_t mm_view_modern(struct mm *mm, const char *name, char *buf, size_t len)
-{
-	struct mm_out o = { buf, len, 0 };
-	if (len)
-		buf[0] = '\0';
-	if (!strcmp(name, "zonelists"))
-		view_zonelists(mm, &o);
-	else if (!strcmp(name, "pagetypeinfo"))
-		view_pagetypeinfo_61(mm, &o);
-	else
-		view_zoneinfo_61(mm, &o);
-	return o.n;
-}
+/* ---- The era's table ---------------------------------------------------- */
+
+const struct mm_ops mm_ops_61 = {
+	.era = "modern",
+	.version = "6.1",
+	.gfp_bits_mask = __GFP_BITS_MASK_MODERN,
+	/* 6.1's alloc_zeroed_user_highpage_movable: anonymous pages are
+	 * movable, kept in MIGRATE_MOVABLE pageblocks */
+	.gfp_anon = GFP_HIGHUSER_MOVABLE,
+	.nr_free_lists = MIGRATE_TYPES,
+	.takes_capture = true,
+
+	.setup_arch = setup_arch,
+	.zone_pcp_init = zone_pcp_init,
+	.memmap_init_zone = memmap_init_zone,
+	.build_all_zonelists = build_all_zonelists,
+	.free_boot_block = __free_pages_core,
+	.init_per_zone_wmark_min = init_per_zone_wmark_min,
+	.trace_events = trace_events,
+	.kswapd = kswapd_61,
+
+	.alloc_pages = __alloc_pages_61,
+	.free_the_page = free_the_page,
+	.drain_pages = drain_pages,
+	.trace_page_alloc = trace_mm_page_alloc,
+	.sysctls = sysctls,
+	.sysctl_handler = sysctl_handler,
+
+	.view_names = view_names_61,
+	.views_known = "buddyinfo, zoneinfo, vmstat, meminfo, freelists, slabinfo, vmallocinfo, zonelists, "
+		       "numastat, node_meminfo, pagetypeinfo",
+	.view = view_61,
+	.node_meminfo = node_meminfo_61,
+	.check_zone = check_zone,
+
+	/* The modern era runs 2.6.11's kmap, slab, vmalloc, DMA bouncing and
+	 * user address spaces until it has its own (issue 20). */
+	.kernel = &mm_kernel_2611,
+};
