@@ -132,7 +132,6 @@ extern const struct mm_kernel_ops mm_kernel_2611;
 struct mm_ops {
 	const char *era;                /* the policy's name: "classic", "modern" */
 	const char *version;            /* the kernel it follows: "2.6.11", "6.1" */
-	gfp_t gfp_bits_mask;            /* __GFP_BITS_MASK: the flags the kernel knows */
 	gfp_t gfp_anon;                 /* an anonymous user page's mask (do_anonymous_page) */
 	int nr_free_lists;              /* buddy lists per order (free_area's free_lists[]) */
 	bool takes_capture;             /* a real box's capture is this kernel's state */
@@ -148,15 +147,14 @@ struct mm_ops {
 	void (*trace_events)(struct mm *mm, struct trace *tr);   /* the era's own events */
 	enum sim_step (*kswapd)(struct sim *s, struct sim_task *t);
 
-	/* Run time: what alloc_pages and __free_pages reach, after the checks
-	 * both share (page_alloc.c). */
-	struct page *(*alloc_pages)(struct mm *mm, gfp_t gfp, unsigned order, struct zonelist *zl);
-	/* A block whose count reached zero. */
-	void (*free_the_page)(struct mm *mm, struct zone *zone, struct page *page, unsigned order, bool cold);
+	/* Run time: what alloc_pages and its kin, __free_pages and
+	 * free_cold_page reach (each era's instance of mm/entry.h's
+	 * alloc_pages_entry and free_pages_entry: nid -1 is the current CPU's
+	 * node; zl NULL, the node's zonelist for the mask). */
+	struct page *(*alloc_pages)(struct mm *mm, int nid, gfp_t gfp, unsigned order, struct zonelist *zl);
+	int (*free_pages)(struct mm *mm, struct page *page, unsigned order, bool cold);
 	/* Every per-CPU list of cpu back to the buddy lists. */
 	void (*drain_pages)(struct mm *mm, int cpu);
-	/* The mm_page_alloc event (tracing is on). */
-	void (*trace_page_alloc)(struct mm *mm, struct page *page, unsigned order, gfp_t gfp, cycle_t start);
 	const char *const *sysctls;     /* the /proc/sys/vm files the kernel has */
 	/* The kernel's handler of sysctl name, after mm_sysctl_write set the
 	 * new value in mm->policy (old: the policy before). */
@@ -331,12 +329,14 @@ void prep_zero_page(struct mm *mm, struct page *page, unsigned order);
  * field); one taken under the lock for a per-CPU refill; kswapd's and the
  * OOM killer's (nid < 0: no nid field); a failed allocation (gfp_text:
  * the caller's mask as text; msg is mm->err); direct reclaim that
- * reclaimed nr_reclaimed pages; a watermark band crossed (buddy.h). */
+ * reclaimed nr_reclaimed pages; a watermark band crossed (buddy.h); a
+ * block freed (mm_page_free, from start to now). */
 void trace_mm_page_pcpu_drain(struct mm *mm, struct page *page, unsigned order, int mt);
 void trace_mm_page_alloc_zone_locked(struct mm *mm, struct page *page, unsigned order);
 void trace_mm_simple(struct mm *mm, int ev, int nid, unsigned order);
 void trace_mm_page_alloc_fail(struct mm *mm, unsigned order, const char *gfp_text);
 void trace_mm_direct_reclaim(struct mm *mm, gfp_t gfp, unsigned order, unsigned long nr_reclaimed);
+void trace_mm_page_free(struct mm *mm, uint64_t pfn, unsigned order, cycle_t start);
 void trace_mm_zone_watermark(struct mm *mm, struct zone *zone, unsigned long old);
 
 /* page_alloc.c: kswapd's task. Whether it sleeps (not started yet, or

@@ -2,11 +2,13 @@
  * The page allocator's entry points (alloc_pages, __free_pages and their
  * kin, mm/mm.h), and what both eras' allocators do alike, out of line.
  *
- * An entry point checks what it is given (the CPU it runs on, the order,
- * the gfp mask against the era's __GFP_BITS_MASK, a freed page against
- * what was handed out), then goes to the era's allocator through its table
- * (mm->ops: mm/2.6.11/page_alloc.c, mm/6.1/page_alloc.c), traces the
- * result, and runs the invariant checker when the policy says check=on.
+ * An entry point goes to the era's allocator through its table (mm->ops:
+ * mm/2.6.11/page_alloc.c, mm/6.1/page_alloc.c), whose entry checks what it
+ * is given (the CPU it runs on, the order, the gfp mask against the era's
+ * __GFP_BITS_MASK, a freed page against what was handed out), allocates or
+ * frees, traces the result, and runs the invariant checker when the policy
+ * says check=on: mm/entry.h's bodies, which each era compiles around its
+ * own mechanisms so that one indirect call is all the table costs.
  * The checks are mmsim's: the kernel trusts its callers and BUG()s, we
  * return a clean error (mm.h) and change nothing.
  *
@@ -19,24 +21,18 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "mm/buddy.h"
+#include "mm/entry.h"
 
 /* ---- Entering and leaving ----------------------------------------------- */
 
 int mm_enter(struct mm *mm)
 {
-	int cpu = sim_cur_cpu(mm->sim);
-	mm->errcode = 0;
-	if (cpu < 0 || cpu >= mm->ncpus)
-		return mm_fail(mm, MM_ENOCPU, "no current CPU (call from a task, or mm_set_cpu first)");
-	mm->cpu = cpu;
-	return 0;
+	return __mm_enter(mm);
 }
 
 void mm_leave(struct mm *mm, const char *where)
 {
-	if (mm->policy.check)
-		mm_check_or_panic(mm, where);
+	__mm_leave(mm, where);
 }
 
 /* ---- Trace events both eras emit --------------------------------------- */
@@ -191,44 +187,14 @@ void prep_zero_page(struct mm *mm, struct page *page, unsigned order)
 
 /* ---- Allocating --------------------------------------------------------- */
 
-static struct page *do_alloc(struct mm *mm, int nid, gfp_t gfp, unsigned order, struct zonelist *zl)
-{
-	cycle_t start = sim_now(mm->sim);
-	if (mm_enter(mm))
-		return NULL;
-	if (order >= mm->max_order) {
-		mm_fail(mm, MM_EINVAL, "order %u: must be below MAX_ORDER (%u)", order, mm->max_order);
-		return NULL;
-	}
-	gfp_t allowed = mm->ops->gfp_bits_mask;
-	if (gfp & ~allowed) {
-		mm_fail(mm, MM_EINVAL, "gfp 0x%x has bits outside __GFP_BITS_MASK (0x%x)", gfp, allowed);
-		return NULL;
-	}
-	if (!zl) {
-		if (nid < 0)
-			nid = mm->cpu_node[mm->cpu];
-		if (nid >= mm->nr_nodes) {
-			mm_fail(mm, MM_EINVAL, "node %d: the machine has %d nodes", nid, mm->nr_nodes);
-			return NULL;
-		}
-		zl = &mm->node_data[nid]->node_zonelists[gfp_zone(gfp)];
-	}
-	struct page *page = mm->ops->alloc_pages(mm, gfp, order, zl);
-	if (page && trace_enabled(mm->trace, mm->ev_alloc))
-		mm->ops->trace_page_alloc(mm, page, order, gfp, start);
-	mm_leave(mm, "alloc_pages");
-	return page;
-}
-
 struct page *alloc_pages(struct mm *mm, gfp_t gfp_mask, unsigned order)
 {
-	return do_alloc(mm, -1, gfp_mask, order, NULL);
+	return mm->ops->alloc_pages(mm, -1, gfp_mask, order, NULL);
 }
 
 struct page *alloc_pages_node(struct mm *mm, int nid, gfp_t gfp_mask, unsigned order)
 {
-	return do_alloc(mm, nid, gfp_mask, order, NULL);
+	return mm->ops->alloc_pages(mm, nid, gfp_mask, order, NULL);
 }
 
 struct page *__alloc_pages(struct mm *mm, gfp_t gfp_mask, unsigned order, struct zonelist *zonelist)
@@ -237,7 +203,7 @@ struct page *__alloc_pages(struct mm *mm, gfp_t gfp_mask, unsigned order, struct
 		mm_fail(mm, MM_EINVAL, "__alloc_pages: no zonelist");
 		return NULL;
 	}
-	return do_alloc(mm, -1, gfp_mask, order, zonelist);
+	return mm->ops->alloc_pages(mm, -1, gfp_mask, order, zonelist);
 }
 
 uint64_t __get_free_pages(struct mm *mm, gfp_t gfp_mask, unsigned order)
@@ -267,16 +233,13 @@ uint64_t __get_dma_pages(struct mm *mm, gfp_t gfp_mask, unsigned order)
 
 /* ---- Freeing ------------------------------------------------------------ */
 
-/* Is page one of ours? (Callers in C may pass anything.) */
-static bool page_is_ours(struct mm *mm, const struct page *page)
+void trace_mm_page_free(struct mm *mm, uint64_t pfn, unsigned order, cycle_t start)
 {
-	for (int nid = 0; nid < mm->nr_nodes; nid++) {
-		const pg_data_t *pgdat = mm->node_data[nid];
-		if (pgdat->node_mem_map && page >= pgdat->node_mem_map &&
-		    page < pgdat->node_mem_map + pgdat->node_spanned_pages)
-			return true;
-	}
-	return false;
+	trace_begin(mm->trace, mm->ev_free, start, mm->cpu, cur_task_name(mm));
+	trace_u64(mm->trace, "pfn", pfn);
+	trace_u64(mm->trace, "order", order);
+	trace_u64(mm->trace, "cycles", sim_now(mm->sim) - start);
+	trace_end(mm->trace);
 }
 
 /* destroy_compound_page's check: 0, or -1 if the marks are not those of a
@@ -294,16 +257,13 @@ static int check_compound_page(pg_data_t *pgdat, struct page *page, unsigned ord
 	return 0;
 }
 
-/* The checks the kernel makes with BUG_ON and bad_page, as errors. */
-static int check_free(struct mm *mm, struct page *page, unsigned order)
+/* The checks the kernel makes with BUG_ON and bad_page, as errors (the
+ * slow path of mm/entry.h's free_pages_entry). */
+int check_free(struct mm *mm, struct page *page, unsigned order)
 {
 	if (!page || !page_is_ours(mm, page))
 		return mm_fail(mm, MM_EINVAL, "__free_pages: not a page of this machine");
-	/* The common case, first: the head of a block handed out with this
-	 * order, still referenced, not compound (the allocator only hands out
-	 * aligned blocks inside their zone, so nothing else can be wrong). */
-	if (PageAllocHead(page) && page_alloc_order(page) == order && page_count(page) > 0 &&
-	    !PageCompound(page))
+	if (free_is_plain(page, order))
 		return 0;
 	uint64_t pfn = __page_to_pfn(mm, page);
 	struct zone *zone = zone_of_page(mm, page);
@@ -336,45 +296,14 @@ static int check_free(struct mm *mm, struct page *page, unsigned order)
 	return 0;
 }
 
-static int do_free(struct mm *mm, struct page *page, unsigned order, bool cold)
-{
-	cycle_t start = sim_now(mm->sim);
-	int rc = mm_enter(mm);
-	if (rc)
-		return rc;
-	rc = check_free(mm, page, order);
-	if (rc)
-		return rc;
-	struct zone *zone = zone_of_page(mm, page);
-	/* put_page_testzero */
-	touch_page(mm, zone->zone_pgdat, page, PAGE_OFF_COUNT, 4, 1);
-	if (--page->_count > 0) {
-		mm_leave(mm, "__free_pages");
-		return 0;
-	}
-	clear_page_alloc_order(page);
-	bool tracing = trace_enabled(mm->trace, mm->ev_free);
-	uint64_t pfn = tracing ? __page_to_pfn(mm, page) : 0;
-	mm->ops->free_the_page(mm, zone, page, order, cold);
-	if (tracing) {
-		trace_begin(mm->trace, mm->ev_free, start, mm->cpu, cur_task_name(mm));
-		trace_u64(mm->trace, "pfn", pfn);
-		trace_u64(mm->trace, "order", order);
-		trace_u64(mm->trace, "cycles", sim_now(mm->sim) - start);
-		trace_end(mm->trace);
-	}
-	mm_leave(mm, "__free_pages");
-	return 0;
-}
-
 int __free_pages(struct mm *mm, struct page *page, unsigned order)
 {
-	return do_free(mm, page, order, false);
+	return mm->ops->free_pages(mm, page, order, false);
 }
 
 int free_cold_page(struct mm *mm, struct page *page)
 {
-	return do_free(mm, page, 0, true);
+	return mm->ops->free_pages(mm, page, 0, true);
 }
 
 int free_pages(struct mm *mm, uint64_t kaddr, unsigned order)

@@ -41,7 +41,7 @@
 #include <string.h>
 
 #include "mm/2.6.11/internal.h"
-#include "mm/buddy.h"
+#include "mm/entry.h"
 
 /* ---- The buddy lists ----------------------------------------------------- */
 
@@ -873,12 +873,25 @@ static int check_zone(struct mm *mm, struct zone *z, unsigned long *on_pcp, char
 	return 0;
 }
 
+/* ---- The entry points ------------------------------------------------------ */
+
+/* alloc_pages and __free_pages in this era: mm/entry.h's bodies around
+ * this file's __alloc_pages and free_the_page. */
+static struct page *alloc_pages_2611(struct mm *mm, int nid, gfp_t gfp, unsigned order, struct zonelist *zl)
+{
+	return alloc_pages_entry(mm, nid, gfp, order, zl, __GFP_BITS_MASK, __alloc_pages_2611, trace_mm_page_alloc);
+}
+
+static int free_pages_2611(struct mm *mm, struct page *page, unsigned order, bool cold)
+{
+	return free_pages_entry(mm, page, order, cold, free_the_page);
+}
+
 /* ---- The era's table ---------------------------------------------------- */
 
 const struct mm_ops mm_ops_2611 = {
 	.era = "classic",
 	.version = "2.6.11",
-	.gfp_bits_mask = __GFP_BITS_MASK,
 	.gfp_anon = GFP_HIGHUSER,
 	.nr_free_lists = 1,
 	.takes_capture = false,
@@ -892,10 +905,9 @@ const struct mm_ops mm_ops_2611 = {
 	.trace_events = trace_events,
 	.kswapd = kswapd_2611,
 
-	.alloc_pages = __alloc_pages_2611,
-	.free_the_page = free_the_page,
+	.alloc_pages = alloc_pages_2611,
+	.free_pages = free_pages_2611,
 	.drain_pages = __drain_pages,
-	.trace_page_alloc = trace_mm_page_alloc,
 	.sysctls = sysctls,
 	.sysctl_handler = sysctl_handler,
 

@@ -37,7 +37,7 @@
 #include <string.h>
 
 #include "mm/6.1/internal.h"
-#include "mm/buddy.h"
+#include "mm/entry.h"
 
 /* ---- Fallbacks between migrate types ------------------------------------- */
 
@@ -1767,12 +1767,25 @@ static int check_zone(struct mm *mm, struct zone *z, unsigned long *on_pcp, char
 	return 0;
 }
 
+/* ---- The entry points ------------------------------------------------------ */
+
+/* alloc_pages and __free_pages in this era: mm/entry.h's bodies around
+ * this file's __alloc_pages and free_the_page. */
+static struct page *alloc_pages_61(struct mm *mm, int nid, gfp_t gfp, unsigned order, struct zonelist *zl)
+{
+	return alloc_pages_entry(mm, nid, gfp, order, zl, __GFP_BITS_MASK_MODERN, __alloc_pages_61, trace_mm_page_alloc);
+}
+
+static int free_pages_61(struct mm *mm, struct page *page, unsigned order, bool cold)
+{
+	return free_pages_entry(mm, page, order, cold, free_the_page);
+}
+
 /* ---- The era's table ---------------------------------------------------- */
 
 const struct mm_ops mm_ops_61 = {
 	.era = "modern",
 	.version = "6.1",
-	.gfp_bits_mask = __GFP_BITS_MASK_MODERN,
 	/* 6.1's alloc_zeroed_user_highpage_movable: anonymous pages are
 	 * movable, kept in MIGRATE_MOVABLE pageblocks */
 	.gfp_anon = GFP_HIGHUSER_MOVABLE,
@@ -1788,10 +1801,9 @@ const struct mm_ops mm_ops_61 = {
 	.trace_events = trace_events,
 	.kswapd = kswapd_61,
 
-	.alloc_pages = __alloc_pages_61,
-	.free_the_page = free_the_page,
+	.alloc_pages = alloc_pages_61,
+	.free_pages = free_pages_61,
 	.drain_pages = drain_pages,
-	.trace_page_alloc = trace_mm_page_alloc,
 	.sysctls = sysctls,
 	.sysctl_handler = sysctl_handler,
 
