@@ -36,7 +36,11 @@ CFLAGS   += -std=c11 $(OPT) $(WARN) $(SANFLAGS) -MMD -MP
 LDFLAGS  += $(SANFLAGS)
 LDLIBS   += -lm
 
-LIB_SRCS   := $(sort $(wildcard sim/*.c hw/*.c mm/*.c lua/*.c))
+# mm/*/*.c: the kernel eras' folders (mm/2.6.11, mm/6.1). Their files keep
+# the kernel's names, so the library holds several page_alloc.o: ar keeps
+# members of the same name apart (the archive is rebuilt whole each time),
+# and the linker finds each by its symbols.
+LIB_SRCS   := $(sort $(wildcard sim/*.c hw/*.c mm/*.c mm/*/*.c lua/*.c))
 TOOL_SRCS  := $(sort $(wildcard tools/*.c))
 TEST_SRCS  := $(sort $(wildcard tests/*.c))
 BENCH_SRCS := $(sort $(wildcard bench/*.c))

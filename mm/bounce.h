@@ -1,5 +1,5 @@
 /*
- * DMA for devices with an address mask, and bounce buffers (mm/bounce.c):
+ * DMA for devices with an address mask, and bounce buffers (mm/2.6.11/bounce.c):
  * the public API.
  *
  * A device (hw/dma.h) reaches physical memory below its limit only (ISA:

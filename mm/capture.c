@@ -100,7 +100,9 @@ struct saved_counters {
 
 int mm_apply_capture(struct mm *mm, const struct hw_import *imp, unsigned what, char *err, size_t errlen)
 {
-	if (mm->policy.era != MM_ERA_MODERN)
+	/* A capture is a 6.1 box's state: only an era whose kernel reads it
+	 * alike can take it. */
+	if (!mm->ops->takes_capture)
 		return mmsim_errf(err, errlen, "the capture's state is 6.1's: boot the modern era");
 	if (imp->nr_nodes != mm->nr_nodes)
 		return mmsim_errf(err, errlen, "the capture has %d nodes, the machine %d", imp->nr_nodes, mm->nr_nodes);

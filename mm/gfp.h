@@ -67,7 +67,7 @@ typedef unsigned int gfp_t;
  * The usual combinations. The names 2.6.11 had keep 2.6.11's values: the
  * classic era, the C callers (slab, vmalloc, bounce) and the scenarios
  * share them. The modern era reads such a mask the way 4.4 converted the
- * kernel's callers (gfp_legacy_to_61 in page_alloc.c): __GFP_WAIT gains
+ * kernel's callers (gfp_legacy_to_61 in mm/6.1/page_alloc.c): __GFP_WAIT gains
  * __GFP_KSWAPD_RECLAIM, GFP_ATOMIC becomes 6.1's
  * __GFP_HIGH|__GFP_ATOMIC|__GFP_KSWAPD_RECLAIM. The names 2.6.11 did not
  * have carry their 6.1 values and exist in the modern era only.

@@ -1,5 +1,7 @@
 /*
- * Kernel mappings of HighMem frames (mm/highmem.c): the public API.
+ * Kernel mappings of HighMem frames (Linux 2.6.11 mm/highmem.c, ours in
+ * mm/2.6.11/highmem.c): the public API, which both eras run until the
+ * modern era has 6.1's kmap_local.
  *
  * On i386 the kernel maps only lowmem (the first 896 MiB) at PAGE_OFFSET.
  * A HighMem frame has no kernel address until someone maps it, either

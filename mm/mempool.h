@@ -1,5 +1,5 @@
 /*
- * Memory pools (mm/mempool.c): the public API.
+ * Memory pools (mm/2.6.11/mempool.c): the public API.
  *
  * A mempool guarantees that min_nr elements can always be had eventually:
  * it keeps that many in reserve, taken at creation. mempool_alloc first

@@ -7,14 +7,14 @@
  * policy, runs inside a struct sim (whose memory port charges the cycles of
  * every metadata access), and is freed by mm_destroy.
  *
- * The era. The allocator here is the `classic` era, Linux 2.6.11 as
- * "Understanding the Linux Kernel" (3rd ed.) describes it. The policy names
- * the era so that the `modern` (6.1) one is a policy, not a fork: code that
- * differs checks mm->policy.era. The modern era sizes the zones,
- * watermarks, protection, per-CPU lists and zonelists as 6.1 does
- * (mm/mm_init_modern.c) and allocates as 6.1 does (migrate types, per-CPU
- * lists per type, 6.1's __alloc_pages and slow path: docs/mm.md), on the
- * buddy core both eras share.
+ * The era. Two kernels are modelled: the `classic` era, Linux 2.6.11 as
+ * "Understanding the Linux Kernel" (3rd ed.) describes it, and the `modern`
+ * era, Linux 6.1 (migrate types, per-CPU lists per type, 6.1's
+ * __alloc_pages and slow path, 6.1's boot-time sizing: docs/mm.md). The
+ * policy names the era, and mm_boot picks that era's table of operations
+ * once: mm/ keeps what both share, mm/2.6.11/ and mm/6.1/ each era's
+ * mechanisms in files named after the kernel files that hold them
+ * (docs/architecture.md has the file map). This API is the same in both.
  *
  * The current CPU. Allocation and free run on the CPU of the simulation's
  * current context (sim_cur_cpu: the running task's CPU). Outside sim_run
@@ -48,9 +48,8 @@
 enum mm_era {
 	MM_ERA_CLASSIC,         /* Linux 2.6.11 */
 	MM_ERA_MODERN,          /* Linux 6.1: boot-time sizing (zones, watermarks,
-				 * protection, pcp high/batch, zonelists) as 6.1
-				 * computes it (mm/mm_init_modern.c), and 6.1's
-				 * allocator (mm/page_alloc.c) */
+				 * protection, pcp high/batch, zonelists) and the
+				 * allocator as 6.1's (mm/6.1/page_alloc.c) */
 };
 
 enum zonelist_order {
@@ -120,7 +119,7 @@ int mm_policy_get(const struct mm_policy *p, const char *name, char *buf, size_t
  * order, each value as mm_policy_get gives it. */
 void mm_policy_trace(const struct mm_policy *p, struct trace *tr, const char *key);
 
-/* ---- Run-time sysctls (mm/mm_init_modern.c) ------------------------------ */
+/* ---- Run-time sysctls (mm/policy.c; the era's handlers) ------------------ */
 
 /*
  * Write /proc/sys/vm/NAME at run time, recomputing what the era's handler
@@ -227,14 +226,9 @@ unsigned mm_pageblock_order(const struct mm *mm);
 /* min_free_kbytes in effect (computed or from the policy). */
 unsigned long mm_min_free_kbytes(const struct mm *mm);
 
-/* The descriptor of frame pfn, or NULL if no node has it. */
-struct page *pfn_to_page(struct mm *mm, uint64_t pfn);
-uint64_t page_to_pfn(const struct mm *mm, const struct page *page);
-struct zone *page_zone(struct mm *mm, const struct page *page);
-/* The simulated physical address of a frame's 64-byte struct page. */
-uint64_t page_desc_paddr(const struct mm *mm, const struct page *page);
+/* pfn_to_page, page_to_pfn, page_zone, page_desc_paddr: mm/page.h. */
 
-/* ---- The kernel's direct mapping (mm/init.c) ---------------------------- */
+/* ---- The kernel's direct mapping (mm/2.6.11/init.c) --------------------- */
 
 /*
  * Boot builds the page tables that map lowmem at PAGE_OFFSET with large
@@ -258,7 +252,7 @@ uint64_t mm_direct_map_end(const struct mm *mm);
  * level (init_level4_pgt, swapper_pg_dir) is at start. */
 void mm_kernel_pgtables(const struct mm *mm, uint64_t *start, uint64_t *end);
 
-/* ---- The zoned page frame allocator (mm/page_alloc.c) ------------------- */
+/* ---- The zoned page frame allocator (mm/page_alloc.c, the era's) --------- */
 
 /*
  * 2^order contiguous frames as the gfp mask allows, preferring the current
@@ -319,7 +313,7 @@ int zone_watermark_ok(struct zone *z, int order, unsigned long mark,
 /* Sum of free pages over every zone (nr_free_pages). */
 unsigned long nr_free_pages(const struct mm *mm);
 
-/* ---- Views (mm/vmstat.c): text in the kernel's formats ------------------ */
+/* ---- Views (mm/vmstat.c, the era's): text in the kernel's formats ------- */
 
 /*
  * Each writes into buf (at most len bytes, NUL-terminated) and returns the

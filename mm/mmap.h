@@ -1,5 +1,6 @@
 /*
- * User address spaces (Linux 2.6.11 mm/mmap.c, mm/memory.c): the public API.
+ * User address spaces (Linux 2.6.11 mm/mmap.c, mm/memory.c; ours in
+ * mm/2.6.11/): the public API.
  *
  * A struct mm_struct is one process's address space: its page directory
  * (pgd) and the page tables below it, in frames of simulated memory, and

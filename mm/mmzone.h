@@ -84,8 +84,8 @@ enum migratetype {
  * (HPAGE_SHIFT - PAGE_SHIFT, include/linux/pageblock-flags.h): 9 on x86_64
  * and i386 with PAE (2 MiB huge pages), 10 on a 2-level i386 (4 MiB). One
  * simulator serves all three, so the order belongs to the booted machine:
- * each zone keeps it (set at boot, mm_init_modern.c's
- * init_pageblocks_modern), and the kernel's names take the zone. 0 in the
+ * each zone keeps it (set at boot, mm/6.1/page_alloc.c's
+ * memmap_init_zone), and the kernel's names take the zone. 0 in the
  * classic era, which has no pageblocks.
  */
 #define pageblock_order(zone)    ((zone)->pageblock_order)
@@ -110,7 +110,7 @@ struct per_cpu_pages {
 
 /* The modern era's (6.1) per-CPU lists: one per migrate type below
  * MIGRATE_PCPTYPES for each order up to PAGE_ALLOC_COSTLY_ORDER, then one
- * for THP (pageblock_order) blocks (order_to_pindex, page_alloc.c). A
+ * for THP (pageblock_order) blocks (order_to_pindex, mm/6.1/page_alloc.c). A
  * 2-level i386 has it too: x86's Kconfig offers THP to 32-bit kernels, and
  * 6.1's list is for pageblock_order, 10 there (under MAX_ORDER 11). */
 #define PAGE_ALLOC_COSTLY_ORDER 3
@@ -181,7 +181,7 @@ struct zone {
 					   * frames given to the buddy system */
 	const char *name;
 
-	/* Simulated physical address of the zone descriptor (see mm_init.c
+	/* Simulated physical address of the zone descriptor (see internal.h
 	 * for the layout of its fields). */
 	uint64_t paddr;
 };

@@ -164,4 +164,17 @@ static inline unsigned page_order(const struct page *p)
 #define PAGE_OFF_INDEX    32
 #define PAGE_OFF_LRU      40
 
+/*
+ * Lookups between a frame number, its descriptor and its zone (mm/page.c;
+ * mm/internal.h has inline forms for mm/'s hot paths).
+ */
+struct mm;
+struct zone;
+/* The descriptor of frame pfn, or NULL if no node has it. */
+struct page *pfn_to_page(struct mm *mm, uint64_t pfn);
+uint64_t page_to_pfn(const struct mm *mm, const struct page *page);
+struct zone *page_zone(struct mm *mm, const struct page *page);
+/* The simulated physical address of a frame's 64-byte struct page. */
+uint64_t page_desc_paddr(const struct mm *mm, const struct page *page);
+
 #endif

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "mm/mm.h"
+#include "mm/internal.h"
 #include "sim/trace.h"
 
 void mm_policy_default(struct mm_policy *p)
@@ -359,4 +359,57 @@ void mm_policy_trace(const struct mm_policy *p, struct trace *tr, const char *ke
 		trace_str(tr, knobs[i].name, buf);
 	}
 	trace_obj_end(tr);
+}
+
+/* ---- Run-time sysctls ---------------------------------------------------- */
+
+/* The /proc/sys/vm files mmsim models; an era has those its kernel has
+ * (mm->ops->sysctls). */
+static const char *const sysctls[] = { "min_free_kbytes", "watermark_scale_factor",
+				       "lowmem_reserve_ratio", "percpu_pagelist_high_fraction", NULL };
+
+static bool listed(const char *const *names, const char *name)
+{
+	for (int i = 0; names[i]; i++)
+		if (!strcmp(name, names[i]))
+			return true;
+	return false;
+}
+
+bool mm_is_sysctl(const char *name)
+{
+	return listed(sysctls, name);
+}
+
+/*
+ * A write checks the name against the machine's kernel (CONFIG_NUMA) and
+ * the era's files, takes the value as the policy's knob of that name
+ * takes it, and hands over to the era's handler, which recomputes what its
+ * kernel's handler recomputes (mm->ops->sysctl_handler).
+ */
+int mm_sysctl_write(struct mm *mm, const char *name, const char *value, char *err, size_t errlen)
+{
+	/* 6.1 has vm.numa_zonelist_order with CONFIG_NUMA only (a write
+	 * there takes only "Node" or "default"; mmsim does not model it). */
+	if (mm->no_numa && (!strcmp(name, "numa_zonelist_order") || !strcmp(name, "zonelist_order")))
+		return mmsim_errf(err, errlen, "sysctl %s: the machine's kernel is built without CONFIG_NUMA "
+				  "(\"numa\": false), so it has no /proc/sys/vm/numa_zonelist_order", name);
+	if (!mm_is_sysctl(name))
+		return mmsim_errf(err, errlen, "sysctl: unknown '%s' (known: min_free_kbytes, "
+				  "watermark_scale_factor, lowmem_reserve_ratio, "
+				  "percpu_pagelist_high_fraction)", name);
+	if (!listed(mm->ops->sysctls, name))
+		return mmsim_errf(err, errlen, "sysctl %s: the %s era (%s) has no such file", name, mm->ops->era,
+				  mm->ops->version);
+	struct mm_policy p = mm->policy;
+	if (mm_policy_set(&p, name, value, err, errlen))
+		return -1;
+	if (!strcmp(name, "min_free_kbytes") && p.min_free_kbytes < 0)
+		return mmsim_errf(err, errlen, "sysctl min_free_kbytes: a number of KiB, not 'auto'");
+	struct mm_policy old = mm->policy;
+	mm->policy = p;
+	if (!strcmp(name, "min_free_kbytes"))
+		mm->min_free_kbytes = (unsigned long)p.min_free_kbytes;
+	mm->ops->sysctl_handler(mm, name, &old);
+	return 0;
 }

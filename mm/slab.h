@@ -1,6 +1,6 @@
 /*
  * The slab allocator and kmalloc (Linux 2.6.11 mm/slab.c): the public API.
- * mm/slab.c opens with the essay on its structures; docs/slab.md is the
+ * mm/2.6.11/slab.c opens with the essay on its structures; docs/slab.md is the
  * reference with the formulas and figures.
  *
  * Objects are named by their kernel virtual address in the direct map
@@ -38,7 +38,7 @@ typedef struct kmem_cache kmem_cache_t;
 #define SLAB_CACHE_DMA       0x00004000UL /* slabs from ZONE_DMA (GFP_DMA) */
 #define SLAB_RECLAIM_ACCOUNT 0x00020000UL /* reclaimable (dcache...): order 0 if
 					    * the object fits in a page */
-/* mm/slab.c internal: the slab descriptor and bufctls live off the slab, in
+/* mm/2.6.11/slab.c internal: the slab descriptor and bufctls live off the slab, in
  * an object of a general cache. */
 #define CFLGS_OFF_SLAB       0x80000000UL
 
@@ -127,7 +127,7 @@ size_t mm_slabinfo(struct mm *mm, char *buf, size_t len);
  * check that an access stays inside an object the caller owns. */
 size_t kmem_object_size(struct mm *mm, uint64_t objp);
 
-/* Walk every cache and check the invariants of mm/slab.c's essay (lists
+/* Walk every cache and check the invariants of mm/2.6.11/slab.c's essay (lists
  * against inuse, bufctl chains, free_objects, array entries against the
  * objects' states). 0, or -1 with the first violation in err. Run after
  * every outermost slab call when the policy says check=on (a violation

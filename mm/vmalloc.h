@@ -1,6 +1,6 @@
 /*
  * Non-contiguous memory areas (Linux 2.6.11 mm/vmalloc.c): the public API.
- * mm/vmalloc.c opens with the essay; docs/slab.md has a section on it.
+ * mm/2.6.11/vmalloc.c opens with the essay; docs/slab.md has a section on it.
  *
  * Areas are named by their kernel virtual address in the vmalloc range
  * [VMALLOC_START, VMALLOC_END) (vmalloc_start/vmalloc_end below), 0 for
@@ -72,7 +72,7 @@ const struct vmalloc_stats *vmalloc_stats(const struct mm *mm);
  * it, as it installs the walker); without it the flush is only counted. */
 void vmalloc_set_hw(struct mm *mm, struct hw *hw);
 
-/* mm/init.c's walker for addresses in the vmalloc range: 4 KiB pages. */
+/* mm/2.6.11/init.c's walker for addresses in the vmalloc range: 4 KiB pages. */
 int vmalloc_walk(const struct mm *mm, uint64_t vaddr, struct hw_walk *w);
 
 void vmalloc_teardown(struct mm *mm);

@@ -22,7 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "mm/internal.h"
+#include "mm/6.1/internal.h"
 #include "mm/mm.h"
 #include "mm_testutil.h"
 #include "sim/trace.h"

@@ -29,7 +29,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "mm/internal.h"
+#include "mm/2.6.11/internal.h"
 #include "mm/mempool.h"
 
 struct mempool_s {

@@ -38,7 +38,7 @@
 
 #include "hw/hw.h"
 #include "mm/highmem.h"
-#include "mm/internal.h"
+#include "mm/2.6.11/internal.h"
 #include "mm/slab.h"
 #include "mm/vmalloc.h"
 
@@ -80,7 +80,7 @@ static void range_of(const struct mm *mm, uint64_t *start, uint64_t *end)
 	}
 	/* i386: high_memory (the direct map's end, rounded to its large page
 	 * here) plus VMALLOC_OFFSET rounded up to it, up to PKMAP_BASE - 2
-	 * pages, PKMAP_BASE as mm/highmem.c places the pkmap area below the
+	 * pages, PKMAP_BASE as highmem.c places the pkmap area below the
 	 * fixmap (2.6.11's layout). */
 	uint64_t high = mm->page_offset + mm->direct_map_end;
 	*start = (high + 2 * (uint64_t)VMALLOC_OFFSET - 1) & ~(uint64_t)(VMALLOC_OFFSET - 1);

@@ -65,7 +65,7 @@
 
 #include "hw/tlb.h"
 #include "mm/highmem.h"
-#include "mm/internal.h"
+#include "mm/2.6.11/internal.h"
 
 #define PT_PAGE        HW_PAGE_SIZE
 #define FIXADDR_TOP    UINT64_C(0xfffff000)

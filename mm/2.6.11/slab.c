@@ -64,7 +64,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "mm/internal.h"
+#include "mm/2.6.11/internal.h"
 #include "mm/slab.h"
 
 #define BYTES_PER_WORD(st)   ((st)->word)

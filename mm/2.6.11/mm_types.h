@@ -6,7 +6,7 @@
 #ifndef MMSIM_MM_MM_TYPES_H
 #define MMSIM_MM_MM_TYPES_H
 
-#include "mm/internal.h"
+#include "mm/2.6.11/internal.h"
 #include "mm/mmap.h"
 #include "mm/slab.h"
 

@@ -1,7 +1,8 @@
 /*
  * DMA transfers and bounce buffers (Linux 2.6.11 mm/highmem.c: the bounce
  * half, blk_queue_bounce with init_emergency_isa_pool, bounce_copy_vec,
- * bounce_end_io; mm/bounce.c since 2.6.15).
+ * bounce_end_io; mm/bounce.c since 2.6.15, the name this file keeps so
+ * that DMA reads apart from kmap).
  *
  * A transfer goes straight to the device (hw_dma_transfer) when the whole
  * buffer lies below the device's limit. Otherwise, with dma_bounce=on, each
@@ -36,7 +37,7 @@
 #include "hw/dma.h"
 #include "mm/bounce.h"
 #include "mm/highmem.h"
-#include "mm/internal.h"
+#include "mm/2.6.11/internal.h"
 
 #define MiB (UINT64_C(1) << 20)
 #define GiB (UINT64_C(1) << 30)

@@ -49,7 +49,7 @@
 #include <string.h>
 
 #include "hw/tlb.h"
-#include "mm/mm_types.h"
+#include "mm/2.6.11/mm_types.h"
 
 #define PAGE_SZ HW_PAGE_SIZE
 #define MiB (UINT64_C(1) << 20)

@@ -64,7 +64,7 @@
 
 #include "hw/tlb.h"
 #include "mm/highmem.h"
-#include "mm/mm_types.h"
+#include "mm/2.6.11/mm_types.h"
 
 #define PAGE_SZ HW_PAGE_SIZE
 
@@ -418,10 +418,9 @@ int handle_mm_fault(struct mm *mm, struct mm_struct *umm, uint64_t addr, int wri
 	}
 	/* do_anonymous_page for a write; or do_wp_page on the zero page, whose
 	 * copy is a clear (2.6.11 copy_cow_page) */
-	/* 6.1 asks for a movable page (GFP_HIGHUSER_MOVABLE), which its
-	 * allocator keeps in MIGRATE_MOVABLE pageblocks */
-	struct page *page = alloc_pages(mm, mm->policy.era == MM_ERA_MODERN ?
-					GFP_HIGHUSER_MOVABLE : GFP_HIGHUSER, 0);
+	/* The era's mask for an anonymous page (2.6.11: GFP_HIGHUSER; an era
+	 * whose allocator sorts pages by mobility asks for a movable one) */
+	struct page *page = alloc_pages(mm, mm->ops->gfp_anon, 0);
 	if (!page) {
 		mm_touch(mm, ptl, 4, 1);
 		us->st.oom++;

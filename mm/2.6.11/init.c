@@ -21,7 +21,7 @@
  * has no page tables here) or past direct_map_end faults.
  *
  * The tables, in simulated memory, one block of whole frames that boot
- * reserves before anything else, low, where the kernel has them (mm_init.c:
+ * reserves before anything else, low, where the kernel has them (mm/mm_init.c:
  * from 0x8000 up on x86_64, 2.6.11 find_early_table_space's first e820
  * area; at 1 MiB on i386, where swapper_pg_dir lies in the kernel image,
  * which is not modelled otherwise), in this order:
@@ -50,8 +50,9 @@
  */
 #include <stdio.h>
 
-#include "mm/internal.h"
+#include "mm/2.6.11/internal.h"
 #include "mm/mmap.h"
+#include "mm/slab.h"
 #include "mm/vmalloc.h"
 
 #define MiB (UINT64_C(1) << 20)
@@ -186,3 +187,35 @@ void mm_kernel_pgtables(const struct mm *mm, uint64_t *start, uint64_t *end)
 	*start = mm->pgt_start;
 	*end = mm->pgt_end;
 }
+
+/* ---- The kernel around the page allocator, as mm/ reaches it ------------- */
+
+/* i386 paging_init's kmap_init: kmap's tables follow the direct map's at
+ * the end of the block mm_boot reserved. */
+static void paging_init(struct mm *mm)
+{
+	highmem_init(mm, mm->pgt_end - highmem_data_bytes(mm));
+}
+
+/* mm_destroy's part: every subsystem's host memory, kmap's first. */
+static void kernel_destroy(struct mm *mm)
+{
+	highmem_destroy(mm);
+	bounce_destroy(mm);
+	user_destroy(mm);
+	vmalloc_teardown(mm);
+	kmem_cache_teardown(mm);
+}
+
+/* 2.6.11's page tables, kmap, slab, vmalloc, DMA bouncing and user address
+ * spaces: what both eras' tables point at (the modern era has none of its
+ * own yet). */
+const struct mm_kernel_ops mm_kernel_2611 = {
+	.pgtable_size = kernel_pgtable_size,
+	.paging_init = paging_init,
+	.kmap_address = highmem_page_address,
+	.clear_highpage = highmem_clear_pages,
+	.register_stats = highmem_register_stats,
+	.check = user_check,
+	.destroy = kernel_destroy,
+};
