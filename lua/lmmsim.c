@@ -139,6 +139,8 @@ struct run {
 	double t0;              /* host time the run started (progress only) */
 	const void *task_mt;    /* the "mmsim.task" metatable, for check_task */
 	double last_progress;
+	lua_Alloc lalloc;       /* the state's own allocator, under fault_lalloc */
+	void *lalloc_ud;
 };
 
 
@@ -1905,7 +1907,11 @@ static int c_info(lua_State *L)
 static int c_avail(lua_State *L)
 {
 	struct lcache *lc = check_lcache(L, 1, "avail");
-	lua_pushinteger(L, kmem_cache_cpu_avail(lc->c, (int)luaL_checkinteger(L, 2)));
+	lua_Integer cpu = luaL_checkinteger(L, 2);
+	int ncpus = get_run(L)->m->desc.nr_cpus;
+	if (cpu < 0 || cpu >= ncpus)   /* found by tests/fuzz/lua_api.c */
+		return luaL_error(L, "avail: cpu %I does not exist (the machine has %d)", cpu, ncpus);
+	lua_pushinteger(L, kmem_cache_cpu_avail(lc->c, (int)cpu));
 	return 1;
 }
 
@@ -2835,6 +2841,29 @@ static int print_stderr(lua_State *L)
 	return 0;
 }
 
+/* The Lua state's allocator behind host fault injection (sim/types.h), so
+ * a test can make Lua itself run out of memory. Only growth may fail: Lua
+ * relies on a shrink always succeeding. */
+static void *fault_lalloc(void *ud, void *ptr, size_t osize, size_t nsize)
+{
+	const struct run *r = ud;
+	if (nsize > (ptr ? osize : 0) && mmsim_fault_alloc())
+		return NULL;
+	return r->lalloc(r->lalloc_ud, ptr, osize, nsize);
+}
+
+/* Lua calls this for an error outside every protected call, which in the
+ * runner's own calls (setting the state up, the end of the run) can only
+ * be Lua running out of memory: end as a host out-of-memory does, not with
+ * Lua's default abort. */
+static int lua_panic_exit(lua_State *L)
+{
+	const char *msg = lua_tostring(L, -1);
+	if (msg && !strcmp(msg, "not enough memory"))
+		mmsim_out_of_memory("memory for the Lua state");
+	mmsim_panic("unprotected Lua error: %s", msg ? msg : "(not a string)");
+}
+
 static int msgh(lua_State *L)
 {
 	const char *msg = lua_tostring(L, 1);
@@ -2918,6 +2947,9 @@ int scenario_run(const struct scenario_opts *o)
 		return 1;
 	}
 	r.L = L;
+	r.lalloc = lua_getallocf(L, &r.lalloc_ud);
+	lua_setallocf(L, fault_lalloc, &r);
+	lua_atpanic(L, lua_panic_exit);
 	luaL_openlibs(L);
 	*(struct run **)lua_getextraspace(L) = &r;
 	luaL_requiref(L, "mmsim", open_mmsim, 0);

@@ -32,6 +32,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "sim/trace.h"
 
@@ -66,6 +67,7 @@ struct trace {
 	uint64_t flushed;         /* bytes handed to the stream before buf */
 	FILE *fp;
 	bool own_fp;
+	int cleanup;              /* mmsim_cleanup_push handle, -1: none */
 	char *name;               /* the file, for messages */
 	bool failed;
 	char errmsg[ERR_SIZE];
@@ -92,9 +94,13 @@ static void set_error(struct trace *t, const char *what, int errnum)
 static void flush(struct trace *t)
 {
 	if (t->len && !t->failed) {
+		/* Fault injection (sim/types.h): the disk fills up half-way
+		 * through this write. */
+		bool full = mmsim_fault_write();
+		size_t n = full ? t->len / 2 : t->len;
 		errno = 0;
-		if (fwrite(t->buf, 1, t->len, t->fp) != t->len)
-			set_error(t, "write failed", errno);
+		if (fwrite(t->buf, 1, n, t->fp) != n || full)
+			set_error(t, "write failed", full ? ENOSPC : errno);
 	}
 	t->flushed += t->len;
 	t->len = 0;
@@ -637,13 +643,28 @@ const char *trace_event_name(const struct trace *t, int id)
 
 /* ---- Life cycle ---- */
 
+static void remove_partial(void *ctx)
+{
+	struct trace *t = ctx;
+	remove(t->name);
+}
+
+/* Everything but the stream, allocated before the file is created so that
+ * a host out-of-memory here leaves no file behind. */
+static struct trace *trace_new(const char *name)
+{
+	struct trace *t = mmsim_xcalloc(1, sizeof *t);
+	t->cleanup = -1;
+	t->buf = mmsim_xmalloc(BUF_SIZE);
+	t->name = mmsim_xstrdup(name ? name : "trace");
+	return t;
+}
+
 struct trace *trace_open_fp(FILE *fp, const char *name)
 {
 	MMSIM_ASSERT(fp != NULL);
-	struct trace *t = mmsim_xcalloc(1, sizeof *t);
-	t->buf = mmsim_xmalloc(BUF_SIZE);
+	struct trace *t = trace_new(name);
 	t->fp = fp;
-	t->name = mmsim_xstrdup(name ? name : "trace");
 	return t;
 }
 
@@ -651,17 +672,27 @@ struct trace *trace_open(const char *path, char *err, size_t errlen)
 {
 	if (strcmp(path, "-") == 0)
 		return trace_open_fp(stdout, "standard output");
+	struct trace *t = trace_new(path);
 	FILE *fp = fopen(path, "w");
 	if (!fp) {
 		if (err && errlen)
 			snprintf(err, errlen, "cannot open %s for writing: %s", path,
 				 strerror(errno));
+		free(t->name);
+		free(t->buf);
+		free(t);
 		return NULL;
 	}
 	/* Our buffer is the only one: each flush becomes one write(2). */
 	setvbuf(fp, NULL, _IONBF, 0);
-	struct trace *t = trace_open_fp(fp, path);
+	t->fp = fp;
 	t->own_fp = true;
+	/* A host out-of-memory ends the process before the summary: the file
+	 * it leaves is not a trace, so it goes (a regular file only: never
+	 * a device or a pipe). */
+	struct stat st;
+	if (fstat(fileno(fp), &st) == 0 && S_ISREG(st.st_mode))
+		t->cleanup = mmsim_cleanup_push(remove_partial, t);
 	return t;
 }
 
@@ -693,6 +724,8 @@ int trace_close_err(struct trace *t, char *err, size_t errlen)
 	if (t->depth != 0)
 		mmsim_panic("trace %s closed with a line still open", t->name);
 	trace_flush(t);
+	if (t->cleanup >= 0)
+		mmsim_cleanup_pop(t->cleanup);
 	if (t->own_fp) {
 		errno = 0;
 		if (fclose(t->fp) != 0)
