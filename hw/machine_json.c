@@ -48,7 +48,9 @@ static int get_u64(const struct jctx *j, const char *field, const cJSON *v, uint
 {
 	if (cJSON_IsNumber(v)) {
 		double x = v->valuedouble;
-		if (x < 0 || x != (double)(uint64_t)x || x >= 18446744073709551616.0)
+		/* The range first: converting a double beyond uint64_t is
+		 * undefined (found by tests/fuzz/machine_json.c). */
+		if (!(x >= 0 && x < 18446744073709551616.0) || x != (double)(uint64_t)x)
 			return jfail(j, field, "expected a non-negative integer", NULL);
 		*out = (uint64_t)x;
 		return 0;

@@ -300,12 +300,16 @@ local machines = {
 	{ preset = "x86_64-numa2", mem = "64M" },
 	{ preset = "pc-i386-pae", mem = "48M", cpus = 2 },
 	{ arch = "i386", mem = "40M", numa = false },
-	{ preset = "pc-i386", mem = "960M" },               -- with HighMem
+	{ arch = "i386", mem = "64M", lowmem_end = "0x2000000" },       -- 32 MiB of HighMem
+	{ arch = "i386-pae", mem = "48M", lowmem_end = "0x1800000", cpus = 2 },
 	{ preset = "x86_64-numa4", mem = "128M" },
 	{ arch = "x86_64", nodes = { { start = "0x0", ["end"] = "0x2000000" },
 				     { start = "0x2000000", ["end"] = "0x4000000", movable_start = "0x3000000" } } },
 }
 local desc = pick(machines)
+-- Small caches: making a 16 MiB LLC per node costs more than the calls.
+desc.l2 = { size = "128K" }
+desc.llc = { size = "512K" }
 local ok, err = pcall(function() m = mmsim.machine(desc) end)
 if not ok then broken("a machine the fuzzer relies on was refused: " .. tostring(err)) end
 objects[#objects + 1] = m
@@ -316,7 +320,7 @@ if b % 3 == 0 then boot.max_order = pick{ 2, 4, 11, 15 } end
 if b % 5 == 0 then boot.min_free_kbytes = pick{ 128, 1024, "auto" } end
 if b % 7 == 0 then boot.highpte = "on" end
 if b % 11 == 0 then boot.dma_bounce = "off" end
-if b % 2 == 0 then boot.check = "on" end
+if b % 4 == 0 and desc.mem ~= "128M" then boot.check = "on" end   -- a walk of mem_map per call
 if b % 13 == 0 then boot.zonelist_order = "zone" end
 if b % 17 == 0 then boot.slab_colour = false end
 ok, k = pcall(m.boot, m, boot)

@@ -31,7 +31,7 @@ for name in "$@"; do
 	else
 		status=1
 		echo "fuzz $name: FAILED (log: $log)"
-		grep -E -A40 'ERROR: |==[0-9]+==|property broken|Test unit written' "$log" | head -n 40
+		grep -E -A40 'ERROR: |==[0-9]+==|property broken|runtime error|Test unit written' "$log" | head -n 40
 		echo "Once fixed, copy the input (build/fuzz/crashes/$name-*) into tests/fuzz/regress/$name/"
 		echo "with a name that says what it broke: make test replays it from then on."
 	fi
