@@ -2902,6 +2902,7 @@ int scenario_run(const struct scenario_opts *o)
 			fprintf(stderr, "mmsim: run: %s\n", err);
 			return 2;
 		}
+		trace_exit_on_error(r.trace, "mmsim: run: ", 2);   /* a lost trace ends the run */
 		if (trace_set_filter(r.trace, o->events, err, sizeof err)) {
 			fprintf(stderr, "mmsim: run: --events: %s\n", err);
 			trace_close(r.trace);

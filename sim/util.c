@@ -1,7 +1,11 @@
 /*
- * Host-side helpers: the panic used for broken invariants and host
- * out-of-memory, and allocation wrappers that use it. A simulated failure is
- * never reported through here (see STYLE.md: three kinds of failure).
+ * Host-side helpers: the panic used for broken invariants, the end of a
+ * process the host cannot give memory to, and allocation wrappers that use
+ * it. A simulated failure is never reported through here (see STYLE.md:
+ * three kinds of failure).
+ *
+ * The fault injection (MMSIM_FAIL_ALLOC=N) is a counter read once from the
+ * environment: process-wide, like the memory it stands for.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -22,27 +26,49 @@ void mmsim_panic_at(const char *file, int line, const char *fmt, ...)
 	abort();
 }
 
+void mmsim_oom(size_t size)
+{
+	fflush(stdout);
+	fprintf(stderr, "mmsim: out of host memory (%zu bytes wanted): a memory limit (ulimit -v, "
+		"a container's), or an input or machine too big for this host\n", size);
+	exit(MMSIM_EXIT_NOMEM);
+}
+
+static unsigned long long fail_at, calls;
+static int fail_read;
+
+/* True when this allocation is the one MMSIM_FAIL_ALLOC names. */
+static int injected(void)
+{
+	if (!fail_read) {
+		const char *e = getenv("MMSIM_FAIL_ALLOC");
+		fail_at = e ? strtoull(e, NULL, 10) : 0;
+		fail_read = 1;
+	}
+	return fail_at && ++calls == fail_at;
+}
+
 void *mmsim_xmalloc(size_t size)
 {
-	void *p = malloc(size ? size : 1);
+	void *p = injected() ? NULL : malloc(size ? size : 1);
 	if (!p)
-		mmsim_panic("out of host memory (%zu bytes)", size);
+		mmsim_oom(size);
 	return p;
 }
 
 void *mmsim_xcalloc(size_t n, size_t size)
 {
-	void *p = calloc(n ? n : 1, size ? size : 1);
+	void *p = injected() ? NULL : calloc(n ? n : 1, size ? size : 1);
 	if (!p)
-		mmsim_panic("out of host memory (%zu x %zu bytes)", n, size);
+		mmsim_oom(n * size);
 	return p;
 }
 
 void *mmsim_xrealloc(void *p, size_t size)
 {
-	void *q = realloc(p, size ? size : 1);
+	void *q = injected() ? NULL : realloc(p, size ? size : 1);
 	if (!q)
-		mmsim_panic("out of host memory (%zu bytes)", size);
+		mmsim_oom(size);
 	return q;
 }
 

@@ -550,16 +550,14 @@ int cmd_run(int argc, char **argv)
 	smoke_register_stats(&sm);
 
 	if (o.out) {
-		if (!strcmp(o.out, "-")) {
-			sm.trace = trace_open_fp(stdout, "standard output");
-		} else {
-			sm.trace = trace_open(o.out, err, sizeof err);
-			if (!sm.trace) {
-				tool_error("run: %s", err);
-				smoke_free(&sm);
-				return EXIT_USAGE;
-			}
+		sm.trace = trace_open(o.out, err, sizeof err);
+		if (!sm.trace) {
+			tool_error("run: %s", err);
+			smoke_free(&sm);
+			return EXIT_USAGE;
 		}
+		/* A failed write ends the run there, status 2, the old file kept. */
+		trace_exit_on_error(sm.trace, "mmsim: run: ", EXIT_USAGE);
 		if (trace_set_filter(sm.trace, o.events, err, sizeof err)) {
 			tool_error("run: --events: %s", err);
 			trace_close(sm.trace);
@@ -586,7 +584,7 @@ int cmd_run(int argc, char **argv)
 		trace_summary(&sm, why);
 		if (trace_close_err(sm.trace, err, sizeof err)) {
 			tool_error("run: %s", err);
-			status = EXIT_FAILED;
+			status = EXIT_USAGE;
 		}
 		sm.trace = NULL;
 	}

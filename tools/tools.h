@@ -1,8 +1,11 @@
 /*
  * What the files of the mmsim command share. Each subcommand is one
  * function taking the arguments after its name; it returns the process exit
- * status: 0 success, 1 the simulation (or comparison) failed, 2 bad usage.
- * Messages go to stderr, one line each, prefixed "mmsim: ".
+ * status: 0 success, 1 the simulation failed (diff: the runs differ), 2
+ * trouble: bad usage, a bad input, an output that could not be written
+ * (files: sim/ofile.h; standard output: checked at exit by tools/mmsim.c),
+ * the host out of memory. Messages go to stderr, one line each, prefixed
+ * "mmsim: ".
  */
 #ifndef MMSIM_TOOLS_H
 #define MMSIM_TOOLS_H
@@ -17,7 +20,7 @@
 enum {
 	EXIT_OK = 0,
 	EXIT_FAILED = 1,
-	EXIT_USAGE = 2,
+	EXIT_USAGE = 2,     /* and every other kind of trouble (above) */
 };
 
 int cmd_run(int argc, char **argv);
