@@ -117,8 +117,10 @@ run: deps
 # modern era's vmstat, meminfo and per-node files against the same machines,
 # tests/cli_scenarios.sh for Lua
 # scenarios: tests/scenarios/*.lua, the labs, traces checked by the jsonl
-# suite, and tests/cli_diff.sh for diff, report, export and plot) against
-# both builds of ./mmsim. tests/run.sh adds the per-run "N passed, N failed"
+# suite, tests/cli_diff.sh for diff, report, export and plot, and
+# tests/cli_trust.sh for what every command owes its user: outputs replaced
+# only when complete, failed writes reported, inputs type-checked and
+# bounded) against both builds of ./mmsim. tests/run.sh adds the per-run "N passed, N failed"
 # lines up.
 test: deps
 	@$(MAKE) --no-print-directory test-bins
@@ -135,7 +137,9 @@ test: deps
 	  "cli-machine" "env MMSIM=$(BUILD)/mmsim sh tests/cli_machine.sh" \
 	  "cli-machine-asan" "env MMSIM=build/$(CC_NAME)-asan/mmsim sh tests/cli_machine.sh" \
 	  "cli-views" "env MMSIM=$(BUILD)/mmsim sh tests/cli_views.sh" \
-	  "cli-views-asan" "env MMSIM=build/$(CC_NAME)-asan/mmsim sh tests/cli_views.sh"
+	  "cli-views-asan" "env MMSIM=build/$(CC_NAME)-asan/mmsim sh tests/cli_views.sh" \
+	  "cli-trust" "env MMSIM=$(BUILD)/mmsim sh tests/cli_trust.sh" \
+	  "cli-trust-asan" "env MMSIM=build/$(CC_NAME)-asan/mmsim sh tests/cli_trust.sh"
 
 bench: deps
 	@$(MAKE) --no-print-directory OPT="-O2 -DNDEBUG" BUILD=build/$(CC_NAME)-bench bench-bins

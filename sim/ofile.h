@@ -54,7 +54,9 @@ struct ofile {
 int ofile_open(struct ofile *f, const char *path, char *err, size_t errlen);
 
 /*
- * Finishes: flushes and closes the stream (stdout is only flushed), then
+ * Finishes: flushes and closes the stream (stdout is only flushed, and a
+ * write error on it is left for the command's final check of standard
+ * output), then
  * renames the temporary file into place. Returns 0, or -1 with
  * "PATH: REASON" in err when a write, the close or the rename failed; then
  * the temporary file is removed and whatever was at the path is left as it
