@@ -64,6 +64,31 @@ void tool_error(const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
+void tool_csv_field(const char *s, bool last)
+{
+	if (strpbrk(s, ",\"\r\n")) {
+		putchar('"');
+		for (; *s; s++) {
+			if (*s == '"')
+				putchar('"');
+			putchar(*s);
+		}
+		putchar('"');
+	} else {
+		fputs(s, stdout);
+	}
+	putchar(last ? '\n' : ',');
+}
+
+void tool_fmt_double(char *buf, size_t n, double v)
+{
+	for (int prec = 15; prec <= 17; prec++) {
+		snprintf(buf, n, "%.*g", prec, v);
+		if (strtod(buf, NULL) == v)
+			return;
+	}
+}
+
 int tool_parse_u64(const char *s, int size, uint64_t *out)
 {
 	if (!s || !*s || *s == '-' || *s == '+' || *s == ' ')

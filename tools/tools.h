@@ -11,6 +11,7 @@
 #define MMSIM_TOOLS_H
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -56,6 +57,13 @@ void evtable_free(struct evtable *t);
 
 /* "mmsim: " + message + newline on stderr. */
 void tool_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* One CSV field (RFC 4180) on stdout: quoted when it holds a comma, quote
+ * or line break, quotes doubled; then ',' or, for the last, '\n'. */
+void tool_csv_field(const char *s, bool last);
+
+/* The shortest of %.15g, %.16g, %.17g that reads back as v. */
+void tool_fmt_double(char *buf, size_t n, double v);
 
 /*
  * Parse a non-negative integer with an optional suffix: K, M, G (powers of
