@@ -7,6 +7,9 @@
 #   make bench      optimised benchmarks, medians against in-run baselines
 #   make deps       install missing Debian packages (does nothing if all present)
 #   make CC=clang test   the same with clang (objects go to build/clang*)
+#   make install    ./mmsim to $(DESTDIR)$(PREFIX)/bin and docs/mmsim.1 to
+#                   $(DESTDIR)$(PREFIX)/share/man/man1 (PREFIX=/usr/local);
+#                   make uninstall removes them
 #
 # Objects live in build/$(CC_NAME)[-asan]/ so gcc, clang and sanitizer builds
 # never mix. Lua 5.4 and cJSON come from pkg-config; Check is the test framework.
@@ -46,7 +49,7 @@ BENCH_BINS := $(BENCH_SRCS:bench/%.c=$(BUILD)/bench/%)
 LIB        := $(BUILD)/libmmsim.a
 TEST_BIN   := $(BUILD)/tests/run_tests
 
-.PHONY: all run test test-bins bench deps clean
+.PHONY: all run test test-bins bench deps clean install uninstall
 .DEFAULT_GOAL := all
 
 all: mmsim
@@ -147,6 +150,19 @@ bench: deps
 
 .PHONY: bench-bins
 bench-bins: $(BENCH_BINS) $(BUILD)/mmsim   # bench_diff times the command
+
+PREFIX  ?= /usr/local
+DESTDIR ?=
+BINDIR  := $(DESTDIR)$(PREFIX)/bin
+MAN1DIR := $(DESTDIR)$(PREFIX)/share/man/man1
+
+install: all
+	install -d "$(BINDIR)" "$(MAN1DIR)"
+	install -m 755 mmsim "$(BINDIR)/mmsim"
+	install -m 644 docs/mmsim.1 "$(MAN1DIR)/mmsim.1"
+
+uninstall:
+	rm -f "$(BINDIR)/mmsim" "$(MAN1DIR)/mmsim.1"
 
 clean:
 	rm -rf build mmsim

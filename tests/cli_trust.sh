@@ -196,5 +196,75 @@ expect 2 "--capture in_use beyond the reserve" -- "$MMSIM" machine --from "$tmp/
 hasf "$tmp/err" "node 0 DMA: only " "capture: the count"
 hasf "$tmp/err" "the box's kernel made many of its allocations early in boot" "capture: the cause explained"
 
+# ---- Everyday use ----
+"$MMSIM" run scenarios/quickstart.lua --quiet -P pcp=off -o "$tmp/off.jsonl" >/dev/null
+expect 0 "report --json" -- "$MMSIM" report --json "$tmp/q.jsonl"
+if python3 -c 'import json, sys
+d = json.load(open(sys.argv[1]))
+assert list(d) == ["path", "run", "machine", "policy", "zones", "crossings_from", "samples", "kswapd",
+                   "failures", "events", "histograms", "hardware", "top"], list(d)
+assert d["run"]["status"] == "ok" and d["run"]["cycles"] > 0
+assert [z["name"] for z in d["zones"]] == ["node0 DMA", "node0 DMA32", "node0 Normal", "node1 Normal"]
+assert {e["name"] for e in d["events"]} >= {"mm_page_alloc", "mm_page_free"}
+assert d["hardware"]["caches"][0]["name"] == "L1d"
+' "$tmp/out"; then ok; else bad "report --json: not the document docs/tools.md describes"; fi
+expect 0 "report --csv" -- "$MMSIM" report --csv "$tmp/q.jsonl"
+eq "$(head -n 1 "$tmp/out")" "section,row,field,value" "report --csv: the header row"
+has "$tmp/out" '^zones,node0 Normal,min,[0-9]+$' "report --csv: a zone's watermark"
+has "$tmp/out" '^events,mm_page_alloc,cycles\.p50,[0-9]+$' "report --csv: an event's percentile"
+if python3 -c 'import csv, sys
+rows = list(csv.reader(open(sys.argv[1])))
+assert all(len(r) == 4 for r in rows)' "$tmp/out"; then ok; else bad "report --csv: not four fields on every row"; fi
+expect 2 "report --json --csv" -- "$MMSIM" report --json --csv "$tmp/q.jsonl"
+expect 1 "diff --csv" -- "$MMSIM" diff --csv "$tmp/q.jsonl" "$tmp/off.jsonl"
+eq "$(head -n 1 "$tmp/out")" "part,name,a,b,delta,rel" "diff --csv: the header row"
+eq "$(sed -n 2p "$tmp/out" | cut -d, -f1-2)" "headline,cycles" "diff --csv: the headline first"
+has "$tmp/out" '^setup,policy.pcp,on,off,,$' "diff --csv: the setup"
+has "$tmp/out" '^divergence,event,[0-9]+,[0-9]+,,$' "diff --csv: the divergence"
+expect 1 "diff text" -- "$MMSIM" diff "$tmp/q.jsonl" "$tmp/off.jsonl"
+eq "$(sed -n 4,6p "$tmp/out" | tr -s ' ' | cut -d' ' -f1-2 | tr '\n' ' ')" "headline  name  cycles " "diff: the headline table comes first"
+has "$tmp/out" '^  ops\.alloc_cycles\.p99 ' "diff: allocation p99 in the headline"
+has "$tmp/out" '^  ops\.free_cycles\.p50 ' "diff: free p50 in the headline"
+has "$tmp/out" '^  ops\.alloc_failed ' "diff: failures in the headline"
+expect 1 "diff --json" -- "$MMSIM" diff --json "$tmp/q.jsonl" "$tmp/off.jsonl"
+if python3 -c 'import json, sys; d = json.load(open(sys.argv[1])); assert d["headline"][0]["name"] == "cycles"' "$tmp/out"; then ok; else bad "diff --json: no headline"; fi
+"$MMSIM" run scenarios/quickstart.lua --quiet --era modern -o "$tmp/mod.jsonl" >/dev/null
+expect 1 "diff across eras" -- "$MMSIM" diff "$tmp/q.jsonl" "$tmp/mod.jsonl"
+has "$tmp/out" '^  zones\.node0\.DMA32\.min ' "diff: setup keys name the zone"
+has "$tmp/out" '^  zones\.node1\.Normal\.pcp\.hot\.high ' "diff: and the per-CPU list"
+"$MMSIM" run --quiet --iterations 50 -o "$tmp/s1.jsonl"
+"$MMSIM" run --quiet --iterations 50 --machine x86_64-numa4 -o "$tmp/s4.jsonl"
+expect 1 "diff of two machines" -- "$MMSIM" diff "$tmp/s1.jsonl" "$tmp/s4.jsonl"
+has "$tmp/out" '^  machine\.cpu[0-9]+\.node ' "diff: setup keys name the CPU"
+
+# run --help lists every knob -P knows (the list the unknown-knob error
+# gives), each with a description.
+expect 2 "an unknown knob" -- "$MMSIM" run scenarios/quickstart.lua -P zz=1
+knobs=$(sed -n 's/.*(known: \(.*\))$/\1/p' "$tmp/err" | tr -d ',')
+expect 0 "run --help" -- "$MMSIM" run --help
+n=0
+for k in $knobs; do
+	n=$((n + 1))
+	has "$tmp/out" "^  $k\$" "run --help lists knob $k"
+done
+if [ "$n" -ge 14 ]; then ok; else bad "run --help: only $n knobs found in the error message"; fi
+hasnt "$tmp/out" 'no description' "run --help: every knob described"
+for c in run cache diff report export plot machine; do
+	expect 0 "help $c" -- "$MMSIM" help $c
+	has "$tmp/out" "^usage: mmsim $c" "help $c is $c --help"
+done
+expect 2 "help nothing" -- "$MMSIM" help nothing
+
+# The manual page renders without a warning, and make install puts it and
+# the command under DESTDIR/PREFIX.
+if command -v groff >/dev/null 2>&1; then
+	expect 0 "man page" -- groff -man -Tutf8 -ww -z docs/mmsim.1
+	eq "$(cat "$tmp/err")" "" "man page: no groff warning"
+fi
+expect 0 "make install" -- ${MAKE:-make} -s install DESTDIR="$tmp/inst" PREFIX=/opt/mmsim
+if [ -x "$tmp/inst/opt/mmsim/bin/mmsim" ] && [ -f "$tmp/inst/opt/mmsim/share/man/man1/mmsim.1" ]; then ok; else bad "make install: files missing"; fi
+expect 0 "make uninstall" -- ${MAKE:-make} -s uninstall DESTDIR="$tmp/inst" PREFIX=/opt/mmsim
+eq "$(find "$tmp/inst" -type f | wc -l | tr -d ' ')" 0 "make uninstall: files removed"
+
 summary
 [ "$failed" -eq 0 ]
