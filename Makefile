@@ -123,7 +123,10 @@ run: deps
 # suite, tests/cli_diff.sh for diff, report, export and plot, and
 # tests/cli_trust.sh for what every command owes its user: outputs replaced
 # only when complete, failed writes reported, inputs type-checked and
-# bounded) against both builds of ./mmsim. tests/run.sh adds the per-run "N passed, N failed"
+# bounded) against both builds of ./mmsim; then tests/cli_docs.sh, the
+# sessions shown in README.md, docs/ and the labs' READMEs, rerun and
+# compared (plain build only: the output is the same, the ASan build would
+# only double the time). tests/run.sh adds the per-run "N passed, N failed"
 # lines up.
 test: deps
 	@$(MAKE) --no-print-directory test-bins
@@ -142,7 +145,8 @@ test: deps
 	  "cli-views" "env MMSIM=$(BUILD)/mmsim sh tests/cli_views.sh" \
 	  "cli-views-asan" "env MMSIM=build/$(CC_NAME)-asan/mmsim sh tests/cli_views.sh" \
 	  "cli-trust" "env MMSIM=$(BUILD)/mmsim sh tests/cli_trust.sh" \
-	  "cli-trust-asan" "env MMSIM=build/$(CC_NAME)-asan/mmsim sh tests/cli_trust.sh"
+	  "cli-trust-asan" "env MMSIM=build/$(CC_NAME)-asan/mmsim sh tests/cli_trust.sh" \
+	  "cli-docs" "env MMSIM=$(BUILD)/mmsim sh tests/cli_docs.sh"
 
 bench: deps
 	@$(MAKE) --no-print-directory OPT="-O2 -DNDEBUG" BUILD=build/$(CC_NAME)-bench bench-bins
