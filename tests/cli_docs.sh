@@ -116,7 +116,8 @@ for doc in $docs; do
 	i=1
 	: >"$tmp/s/run.sh"
 	while [ -f "$tmp/s/$i.cmd" ]; do
-		printf '%s >"%s" 2>&1\n' "$(cat "$tmp/s/$i.cmd")" "$tmp/s/$i.out" >>"$tmp/s/run.sh"
+		# In braces: the command's own redirections (> file) stay its own.
+		printf '{ %s\n} >"%s" 2>&1\n' "$(cat "$tmp/s/$i.cmd")" "$tmp/s/$i.out" >>"$tmp/s/run.sh"
 		i=$((i + 1))
 	done
 	(cd "$scratch" && sh "$tmp/s/run.sh" </dev/null >/dev/null 2>&1)
