@@ -128,25 +128,35 @@ run: deps
 # compared (plain build only: the output is the same, the ASan build would
 # only double the time). tests/run.sh adds the per-run "N passed, N failed"
 # lines up.
+
+# Without -j on the command line, the two builds use every CPU (NPROC).
+NPROC   := $(shell getconf _NPROCESSORS_ONLN 2>/dev/null || echo 1)
+TEST_J  := $(if $(filter -j%,$(MAKEFLAGS)),,-j$(NPROC))
+ASAN    := build/$(CC_NAME)-asan
+
+# tests/run.sh runs them TEST_JOBS at a time (default: the CPUs), slowest
+# first, and shows each one's output whole, in this order.
 test: deps
-	@$(MAKE) --no-print-directory test-bins
-	@$(MAKE) --no-print-directory SAN=1 OPT="-O1 -g" test-bins
-	@sh tests/run.sh "unit" $(TEST_BIN) "asan" build/$(CC_NAME)-asan/tests/run_tests \
-	  "cli" "env MMSIM=$(BUILD)/mmsim sh tests/cli.sh" \
-	  "cli-asan" "env MMSIM=build/$(CC_NAME)-asan/mmsim sh tests/cli.sh" \
-	  "cli-cache" "env MMSIM=$(BUILD)/mmsim CC=$(firstword $(CC)) sh tests/cli_cache.sh" \
-	  "cli-cache-asan" "env MMSIM=build/$(CC_NAME)-asan/mmsim CC=$(firstword $(CC)) sh tests/cli_cache.sh" \
-	  "scenarios" "env MMSIM=$(BUILD)/mmsim MMSIM_TESTS=$(TEST_BIN) sh tests/cli_scenarios.sh" \
-	  "scenarios-asan" "env MMSIM=build/$(CC_NAME)-asan/mmsim MMSIM_TESTS=build/$(CC_NAME)-asan/tests/run_tests sh tests/cli_scenarios.sh" \
+	@$(MAKE) --no-print-directory $(TEST_J) test-bins
+	@$(MAKE) --no-print-directory $(TEST_J) SAN=1 OPT="-O1 -g" test-bins
+	@sh tests/run.sh \
+	  "asan" $(ASAN)/tests/run_tests \
+	  "cli-diff-asan" "env MMSIM=$(ASAN)/mmsim sh tests/cli_diff.sh" \
+	  "scenarios-asan" "env MMSIM=$(ASAN)/mmsim MMSIM_TESTS=$(ASAN)/tests/run_tests sh tests/cli_scenarios.sh" \
+	  "cli-machine-asan" "env MMSIM=$(ASAN)/mmsim sh tests/cli_machine.sh" \
+	  "unit" $(TEST_BIN) \
+	  "cli-trust-asan" "env MMSIM=$(ASAN)/mmsim sh tests/cli_trust.sh" \
 	  "cli-diff" "env MMSIM=$(BUILD)/mmsim sh tests/cli_diff.sh" \
-	  "cli-diff-asan" "env MMSIM=build/$(CC_NAME)-asan/mmsim sh tests/cli_diff.sh" \
+	  "scenarios" "env MMSIM=$(BUILD)/mmsim MMSIM_TESTS=$(TEST_BIN) sh tests/cli_scenarios.sh" \
 	  "cli-machine" "env MMSIM=$(BUILD)/mmsim sh tests/cli_machine.sh" \
-	  "cli-machine-asan" "env MMSIM=build/$(CC_NAME)-asan/mmsim sh tests/cli_machine.sh" \
-	  "cli-views" "env MMSIM=$(BUILD)/mmsim sh tests/cli_views.sh" \
-	  "cli-views-asan" "env MMSIM=build/$(CC_NAME)-asan/mmsim sh tests/cli_views.sh" \
+	  "cli-docs" "env MMSIM=$(BUILD)/mmsim sh tests/cli_docs.sh" \
+	  "cli-views-asan" "env MMSIM=$(ASAN)/mmsim sh tests/cli_views.sh" \
 	  "cli-trust" "env MMSIM=$(BUILD)/mmsim sh tests/cli_trust.sh" \
-	  "cli-trust-asan" "env MMSIM=build/$(CC_NAME)-asan/mmsim sh tests/cli_trust.sh" \
-	  "cli-docs" "env MMSIM=$(BUILD)/mmsim sh tests/cli_docs.sh"
+	  "cli-views" "env MMSIM=$(BUILD)/mmsim sh tests/cli_views.sh" \
+	  "cli-cache-asan" "env MMSIM=$(ASAN)/mmsim CC=$(firstword $(CC)) sh tests/cli_cache.sh" \
+	  "cli-cache" "env MMSIM=$(BUILD)/mmsim CC=$(firstword $(CC)) sh tests/cli_cache.sh" \
+	  "cli-asan" "env MMSIM=$(ASAN)/mmsim sh tests/cli.sh" \
+	  "cli" "env MMSIM=$(BUILD)/mmsim sh tests/cli.sh"
 
 bench: deps
 	@$(MAKE) --no-print-directory OPT="-O2 -DNDEBUG" BUILD=build/$(CC_NAME)-bench bench-bins
