@@ -8,6 +8,9 @@
 #   make deps       install missing Debian packages (does nothing if all present)
 #   make CC=clang test   the same with clang (objects go to build/clang*)
 #   make fuzz       the libFuzzer targets of tests/fuzz/, FUZZ_SECONDS (60) each
+#   make install    ./mmsim to $(DESTDIR)$(PREFIX)/bin and docs/mmsim.1 to
+#                   $(DESTDIR)$(PREFIX)/share/man/man1 (PREFIX=/usr/local);
+#                   make uninstall removes them
 #
 # Objects live in build/$(CC_NAME)[-asan]/ so gcc, clang and sanitizer builds
 # never mix. Lua 5.4 and cJSON come from pkg-config; Check is the test framework.
@@ -62,7 +65,7 @@ FUZZ_TOOLS   := $(filter-out $(BUILD)/tools/mmsim.o,$(TOOL_OBJS)) $(BUILD)/tests
 FUZZ_BINS    := $(FUZZ_NAMES:%=$(BUILD)/fuzz/%)
 REPLAY_BIN   := $(BUILD)/tests/fuzz_replay
 
-.PHONY: all run test test-bins bench deps clean fuzz fuzz-bins
+.PHONY: all run test test-bins bench deps clean install uninstall fuzz fuzz-bins
 .DEFAULT_GOAL := all
 
 all: mmsim
@@ -159,26 +162,45 @@ run: deps
 # modern era's vmstat, meminfo and per-node files against the same machines,
 # tests/cli_scenarios.sh for Lua
 # scenarios: tests/scenarios/*.lua, the labs, traces checked by the jsonl
-# suite, and tests/cli_diff.sh for diff, report, export and plot) against
-# both builds of ./mmsim. tests/run.sh adds the per-run "N passed, N failed"
+# suite, tests/cli_diff.sh for diff, report, export and plot, and
+# tests/cli_trust.sh for what every command owes its user: outputs replaced
+# only when complete, failed writes reported, inputs type-checked and
+# bounded) against both builds of ./mmsim; then tests/cli_docs.sh, the
+# sessions shown in README.md, docs/ and the labs' READMEs, rerun and
+# compared (plain build only: the output is the same, the ASan build would
+# only double the time). tests/run.sh adds the per-run "N passed, N failed"
 # lines up.
+
+# Without -j on the command line, the two builds use every CPU (NPROC).
+NPROC   := $(shell getconf _NPROCESSORS_ONLN 2>/dev/null || echo 1)
+TEST_J  := $(if $(filter -j%,$(MAKEFLAGS)),,-j$(NPROC))
+ASAN    := build/$(CC_NAME)-asan
+
+# tests/run.sh runs them TEST_JOBS at a time (default: the CPUs), slowest
+# first, and shows each one's output whole, in this order.
 test: deps
-	@$(MAKE) --no-print-directory test-bins
-	@$(MAKE) --no-print-directory SAN=1 OPT="-O1 -g" test-bins
-	@sh tests/run.sh "unit" $(TEST_BIN) "asan" build/$(CC_NAME)-asan/tests/run_tests \
-	  "fuzz-replay" $(REPLAY_BIN) "fuzz-replay-asan" build/$(CC_NAME)-asan/tests/fuzz_replay \
-	  "cli" "env MMSIM=$(BUILD)/mmsim sh tests/cli.sh" \
-	  "cli-asan" "env MMSIM=build/$(CC_NAME)-asan/mmsim sh tests/cli.sh" \
-	  "cli-cache" "env MMSIM=$(BUILD)/mmsim CC=$(firstword $(CC)) sh tests/cli_cache.sh" \
-	  "cli-cache-asan" "env MMSIM=build/$(CC_NAME)-asan/mmsim CC=$(firstword $(CC)) sh tests/cli_cache.sh" \
-	  "scenarios" "env MMSIM=$(BUILD)/mmsim MMSIM_TESTS=$(TEST_BIN) sh tests/cli_scenarios.sh" \
-	  "scenarios-asan" "env MMSIM=build/$(CC_NAME)-asan/mmsim MMSIM_TESTS=build/$(CC_NAME)-asan/tests/run_tests sh tests/cli_scenarios.sh" \
+	@$(MAKE) --no-print-directory $(TEST_J) test-bins
+	@$(MAKE) --no-print-directory $(TEST_J) SAN=1 OPT="-O1 -g" test-bins
+	@sh tests/run.sh \
+	  "asan" $(ASAN)/tests/run_tests \
+	  "cli-diff-asan" "env MMSIM=$(ASAN)/mmsim sh tests/cli_diff.sh" \
+	  "scenarios-asan" "env MMSIM=$(ASAN)/mmsim MMSIM_TESTS=$(ASAN)/tests/run_tests sh tests/cli_scenarios.sh" \
+	  "cli-machine-asan" "env MMSIM=$(ASAN)/mmsim sh tests/cli_machine.sh" \
+	  "unit" $(TEST_BIN) \
+	  "fuzz-replay-asan" $(ASAN)/tests/fuzz_replay \
+	  "fuzz-replay" $(REPLAY_BIN) \
+	  "cli-trust-asan" "env MMSIM=$(ASAN)/mmsim sh tests/cli_trust.sh" \
 	  "cli-diff" "env MMSIM=$(BUILD)/mmsim sh tests/cli_diff.sh" \
-	  "cli-diff-asan" "env MMSIM=build/$(CC_NAME)-asan/mmsim sh tests/cli_diff.sh" \
+	  "scenarios" "env MMSIM=$(BUILD)/mmsim MMSIM_TESTS=$(TEST_BIN) sh tests/cli_scenarios.sh" \
 	  "cli-machine" "env MMSIM=$(BUILD)/mmsim sh tests/cli_machine.sh" \
-	  "cli-machine-asan" "env MMSIM=build/$(CC_NAME)-asan/mmsim sh tests/cli_machine.sh" \
+	  "cli-docs" "env MMSIM=$(BUILD)/mmsim sh tests/cli_docs.sh" \
+	  "cli-views-asan" "env MMSIM=$(ASAN)/mmsim sh tests/cli_views.sh" \
+	  "cli-trust" "env MMSIM=$(BUILD)/mmsim sh tests/cli_trust.sh" \
 	  "cli-views" "env MMSIM=$(BUILD)/mmsim sh tests/cli_views.sh" \
-	  "cli-views-asan" "env MMSIM=build/$(CC_NAME)-asan/mmsim sh tests/cli_views.sh"
+	  "cli-cache-asan" "env MMSIM=$(ASAN)/mmsim CC=$(firstword $(CC)) sh tests/cli_cache.sh" \
+	  "cli-cache" "env MMSIM=$(BUILD)/mmsim CC=$(firstword $(CC)) sh tests/cli_cache.sh" \
+	  "cli-asan" "env MMSIM=$(ASAN)/mmsim sh tests/cli.sh" \
+	  "cli" "env MMSIM=$(BUILD)/mmsim sh tests/cli.sh"
 
 # The fuzzers (clang's libFuzzer with ASan and UBSan), each for FUZZ_SECONDS
 # on its seeds (tests/fuzz/NAME/) and its growing corpus in
@@ -197,6 +219,19 @@ bench: deps
 
 .PHONY: bench-bins
 bench-bins: $(BENCH_BINS) $(BUILD)/mmsim   # bench_diff times the command
+
+PREFIX  ?= /usr/local
+DESTDIR ?=
+BINDIR  := $(DESTDIR)$(PREFIX)/bin
+MAN1DIR := $(DESTDIR)$(PREFIX)/share/man/man1
+
+install: all
+	install -d "$(BINDIR)" "$(MAN1DIR)"
+	install -m 755 mmsim "$(BINDIR)/mmsim"
+	install -m 644 docs/mmsim.1 "$(MAN1DIR)/mmsim.1"
+
+uninstall:
+	rm -f "$(BINDIR)/mmsim" "$(MAN1DIR)/mmsim.1"
 
 clean:
 	rm -rf build mmsim

@@ -565,6 +565,17 @@ int hw_desc_load(const char *path, struct hw_machine_desc *d, char *err, size_t 
 			buf = mmsim_xrealloc(buf, cap);
 		}
 		size_t n = fread(buf + len, 1, cap - 1 - len, f);
+		/* A NUL cannot be in a JSON text: stop at the first (a device
+		 * such as /dev/zero given by mistake fails at once). */
+		const char *nul = memchr(buf + len, 0, n);
+		if (nul) {
+			fclose(f);
+			int line = 1;
+			for (const char *p = buf; p < nul; p++)
+				line += *p == '\n';
+			free(buf);
+			return mmsim_errf(err, errlen, "%s:%d: a NUL byte: not a JSON text", path, line);
+		}
 		len += n;
 		if (n == 0)
 			break;
@@ -575,10 +586,6 @@ int hw_desc_load(const char *path, struct hw_machine_desc *d, char *err, size_t 
 	if (rd_err) {
 		free(buf);
 		return mmsim_errf(err, errlen, "%s: read error", path);
-	}
-	if (strlen(buf) != len) {
-		free(buf);
-		return mmsim_errf(err, errlen, "%s: contains a NUL byte: not a JSON text", path);
 	}
 	int rc = hw_desc_from_json(buf, path, d, err, errlen);
 	free(buf);

@@ -141,6 +141,7 @@ struct run {
 	double last_progress;
 	lua_Alloc lalloc;       /* the state's own allocator, under fault_lalloc */
 	void *lalloc_ud;
+	size_t lua_nomem;       /* the size of the last Lua allocation that failed */
 };
 
 
@@ -428,6 +429,8 @@ static enum sim_step ltask_step(struct sim *s, struct sim_task *st)
 		lua_pop(t->co, nres);
 		return t->wait ? SIM_STEP_WAIT : SIM_STEP_CONTINUE;
 	}
+	if (rc == LUA_ERRMEM)   /* the host is out of memory, not the scenario wrong */
+		mmsim_oom(r->lua_nomem);
 	if (rc != LUA_OK) {
 		const char *msg = lua_tostring(t->co, -1);
 		luaL_traceback(r->L, t->co, msg, 0);
@@ -2846,10 +2849,12 @@ static int print_stderr(lua_State *L)
  * relies on a shrink always succeeding. */
 static void *fault_lalloc(void *ud, void *ptr, size_t osize, size_t nsize)
 {
-	const struct run *r = ud;
-	if (nsize > (ptr ? osize : 0) && mmsim_fault_alloc())
-		return NULL;
-	return r->lalloc(r->lalloc_ud, ptr, osize, nsize);
+	struct run *r = ud;
+	void *p = nsize > (ptr ? osize : 0) && mmsim_fault_alloc()
+			  ? NULL : r->lalloc(r->lalloc_ud, ptr, osize, nsize);
+	if (!p && nsize)
+		r->lua_nomem = nsize;
+	return p;
 }
 
 /* Lua calls this for an error outside every protected call, which in the
@@ -2860,7 +2865,7 @@ static int lua_panic_exit(lua_State *L)
 {
 	const char *msg = lua_tostring(L, -1);
 	if (msg && !strcmp(msg, "not enough memory"))
-		mmsim_out_of_memory("memory for the Lua state");
+		mmsim_oom(get_run(L)->lua_nomem);
 	mmsim_panic("unprotected Lua error: %s", msg ? msg : "(not a string)");
 }
 
@@ -2931,6 +2936,7 @@ int scenario_run(const struct scenario_opts *o)
 			fprintf(stderr, "mmsim: run: %s\n", err);
 			return 2;
 		}
+		trace_exit_on_error(r.trace, "mmsim: run: ", 2);   /* a lost trace ends the run */
 		if (trace_set_filter(r.trace, o->events, err, sizeof err)) {
 			fprintf(stderr, "mmsim: run: --events: %s\n", err);
 			trace_close(r.trace);
@@ -2949,9 +2955,9 @@ int scenario_run(const struct scenario_opts *o)
 	r.L = L;
 	r.lalloc = lua_getallocf(L, &r.lalloc_ud);
 	lua_setallocf(L, fault_lalloc, &r);
+	*(struct run **)lua_getextraspace(L) = &r;   /* before anything can fail */
 	lua_atpanic(L, lua_panic_exit);
 	luaL_openlibs(L);
-	*(struct run **)lua_getextraspace(L) = &r;
 	luaL_requiref(L, "mmsim", open_mmsim, 0);
 	lua_pop(L, 1);
 	luaL_getmetatable(L, "mmsim.task");
@@ -3006,6 +3012,8 @@ int scenario_run(const struct scenario_opts *o)
 		 * still failed. */
 		rc = LUA_ERRRUN;
 	}
+	if (rc == LUA_ERRMEM)
+		mmsim_oom(r.lua_nomem);
 	if (rc != LUA_OK) {
 		if (!r.failure) {
 			const char *msg = lua_tostring(L, -1);

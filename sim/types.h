@@ -8,7 +8,6 @@
 #ifndef MMSIM_SIM_TYPES_H
 #define MMSIM_SIM_TYPES_H
 
-#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -37,8 +36,8 @@ struct sim_memport {
 	cycle_t (*take_stolen)(void *ctx, int cpu);
 };
 
-/* Abort with file and line: for host out-of-memory and broken invariants,
- * never for a simulated failure or a user's mistake. */
+/* Abort with file and line: for broken invariants, never for a simulated
+ * failure or a user's mistake. */
 void mmsim_panic_at(const char *file, int line, const char *fmt, ...)
 	__attribute__((noreturn, format(printf, 3, 4)));
 #define mmsim_panic(...) mmsim_panic_at(__FILE__, __LINE__, __VA_ARGS__)
@@ -53,55 +52,36 @@ int mmsim_errf(char *err, size_t errlen, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
 /*
- * Host allocation that returns only with the memory. When the host has none
- * left, the process ends cleanly instead: "mmsim: out of host memory (...)"
- * on stderr, the cleanups below run, and exit with the status the tool set
- * (mmsim_fatal_status, 1 unless told otherwise). Not an abort: running out
- * of host memory is the machine's limit, not a bug of ours.
+ * Host allocation that cannot fail. When the host has no memory left (a
+ * memory limit, or an input or machine too big for it) the process ends
+ * with one message, "mmsim: out of host memory (N bytes wanted): ...", and
+ * exit status MMSIM_EXIT_NOMEM; exit() removes any temporary output file
+ * (sim/ofile.h). It is not an internal error: no source file is named.
+ * For tests, MMSIM_FAIL_ALLOC=N in the environment makes the Nth call to
+ * these fail: the host fault injection (below).
  */
+#define MMSIM_EXIT_NOMEM 2
+void mmsim_oom(size_t size) __attribute__((noreturn));
 void *mmsim_xmalloc(size_t size);
 void *mmsim_xcalloc(size_t n, size_t size);
 void *mmsim_xrealloc(void *p, size_t size);
 char *mmsim_xstrdup(const char *s);
 
-/* Ends the process as a host out-of-memory does (message, cleanups, exit
- * status); `what` says what could not be had, e.g. "12345 bytes". For
- * allocators of our own that are not the wrappers above. */
-void mmsim_out_of_memory(const char *what) __attribute__((noreturn));
-
-/* The exit status of a host out-of-memory: 1 (the simulation failed) by
- * default; `mmsim diff`, whose 1 means "different", sets 2. */
-void mmsim_fatal_status(int status);
-
-/*
- * Cleanups run (newest first) before a host out-of-memory ends the process:
- * what a tool must not leave behind, such as a half-written output file.
- * Push returns a handle for pop, which removes the cleanup (it does not run
- * it) once the output is complete; at most MMSIM_MAX_CLEANUPS at a time
- * (beyond that, push panics: a programming error).
- */
-#define MMSIM_MAX_CLEANUPS 8
-int mmsim_cleanup_push(void (*fn)(void *ctx), void *ctx);
-void mmsim_cleanup_pop(int handle);
-
 /*
  * Host fault injection, for tests; compiled in always, costing one
- * predictable branch per allocation or write. The environment arms it,
- * read once at the first check:
- *   MMSIM_FAIL_ALLOC_AT=N   the Nth host allocation (counted from 1 over the
- *                           wrappers above and the Lua state's allocator)
- *                           fails, once; "N+": the Nth and every later one
- *                           (the host stays out of memory);
- *   MMSIM_FAIL_WRITE_AT=N   the Nth output write checked through
- *                           mmsim_fault_write (the trace writer's flushes)
- *                           writes half its bytes, then fails with ENOSPC:
- *                           the disk filled up in the middle of a write.
- * mmsim_fault_alloc() and mmsim_fault_write() are the checks: true when
- * this one is to fail. mmsim_fault_arm() sets the counts from a program
- * (0: off), overriding the environment.
+ * predictable branch per call when off. The environment arms it, read at
+ * the first call:
+ *   MMSIM_FAIL_ALLOC=N    the Nth host allocation fails, counted from 1 over
+ *                         the wrappers above and the Lua state's allocator;
+ *                         "N+": the Nth and every later one (the host stays
+ *                         out of memory, which Lua's emergency collection
+ *                         cannot absorb);
+ *   MMSIM_FAIL_WRITE=N    the Nth write of the trace writer's buffer writes
+ *                         half of it, then fails with ENOSPC: the disk
+ *                         filling up in the middle of a write.
+ * Each returns non-zero when this call is to fail.
  */
-bool mmsim_fault_alloc(void);
-bool mmsim_fault_write(void);
-void mmsim_fault_arm(uint64_t alloc_at, bool alloc_from, uint64_t write_at);
+int mmsim_fault_alloc(void);
+int mmsim_fault_write(void);
 
 #endif
