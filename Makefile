@@ -165,7 +165,10 @@ run: deps
 # suite, tests/cli_diff.sh for diff, report, export and plot, and
 # tests/cli_trust.sh for what every command owes its user: outputs replaced
 # only when complete, failed writes reported, inputs type-checked and
-# bounded) against both builds of ./mmsim; then tests/cli_docs.sh, the
+# bounded), tests/cli_faults.sh for host faults injected (out of memory at
+# every Nth allocation, a disk that fills up) and the fuzz targets' replay
+# of their seeds and regression inputs (tests/fuzz/replay.c) against both
+# builds of ./mmsim; then tests/cli_docs.sh, the
 # sessions shown in README.md, docs/ and the labs' READMEs, rerun and
 # compared (plain build only: the output is the same, the ASan build would
 # only double the time). tests/run.sh adds the per-run "N passed, N failed"
@@ -190,6 +193,8 @@ test: deps
 	  "fuzz-replay-asan" $(ASAN)/tests/fuzz_replay \
 	  "fuzz-replay" $(REPLAY_BIN) \
 	  "cli-trust-asan" "env MMSIM=$(ASAN)/mmsim sh tests/cli_trust.sh" \
+	  "cli-faults-asan" "env MMSIM=$(ASAN)/mmsim FAULT_EVERY=2 sh tests/cli_faults.sh" \
+	  "cli-faults" "env MMSIM=$(BUILD)/mmsim sh tests/cli_faults.sh" \
 	  "cli-diff" "env MMSIM=$(BUILD)/mmsim sh tests/cli_diff.sh" \
 	  "scenarios" "env MMSIM=$(BUILD)/mmsim MMSIM_TESTS=$(TEST_BIN) sh tests/cli_scenarios.sh" \
 	  "cli-machine" "env MMSIM=$(BUILD)/mmsim sh tests/cli_machine.sh" \

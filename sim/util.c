@@ -50,8 +50,16 @@ static unsigned long long env_count(const char *name, int *plus)
 		return 0;
 	char *end;
 	unsigned long long n = strtoull(e, &end, 10);
-	if (plus)
-		*plus = *end == '+';
+	if (plus && *end == '+' && end != e) {
+		*plus = 1;
+		end++;
+	}
+	if (*end || end == e || *e == '-' || *e == '+') {
+		/* A test that means to inject a fault must not run without. */
+		fprintf(stderr, "mmsim: %s=%s: expected a call number N%s\n", name, e,
+			plus ? " or N+ (that call and every later one)" : "");
+		exit(2);
+	}
 	return n;
 }
 
