@@ -9,6 +9,10 @@
 #                   target was missed (bench/run.sh)
 #   make deps       install missing Debian packages (does nothing if all present)
 #   make CC=clang test   the same with clang (objects go to build/clang*)
+#   make fuzz       the libFuzzer targets of tests/fuzz/, FUZZ_SECONDS (60) each
+#   make install    ./mmsim to $(DESTDIR)$(PREFIX)/bin and docs/mmsim.1 to
+#                   $(DESTDIR)$(PREFIX)/share/man/man1 (PREFIX=/usr/local);
+#                   make uninstall removes them
 #
 # Objects live in build/$(CC_NAME)[-asan]/ so gcc, clang and sanitizer builds
 # never mix. Lua 5.4 and cJSON come from pkg-config; Check is the test framework.
@@ -16,7 +20,8 @@
 CC      ?= cc
 CC_NAME := $(notdir $(firstword $(CC)))
 SAN     ?=
-BUILD   ?= build/$(CC_NAME)$(if $(SAN),-asan)
+FUZZ    ?=
+BUILD   ?= build/$(CC_NAME)$(if $(FUZZ),-fuzz,$(if $(SAN),-asan))
 OPT     ?= -O2 -g
 
 PKGS      := lua5.4 libcjson
@@ -25,7 +30,9 @@ DEB_PKGS  := build-essential pkg-config liblua5.4-dev libcjson-dev check gnuplot
 WARN    := -Wall -Wextra -Werror -Wshadow -Wundef -Wstrict-prototypes \
            -Wmissing-prototypes -Wno-unused-parameter
 comma := ,
-SANFLAGS := $(if $(SAN),-fsanitize=address$(comma)undefined -fno-sanitize-recover=all -fno-omit-frame-pointer)
+SANFLAGS := $(if $(FUZZ),-fsanitize=fuzzer-no-link$(comma)address$(comma)undefined \
+              -fno-sanitize-recover=all -fno-omit-frame-pointer,$(if $(SAN),-fsanitize=address$(comma)undefined \
+              -fno-sanitize-recover=all -fno-omit-frame-pointer))
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CHECK_CFLAGS = $(shell pkg-config --cflags check 2>/dev/null)
@@ -52,7 +59,19 @@ BENCH_BINS := $(BENCH_SRCS:bench/%.c=$(BUILD)/bench/%)
 LIB        := $(BUILD)/libmmsim.a
 TEST_BIN   := $(BUILD)/tests/run_tests
 
-.PHONY: all run test test-bins bench deps clean
+# Fuzz targets: every tests/fuzz/NAME.c but the two helpers. Each is built
+# as a libFuzzer fuzzer by `make fuzz` ($(BUILD)/fuzz/NAME, clang only) and,
+# in every build, into one replay program that `make test` runs over the
+# committed seeds and regression inputs (tests/fuzz/replay.c). The targets
+# call the subcommands, so they link tools/ with mmsim.c's main renamed.
+FUZZ_SRCS    := $(filter-out tests/fuzz/fuzz.c tests/fuzz/replay.c,$(sort $(wildcard tests/fuzz/*.c)))
+FUZZ_NAMES   := $(FUZZ_SRCS:tests/fuzz/%.c=%)
+FUZZ_SECONDS ?= 60
+FUZZ_TOOLS   := $(filter-out $(BUILD)/tools/mmsim.o,$(TOOL_OBJS)) $(BUILD)/tests/fuzz/tools_main.o
+FUZZ_BINS    := $(FUZZ_NAMES:%=$(BUILD)/fuzz/%)
+REPLAY_BIN   := $(BUILD)/tests/fuzz_replay
+
+.PHONY: all run test test-bins bench deps clean install uninstall fuzz fuzz-bins
 .DEFAULT_GOAL := all
 
 all: mmsim
@@ -88,7 +107,33 @@ $(BUILD)/bench/%: bench/%.c $(LIB)
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(CFLAGS) -o $@ $< $(LIB) $(PKG_LIBS) $(LDLIBS)
 
-test-bins: $(TEST_BIN) $(BUILD)/mmsim
+$(BUILD)/tests/fuzz/tools_main.o: tools/mmsim.c
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(CFLAGS) -Wno-missing-prototypes -Dmain=mmsim_tools_main -c -o $@ $<
+
+$(BUILD)/tests/fuzz/fuzz_targets.inc: $(FUZZ_SRCS)
+	@mkdir -p $(@D)
+	@for n in $(FUZZ_NAMES); do echo "FUZZ_TARGET($$n)"; done > $@.tmp
+	@cmp -s $@.tmp $@ || mv $@.tmp $@; rm -f $@.tmp
+
+$(BUILD)/tests/fuzz/%.replay.o: tests/fuzz/%.c
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(CFLAGS) -DLLVMFuzzerTestOneInput=fuzz_one_$* -c -o $@ $<
+
+$(BUILD)/tests/fuzz/replay.o: $(BUILD)/tests/fuzz/fuzz_targets.inc
+$(BUILD)/tests/fuzz/replay.o: CPPFLAGS += -I$(BUILD)/tests/fuzz
+
+$(REPLAY_BIN): $(BUILD)/tests/fuzz/replay.o $(BUILD)/tests/fuzz/fuzz.o \
+		$(FUZZ_NAMES:%=$(BUILD)/tests/fuzz/%.replay.o) $(FUZZ_TOOLS) $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(LDLIBS)
+
+$(BUILD)/fuzz/%: $(BUILD)/tests/fuzz/%.o $(BUILD)/tests/fuzz/fuzz.o $(FUZZ_TOOLS) $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -fsanitize=fuzzer -o $@ $^ $(PKG_LIBS) $(LDLIBS)
+
+test-bins: $(TEST_BIN) $(BUILD)/mmsim $(REPLAY_BIN)
+
+fuzz-bins: $(FUZZ_BINS)
 
 # `make deps` installs only what is missing, so on a ready machine it is a
 # few pkg-config calls and nothing else.
@@ -123,27 +168,64 @@ run: deps
 # modern era's vmstat, meminfo and per-node files against the same machines,
 # tests/cli_scenarios.sh for Lua
 # scenarios: tests/scenarios/*.lua, the labs, traces checked by the jsonl
-# suite, and tests/cli_diff.sh for diff, report, export and plot) against
-# both builds of ./mmsim; tests/cli_pressure.sh checks the real 6.1 pressure
-# captures of tests/data/pressure-6.1 and the tools that make and read them. tests/run.sh adds the per-run "N passed, N failed"
+# suite, tests/cli_diff.sh for diff, report, export and plot, and
+# tests/cli_trust.sh for what every command owes its user: outputs replaced
+# only when complete, failed writes reported, inputs type-checked and
+# bounded), tests/cli_faults.sh for host faults injected (out of memory at
+# every Nth allocation, a disk that fills up) and the fuzz targets' replay
+# of their seeds and regression inputs (tests/fuzz/replay.c) against both
+# builds of ./mmsim; tests/cli_pressure.sh, the real 6.1 pressure captures of
+# tests/data/pressure-6.1 and the tools that make and read them; then
+# tests/cli_docs.sh, the
+# sessions shown in README.md, docs/ and the labs' READMEs, rerun and
+# compared (plain build only: the output is the same, the ASan build would
+# only double the time). tests/run.sh adds the per-run "N passed, N failed"
 # lines up.
+
+# Without -j on the command line, the two builds use every CPU (NPROC).
+NPROC   := $(shell getconf _NPROCESSORS_ONLN 2>/dev/null || echo 1)
+TEST_J  := $(if $(filter -j%,$(MAKEFLAGS)),,-j$(NPROC))
+ASAN    := build/$(CC_NAME)-asan
+
+# tests/run.sh runs them TEST_JOBS at a time (default: the CPUs), slowest
+# first, and shows each one's output whole, in this order.
 test: deps
-	@$(MAKE) --no-print-directory test-bins
-	@$(MAKE) --no-print-directory SAN=1 OPT="-O1 -g" test-bins
-	@sh tests/run.sh "unit" $(TEST_BIN) "asan" build/$(CC_NAME)-asan/tests/run_tests \
-	  "cli" "env MMSIM=$(BUILD)/mmsim sh tests/cli.sh" \
-	  "cli-asan" "env MMSIM=build/$(CC_NAME)-asan/mmsim sh tests/cli.sh" \
-	  "cli-cache" "env MMSIM=$(BUILD)/mmsim CC=$(firstword $(CC)) sh tests/cli_cache.sh" \
-	  "cli-cache-asan" "env MMSIM=build/$(CC_NAME)-asan/mmsim CC=$(firstword $(CC)) sh tests/cli_cache.sh" \
-	  "scenarios" "env MMSIM=$(BUILD)/mmsim MMSIM_TESTS=$(TEST_BIN) sh tests/cli_scenarios.sh" \
-	  "scenarios-asan" "env MMSIM=build/$(CC_NAME)-asan/mmsim MMSIM_TESTS=build/$(CC_NAME)-asan/tests/run_tests sh tests/cli_scenarios.sh" \
+	@$(MAKE) --no-print-directory $(TEST_J) test-bins
+	@$(MAKE) --no-print-directory $(TEST_J) SAN=1 OPT="-O1 -g" test-bins
+	@sh tests/run.sh \
+	  "asan" $(ASAN)/tests/run_tests \
+	  "cli-diff-asan" "env MMSIM=$(ASAN)/mmsim sh tests/cli_diff.sh" \
+	  "scenarios-asan" "env MMSIM=$(ASAN)/mmsim MMSIM_TESTS=$(ASAN)/tests/run_tests sh tests/cli_scenarios.sh" \
+	  "cli-machine-asan" "env MMSIM=$(ASAN)/mmsim sh tests/cli_machine.sh" \
+	  "unit" $(TEST_BIN) \
+	  "fuzz-replay-asan" $(ASAN)/tests/fuzz_replay \
+	  "fuzz-replay" $(REPLAY_BIN) \
+	  "cli-trust-asan" "env MMSIM=$(ASAN)/mmsim sh tests/cli_trust.sh" \
+	  "cli-faults-asan" "env MMSIM=$(ASAN)/mmsim FAULT_EVERY=2 sh tests/cli_faults.sh" \
+	  "cli-faults" "env MMSIM=$(BUILD)/mmsim sh tests/cli_faults.sh" \
 	  "cli-diff" "env MMSIM=$(BUILD)/mmsim sh tests/cli_diff.sh" \
-	  "cli-diff-asan" "env MMSIM=build/$(CC_NAME)-asan/mmsim sh tests/cli_diff.sh" \
+	  "scenarios" "env MMSIM=$(BUILD)/mmsim MMSIM_TESTS=$(TEST_BIN) sh tests/cli_scenarios.sh" \
 	  "cli-machine" "env MMSIM=$(BUILD)/mmsim sh tests/cli_machine.sh" \
-	  "cli-machine-asan" "env MMSIM=build/$(CC_NAME)-asan/mmsim sh tests/cli_machine.sh" \
+	  "cli-docs" "env MMSIM=$(BUILD)/mmsim sh tests/cli_docs.sh" \
+	  "cli-views-asan" "env MMSIM=$(ASAN)/mmsim sh tests/cli_views.sh" \
+	  "cli-trust" "env MMSIM=$(BUILD)/mmsim sh tests/cli_trust.sh" \
 	  "cli-views" "env MMSIM=$(BUILD)/mmsim sh tests/cli_views.sh" \
-	  "cli-views-asan" "env MMSIM=build/$(CC_NAME)-asan/mmsim sh tests/cli_views.sh" \
+	  "cli-cache-asan" "env MMSIM=$(ASAN)/mmsim CC=$(firstword $(CC)) sh tests/cli_cache.sh" \
+	  "cli-cache" "env MMSIM=$(BUILD)/mmsim CC=$(firstword $(CC)) sh tests/cli_cache.sh" \
+	  "cli-asan" "env MMSIM=$(ASAN)/mmsim sh tests/cli.sh" \
+	  "cli" "env MMSIM=$(BUILD)/mmsim sh tests/cli.sh" \
 	  "cli-pressure" "sh tests/cli_pressure.sh"
+
+# The fuzzers (clang's libFuzzer with ASan and UBSan), each for FUZZ_SECONDS
+# on its seeds (tests/fuzz/NAME/) and its growing corpus in
+# build/fuzz/corpus/NAME/; a crasher is kept in build/fuzz/crashes/.
+# tests/fuzz/run.sh says what to do with one. Not part of `make test`.
+fuzz: deps
+	@command -v clang >/dev/null 2>&1 || { sudo=""; [ "$$(id -u)" -eq 0 ] || sudo="sudo"; \
+	  echo "make fuzz: installing clang"; $$sudo apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq --no-install-recommends clang; }
+	@$(MAKE) --no-print-directory CC=clang FUZZ=1 OPT="-O1 -g" fuzz-bins
+	@sh tests/fuzz/run.sh build/clang-fuzz/fuzz $(FUZZ_SECONDS) $(FUZZ_NAMES)
 
 bench: deps
 	@$(MAKE) --no-print-directory OPT="-O2 -DNDEBUG" BUILD=build/$(CC_NAME)-bench bench-bins
@@ -151,6 +233,19 @@ bench: deps
 
 .PHONY: bench-bins
 bench-bins: $(BENCH_BINS) $(BUILD)/mmsim   # bench_diff times the command
+
+PREFIX  ?= /usr/local
+DESTDIR ?=
+BINDIR  := $(DESTDIR)$(PREFIX)/bin
+MAN1DIR := $(DESTDIR)$(PREFIX)/share/man/man1
+
+install: all
+	install -d "$(BINDIR)" "$(MAN1DIR)"
+	install -m 755 mmsim "$(BINDIR)/mmsim"
+	install -m 644 docs/mmsim.1 "$(MAN1DIR)/mmsim.1"
+
+uninstall:
+	rm -f "$(BINDIR)/mmsim" "$(MAN1DIR)/mmsim.1"
 
 clean:
 	rm -rf build mmsim

@@ -519,7 +519,7 @@ static int detect(struct atrace *t, const char *p)
 	if (p[0] == '=' && p[1] == '=')
 		return 0;
 	const char *q = skip_blanks(p);
-	if (*q == '\n' || *q == '\r')
+	if (*q == '\n' || (*q == '\r' && q[1] == '\n'))   /* blank, as the parsers read it */
 		return 0;
 	if (hex1[(unsigned char)*q]) {
 		t->fmt = ATRACE_DIN;

@@ -256,6 +256,10 @@ struct hw_import {
 	char numa_zonelist_order[32];
 	char thp[16];                 /* sys/kernel/mm/transparent_hugepage/enabled:
 	                                 the bracketed word, "" if missing */
+	char kernel[32];              /* proc/version's release ("6.1.20"), "" if missing */
+	bool kernel_not_61;           /* it names another version than 6.1: the
+	                                 note says what may differ (the caller
+	                                 should warn) */
 	char notes[2048];             /* one line per default taken */
 };
 

@@ -86,25 +86,64 @@ static void note(struct hw_import *imp, const char *fmt, const char *a, const ch
 	}
 }
 
-/* A whole small file, NUL-terminated, or NULL if it cannot be opened. */
-static char *slurp(const char *path)
+/*
+ * The files are small (a big box's zoneinfo is some hundreds of KiB, its
+ * lines under a hundred bytes), so a file that is not one of them (a
+ * device, /dev/zero linked in by mistake) is refused at the first line
+ * beyond IMPORT_MAX_LINE or the first byte beyond IMPORT_MAX_FILE, naming
+ * the file and line, before it can fill the memory.
+ */
+#define IMPORT_MAX_LINE 4096
+#define IMPORT_MAX_FILE (16u << 20)
+
+/* A whole small file, NUL-terminated, in *out. 1: read; 0: it cannot be
+ * opened (errno says why, *out NULL); -1: it is not a /proc or /sys file
+ * (a line or the whole too long, a NUL byte, a read error), with the
+ * message in err. */
+static int slurp(const char *path, char **out, char *err, size_t errlen)
 {
+	*out = NULL;
 	FILE *f = fopen(path, "r");
 	if (!f)
-		return NULL;
-	size_t cap = 4096, n = 0;
+		return 0;
+	size_t cap = 4096, n = 0, line_start = 0;
+	int line = 1;
 	char *buf = mmsim_xmalloc(cap);
-	size_t got;
-	while ((got = fread(buf + n, 1, cap - n - 1, f)) > 0) {
-		n += got;
-		if (cap - n - 1 == 0) {
+	int c;
+	const char *why = NULL;
+	while ((c = getc(f)) != EOF) {
+		if (c == 0) {
+			why = "a NUL byte";
+			break;
+		}
+		if (n - line_start >= IMPORT_MAX_LINE) {
+			why = "a line longer than 4096 bytes";
+			break;
+		}
+		if (n + 1 >= IMPORT_MAX_FILE) {
+			why = "more than 16 MiB";
+			break;
+		}
+		if (n + 1 == cap) {
 			cap *= 2;
 			buf = mmsim_xrealloc(buf, cap);
 		}
+		buf[n++] = (char)c;
+		if (c == '\n') {
+			line++;
+			line_start = n;
+		}
 	}
+	if (!why && ferror(f))
+		why = "a read error";
 	fclose(f);
+	if (why) {
+		free(buf);
+		return mmsim_errf(err, errlen, "%s:%d: %s: not a /proc or /sys file", path, line, why);
+	}
 	buf[n] = '\0';
-	return buf;
+	*out = buf;
+	return 1;
 }
 
 static void trim_into(char *dst, size_t len, const char *src)
@@ -403,19 +442,22 @@ static int emit_zone(struct hw_machine_desc *d, const struct runs *rs, uint64_t 
 	return 0;
 }
 
-static void read_knob(struct hw_import *imp, const char *dir, const char *name, char *dst,
-		      size_t len, const char *dflt)
+static int read_knob(struct hw_import *imp, const char *dir, const char *name, char *dst,
+		     size_t len, const char *dflt, char *err, size_t errlen)
 {
 	char path[1024];
 	snprintf(path, sizeof path, "%s/proc/sys/vm/%s", dir, name);
-	char *t = slurp(path);
+	char *t;
+	if (slurp(path, &t, err, errlen) < 0)
+		return -1;
 	if (!t) {
 		note(imp, "proc/sys/vm/%s: missing, the kernel's default (%s)", name, dflt);
 		dst[0] = '\0';
-		return;
+		return 0;
 	}
 	trim_into(dst, len, t);
 	free(t);
+	return 0;
 }
 
 int hw_import_dir(const char *dir, struct hw_import *imp, char *err, size_t errlen)
@@ -425,8 +467,11 @@ int hw_import_dir(const char *dir, struct hw_import *imp, char *err, size_t errl
 	struct src s = { path, 0, err, errlen };
 
 	snprintf(path, sizeof path, "%s/proc/zoneinfo", dir);
-	char *zi = slurp(path);
-	if (!zi)
+	char *zi;
+	int got = slurp(path, &zi, err, errlen);
+	if (got < 0)
+		return -1;
+	if (!got)
 		return mmsim_errf(err, errlen, "%s: cannot read (%s)", path, strerror(errno));
 	int ncpus_seen = 0;
 	int rc = parse_zoneinfo(imp, zi, &s, &ncpus_seen);
@@ -454,7 +499,9 @@ int hw_import_dir(const char *dir, struct hw_import *imp, char *err, size_t errl
 		}
 	if (arch != HW_ARCH_X86_64 && top_pfn <= (UINT64_C(1) << (32 - HW_PAGE_SHIFT))) {
 		snprintf(path, sizeof path, "%s/proc/pagetypeinfo", dir);
-		char *pti = slurp(path);
+		char *pti;
+		if (slurp(path, &pti, err, errlen) < 0)
+			return -1;
 		unsigned pb = 0;
 		if (pti && sscanf(pti, "Page block order: %u", &pb) == 1 && pb == 10)
 			arch = HW_ARCH_I386;
@@ -521,7 +568,9 @@ int hw_import_dir(const char *dir, struct hw_import *imp, char *err, size_t errl
 	uint64_t ram[HW_MAX_RANGES][2];
 	int nram = -1;
 	snprintf(path, sizeof path, "%s/proc/iomem", dir);
-	char *io = slurp(path);
+	char *io;
+	if (slurp(path, &io, err, errlen) < 0)
+		return -1;
 	if (io) {
 		nram = parse_iomem(io, ram, HW_MAX_RANGES, &s);
 		free(io);
@@ -598,7 +647,9 @@ int hw_import_dir(const char *dir, struct hw_import *imp, char *err, size_t errl
 		char nname[32];
 		snprintf(nname, sizeof nname, "node%d", n);
 		snprintf(path, sizeof path, "%s/sys/devices/system/node/node%d/cpulist", dir, n);
-		char *t = slurp(path);
+		char *t;
+		if (slurp(path, &t, err, errlen) < 0)
+			return -1;
 		if (t) {
 			rc = parse_cpulist(t, n, d, &max_cpu, &s);
 			free(t);
@@ -608,7 +659,8 @@ int hw_import_dir(const char *dir, struct hw_import *imp, char *err, size_t errl
 			have_cpulist = false;
 		}
 		snprintf(path, sizeof path, "%s/sys/devices/system/node/node%d/distance", dir, n);
-		t = slurp(path);
+		if (slurp(path, &t, err, errlen) < 0)
+			return -1;
 		d->distance_len[n] = d->nr_nodes;
 		if (t) {
 			const char *p = t;
@@ -664,21 +716,24 @@ int hw_import_dir(const char *dir, struct hw_import *imp, char *err, size_t errl
 		     " (one zonelist per node: no \"thisnode\" lines)", "");
 	}
 
-	read_knob(imp, dir, "min_free_kbytes", imp->min_free_kbytes, sizeof imp->min_free_kbytes,
-		  "computed at boot");
-	read_knob(imp, dir, "watermark_scale_factor", imp->watermark_scale_factor,
-		  sizeof imp->watermark_scale_factor, "10");
-	read_knob(imp, dir, "lowmem_reserve_ratio", imp->lowmem_reserve_ratio,
-		  sizeof imp->lowmem_reserve_ratio, "256 256 32 0 0");
-	read_knob(imp, dir, "percpu_pagelist_high_fraction", imp->percpu_pagelist_high_fraction,
-		  sizeof imp->percpu_pagelist_high_fraction, "0");
+	if (read_knob(imp, dir, "min_free_kbytes", imp->min_free_kbytes, sizeof imp->min_free_kbytes,
+		      "computed at boot", err, errlen) ||
+	    read_knob(imp, dir, "watermark_scale_factor", imp->watermark_scale_factor,
+		      sizeof imp->watermark_scale_factor, "10", err, errlen) ||
+	    read_knob(imp, dir, "lowmem_reserve_ratio", imp->lowmem_reserve_ratio,
+		      sizeof imp->lowmem_reserve_ratio, "256 256 32 0 0", err, errlen) ||
+	    read_knob(imp, dir, "percpu_pagelist_high_fraction", imp->percpu_pagelist_high_fraction,
+		      sizeof imp->percpu_pagelist_high_fraction, "0", err, errlen))
+		return -1;
 	/* A kernel without CONFIG_NUMA has no such file (6.1's vm_table): not
 	 * looked for, nor noted as missing. */
-	if (!d->no_numa)
-		read_knob(imp, dir, "numa_zonelist_order", imp->numa_zonelist_order,
-			  sizeof imp->numa_zonelist_order, "Node");
+	if (!d->no_numa && read_knob(imp, dir, "numa_zonelist_order", imp->numa_zonelist_order,
+				     sizeof imp->numa_zonelist_order, "Node", err, errlen))
+		return -1;
 	snprintf(path, sizeof path, "%s/sys/kernel/mm/transparent_hugepage/enabled", dir);
-	char *t = slurp(path);
+	char *t;
+	if (slurp(path, &t, err, errlen) < 0)
+		return -1;
 	if (t) {
 		char *a = strchr(t, '['), *b = a ? strchr(a, ']') : NULL;
 		if (!a || !b || b - a - 1 >= (long)sizeof imp->thp) {
@@ -692,6 +747,32 @@ int hw_import_dir(const char *dir, struct hw_import *imp, char *err, size_t errl
 	} else {
 		note(imp, "sys/kernel/mm/transparent_hugepage/enabled: missing, THP on (%s)%s",
 		     "always, Debian's default", "");
+	}
+
+	/* The kernel's version, when the capture has it (capture-machine.sh
+	 * takes proc/version): everything here reads 6.1's files and mm/
+	 * boots 6.1's rules, so another version is imported all the same but
+	 * with a note naming what may differ. */
+	snprintf(path, sizeof path, "%s/proc/version", dir);
+	if (slurp(path, &t, err, errlen) < 0)
+		return -1;
+	if (t) {
+		unsigned major, minor;
+		char rel[32];
+		if (sscanf(t, "Linux version %31s", rel) == 1 && sscanf(rel, "%u.%u", &major, &minor) == 2) {
+			snprintf(imp->kernel, sizeof imp->kernel, "%s", rel);
+			if (major != 6 || minor != 1) {
+				imp->kernel_not_61 = true;
+				note(imp, "proc/version: Linux %s, not 6.1: imported and booted as 6.1 all the "
+				     "same; these may differ from the box: %s", imp->kernel,
+				     "zoneinfo's fields (read as 6.1 lays them out), min_free_kbytes and the "
+				     "watermarks, lowmem_reserve (protection), per-CPU list high and batch, "
+				     "the zonelists, and the /proc/vmstat and /proc/meminfo lines");
+			}
+		} else {
+			note(imp, "proc/version: no 'Linux version X.Y', taken as Linux 6.1%s%s", "", "");
+		}
+		free(t);
 	}
 
 	char verr[256];

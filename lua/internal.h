@@ -129,6 +129,9 @@ struct run {
 	double t0;              /* host time the run started (progress only) */
 	const void *task_mt;    /* the "mmsim.task" metatable, for check_task */
 	double last_progress;
+	lua_Alloc lalloc;       /* the state's own allocator, under fault_lalloc */
+	void *lalloc_ud;
+	size_t lua_nomem;       /* the size of the last Lua allocation that failed */
 };
 
 /*

@@ -267,6 +267,31 @@ static int print_stderr(lua_State *L)
 	return 0;
 }
 
+/* The Lua state's allocator behind host fault injection (sim/types.h), so
+ * a test can make Lua itself run out of memory. Only growth may fail: Lua
+ * relies on a shrink always succeeding. */
+static void *fault_lalloc(void *ud, void *ptr, size_t osize, size_t nsize)
+{
+	struct run *r = ud;
+	void *p = nsize > (ptr ? osize : 0) && mmsim_fault_alloc()
+			  ? NULL : r->lalloc(r->lalloc_ud, ptr, osize, nsize);
+	if (!p && nsize)
+		r->lua_nomem = nsize;
+	return p;
+}
+
+/* Lua calls this for an error outside every protected call, which in the
+ * runner's own calls (setting the state up, the end of the run) can only
+ * be Lua running out of memory: end as a host out-of-memory does, not with
+ * Lua's default abort. */
+static int lua_panic_exit(lua_State *L)
+{
+	const char *msg = lua_tostring(L, -1);
+	if (msg && !strcmp(msg, "not enough memory"))
+		mmsim_oom(get_run(L)->lua_nomem);
+	mmsim_panic("unprotected Lua error: %s", msg ? msg : "(not a string)");
+}
+
 static int msgh(lua_State *L)
 {
 	const char *msg = lua_tostring(L, 1);
@@ -297,6 +322,7 @@ int scenario_run(const struct scenario_opts *o)
 			fprintf(stderr, "mmsim: run: %s\n", err);
 			return 2;
 		}
+		trace_exit_on_error(r.trace, "mmsim: run: ", 2);   /* a lost trace ends the run */
 		if (trace_set_filter(r.trace, o->events, err, sizeof err)) {
 			fprintf(stderr, "mmsim: run: --events: %s\n", err);
 			trace_close(r.trace);
@@ -313,8 +339,11 @@ int scenario_run(const struct scenario_opts *o)
 		return 1;
 	}
 	r.L = L;
+	r.lalloc = lua_getallocf(L, &r.lalloc_ud);
+	lua_setallocf(L, fault_lalloc, &r);
+	*(struct run **)lua_getextraspace(L) = &r;   /* before anything can fail */
+	lua_atpanic(L, lua_panic_exit);
 	luaL_openlibs(L);
-	*(struct run **)lua_getextraspace(L) = &r;
 	luaL_requiref(L, "mmsim", luaopen_mmsim, 0);
 	lua_pop(L, 1);
 	luaL_getmetatable(L, "mmsim.task");
@@ -369,6 +398,8 @@ int scenario_run(const struct scenario_opts *o)
 		 * still failed. */
 		rc = LUA_ERRRUN;
 	}
+	if (rc == LUA_ERRMEM)
+		mmsim_oom(r.lua_nomem);
 	if (rc != LUA_OK) {
 		if (!r.failure) {
 			const char *msg = lua_tostring(L, -1);

@@ -253,7 +253,11 @@ static int c_info(lua_State *L)
 static int c_avail(lua_State *L)
 {
 	struct lcache *lc = check_lcache(L, 1, "avail");
-	lua_pushinteger(L, kmem_cache_cpu_avail(lc->c, (int)luaL_checkinteger(L, 2)));
+	lua_Integer cpu = luaL_checkinteger(L, 2);
+	int ncpus = get_run(L)->m->desc.nr_cpus;
+	if (cpu < 0 || cpu >= ncpus)   /* found by tests/fuzz/lua_api.c */
+		return luaL_error(L, "avail: cpu %I does not exist (the machine has %d)", cpu, ncpus);
+	lua_pushinteger(L, kmem_cache_cpu_avail(lc->c, (int)cpu));
 	return 1;
 }
 

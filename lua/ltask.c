@@ -55,6 +55,8 @@ static enum sim_step ltask_step(struct sim *s, struct sim_task *st)
 		lua_pop(t->co, nres);
 		return t->wait ? SIM_STEP_WAIT : SIM_STEP_CONTINUE;
 	}
+	if (rc == LUA_ERRMEM)   /* the host is out of memory, not the scenario wrong */
+		mmsim_oom(r->lua_nomem);
 	if (rc != LUA_OK) {
 		const char *msg = lua_tostring(t->co, -1);
 		luaL_traceback(r->L, t->co, msg, 0);

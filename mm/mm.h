@@ -110,6 +110,9 @@ int mm_policy_check(const struct mm_policy *p, const struct hw_machine_desc *d, 
 
 /* The knob names, NULL-terminated, in the order traces record them. */
 const char *const *mm_policy_knobs(void);
+/* A knob's one-line description (NULL when it has none) and, in *accepted,
+ * its accepted values (NULL for an unknown knob): for --help. */
+const char *mm_policy_knob_help(const char *name, const char **accepted);
 /* One knob's value as text, as mm_policy_set accepts it ("on", "256,256,32").
  * Returns the length wanted (snprintf-style), or -1 for an unknown knob. */
 int mm_policy_get(const struct mm_policy *p, const char *name, char *buf, size_t len);

@@ -296,6 +296,44 @@ const char *const *mm_policy_knobs(void)
 	return knob_names;
 }
 
+/* What each knob does, for `mmsim run --help`; tests/cli_trust.sh checks
+ * that every knob of the table has a line here. */
+static const struct {
+	const char *name, *what;
+} knob_help[] = {
+	{ "era", "the allocator's era: classic (Linux 2.6.11) or modern (6.1)" },
+	{ "pcp", "per-CPU page lists (2.6.11's hot/cold, 6.1's per migrate type)" },
+	{ "min_free_kbytes", "vm.min_free_kbytes, from which the zones' watermarks follow" },
+	{ "lowmem_reserve_ratio", "vm.lowmem_reserve_ratio: how much of a lower zone is kept from "
+	  "allocations that could use a higher one" },
+	{ "zonelist_order", "vm.numa_zonelist_order: fall back node by node or zone type first" },
+	{ "max_order", "MAX_ORDER: the buddy lists hold orders 0 to max_order-1" },
+	{ "hw", "the hardware cost model (caches, coherence, TLBs, DRAM); off: accesses cost 0" },
+	{ "check", "the allocator's consistency checks after every operation (slow)" },
+	{ "slab_colour", "slab colouring: each slab's objects offset to spread over cache sets" },
+	{ "watermark_scale_factor", "vm.watermark_scale_factor: the gap between min, low and high "
+	  "in 1/10000 of a zone" },
+	{ "percpu_pagelist_high_fraction", "vm.percpu_pagelist_high_fraction: per-CPU list high as "
+	  "1/N of the zone (0: from the low watermark)" },
+	{ "thp", "transparent huge pages enabled: raises the boot-time min_free_kbytes" },
+	{ "dma_bounce", "DMA beyond a device's mask bounced through low pages, or refused" },
+	{ "highpte", "user page-table pages from HighMem (CONFIG_HIGHPTE), through kmap_atomic" },
+};
+
+const char *mm_policy_knob_help(const char *name, const char **accepted)
+{
+	for (size_t i = 0; i < NR_KNOBS; i++)
+		if (!strcmp(knobs[i].name, name)) {
+			*accepted = knobs[i].accepted;
+			for (size_t j = 0; j < sizeof knob_help / sizeof knob_help[0]; j++)
+				if (!strcmp(knob_help[j].name, name))
+					return knob_help[j].what;
+			return NULL;
+		}
+	*accepted = NULL;
+	return NULL;
+}
+
 int mm_policy_set(struct mm_policy *p, const char *name, const char *value, char *err, size_t errlen)
 {
 	for (size_t i = 0; i < NR_KNOBS; i++) {

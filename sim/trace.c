@@ -32,7 +32,9 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "sim/ofile.h"
 #include "sim/trace.h"
 
 #define BUF_SIZE   (64 * 1024)
@@ -65,7 +67,10 @@ struct trace {
 	size_t len;
 	uint64_t flushed;         /* bytes handed to the stream before buf */
 	FILE *fp;
-	bool own_fp;
+	bool own_fp;              /* opened by trace_open: of is ours */
+	struct ofile *of;
+	const char *fatal_prefix; /* trace_exit_on_error: message prefix ... */
+	int fatal_status;         /* ... and exit status; NULL prefix: off */
 	char *name;               /* the file, for messages */
 	bool failed;
 	char errmsg[ERR_SIZE];
@@ -80,6 +85,22 @@ struct trace {
 	struct filter filter;
 };
 
+/* trace_exit_on_error's end: nothing after a failed write can reach the
+ * file, so stop here rather than at the end of a run whose output is lost. */
+static void die(struct trace *t)
+{
+	fprintf(stderr, "%s%s\n", t->fatal_prefix, t->errmsg);
+	if (t->own_fp)
+		ofile_discard(t->of);
+	if (t->fp == stdout) {
+		/* exit() would flush the failed stream again and report it
+		 * twice; nothing else can reach it now anyway. */
+		ofile_cleanup();
+		_exit(t->fatal_status);
+	}
+	exit(t->fatal_status);
+}
+
 static void set_error(struct trace *t, const char *what, int errnum)
 {
 	if (t->failed)
@@ -87,14 +108,20 @@ static void set_error(struct trace *t, const char *what, int errnum)
 	t->failed = true;
 	snprintf(t->errmsg, sizeof t->errmsg, "%s: %s: %s", t->name, what,
 		 errnum ? strerror(errnum) : "unknown error");
+	if (t->fatal_prefix)
+		die(t);
 }
 
 static void flush(struct trace *t)
 {
 	if (t->len && !t->failed) {
+		/* Fault injection (sim/types.h): the disk fills up half-way
+		 * through this write. */
+		bool full = mmsim_fault_write();
+		size_t n = full ? t->len / 2 : t->len;
 		errno = 0;
-		if (fwrite(t->buf, 1, t->len, t->fp) != t->len)
-			set_error(t, "write failed", errno);
+		if (fwrite(t->buf, 1, n, t->fp) != n || full)
+			set_error(t, "write failed", full ? ENOSPC : errno);
 	}
 	t->flushed += t->len;
 	t->len = 0;
@@ -651,18 +678,26 @@ struct trace *trace_open(const char *path, char *err, size_t errlen)
 {
 	if (strcmp(path, "-") == 0)
 		return trace_open_fp(stdout, "standard output");
-	FILE *fp = fopen(path, "w");
-	if (!fp) {
-		if (err && errlen)
-			snprintf(err, errlen, "cannot open %s for writing: %s", path,
-				 strerror(errno));
+	/* Heap-allocated: the list of live temporary files points to it. */
+	struct ofile *of = mmsim_xmalloc(sizeof *of);
+	if (ofile_open(of, path, err, errlen)) {
+		free(of);
 		return NULL;
 	}
 	/* Our buffer is the only one: each flush becomes one write(2). */
-	setvbuf(fp, NULL, _IONBF, 0);
-	struct trace *t = trace_open_fp(fp, path);
+	setvbuf(of->fp, NULL, _IONBF, 0);
+	struct trace *t = trace_open_fp(of->fp, path);
+	t->of = of;
 	t->own_fp = true;
 	return t;
+}
+
+void trace_exit_on_error(struct trace *t, const char *prefix, int status)
+{
+	t->fatal_prefix = prefix;
+	t->fatal_status = status;
+	if (t->failed && prefix)
+		die(t);   /* failed already: stop now */
 }
 
 int trace_flush(struct trace *t)
@@ -694,9 +729,17 @@ int trace_close_err(struct trace *t, char *err, size_t errlen)
 		mmsim_panic("trace %s closed with a line still open", t->name);
 	trace_flush(t);
 	if (t->own_fp) {
-		errno = 0;
-		if (fclose(t->fp) != 0)
-			set_error(t, "close failed", errno);
+		/* A trace whose writes failed, or that never got a byte (a
+		 * usage error after trace_open), is not put in place: what
+		 * was at the path stays (sim/ofile.h). */
+		char why[ERR_SIZE];
+		if (t->failed || t->flushed == 0)
+			ofile_discard(t->of);   /* a failed or empty trace replaces nothing */
+		else if (ofile_commit(t->of, why, sizeof why)) {
+			t->failed = true;
+			snprintf(t->errmsg, sizeof t->errmsg, "%s", why);
+		}
+		free(t->of);
 	}
 	int rc = t->failed ? -1 : 0;
 	if (rc && err && errlen)

@@ -17,7 +17,8 @@
  * printf except for doubles) and hands the buffer to stdio when full, so the
  * whole trace is never in memory. A failed write (disk full) sets a sticky
  * error: later output is discarded, trace_error() says what happened and
- * trace_close() returns -1. A failed write is never silent.
+ * trace_close() returns -1 (or, with trace_exit_on_error, the process ends
+ * at the first failed write). A failed write is never silent.
  *
  * Event types are registered once by name and then named by a small integer
  * id. Each has an enabled flag, decided by the filter, which trace_enabled()
@@ -68,9 +69,13 @@ struct trace_counters {
 /* ---- Opening and closing ---- */
 
 /*
- * Creates (or truncates) path and returns a trace writing to it; "-" means
- * standard output (not closed at the end, only flushed). On failure returns
- * NULL and writes "cannot open PATH for writing: REASON" into err.
+ * A trace writing to path; "-" means standard output (not closed at the
+ * end, only flushed). The file is written under sim/ofile.h's rule: a
+ * regular file (or a new path) is written to a temporary file beside it,
+ * renamed over path by trace_close only if every write succeeded; until
+ * then, and after a failure, what was at path is untouched (as it is when
+ * the trace is closed without a byte written). On failure
+ * returns NULL and writes "cannot open PATH for writing: REASON" into err.
  */
 struct trace *trace_open(const char *path, char *err, size_t errlen);
 
@@ -87,6 +92,16 @@ struct trace *trace_open_fp(FILE *fp, const char *name);
  */
 int trace_close(struct trace *t);
 int trace_close_err(struct trace *t, char *err, size_t errlen);
+
+/*
+ * Makes the first failed write end the process: "PREFIX" + the message on
+ * stderr, the temporary file removed, exit(status). For a command whose
+ * only output is the trace (mmsim run -o), which has nothing to gain from
+ * simulating on once the trace is lost. prefix must outlive the trace. If
+ * a write has failed already, it ends the process at once. The check costs
+ * nothing on the hot path: it runs when a flush fails.
+ */
+void trace_exit_on_error(struct trace *t, const char *prefix, int status);
 
 /* Hands everything buffered to the file now (and fflushes the stream).
  * Returns 0, or -1 if the trace has failed (now or before). */

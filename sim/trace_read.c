@@ -103,6 +103,11 @@ static int next_line(struct trace_reader *r)
 			r->pos = 0;
 		}
 		if (r->end == r->cap) {
+			if (r->cap >= TRD_MAX_LINE) {
+				r->lineno++;
+				fail(r, "a line longer than %u MiB: not an mmsim trace", TRD_MAX_LINE >> 20);
+				return -1;
+			}
 			r->cap *= 2;
 			r->buf = mmsim_xrealloc(r->buf, r->cap);
 		}
@@ -232,6 +237,8 @@ int trd_scan_flat(const char *line, size_t len, struct trd_event *ev)
 	const char *p = line, *e = line + len;
 	ev->name = (struct trd_span){"", 0};
 	ev->has_t = ev->has_cycles = false;
+	ev->t_seen = false;
+	ev->bad_key = NULL;
 	ev->nfields = 0;
 	ev->more_fields = false;
 	ev->flat = true;
@@ -287,9 +294,28 @@ int trd_scan_flat(const char *line, size_t len, struct trd_event *ev)
 		} else if (key.len == 1 && key.p[0] == 't') {
 			ev->t = u;
 			ev->has_t = is_u;
+			ev->t_seen = true;
+			if (!is_u && !ev->bad_key) {
+				ev->bad_key = "t";
+				ev->bad_val = val;
+			}
 		} else if (key.len == 6 && !memcmp(key.p, "cycles", 6)) {
 			ev->cycles = u;
 			ev->has_cycles = is_u;
+			if (!is_u && !ev->bad_key) {
+				ev->bad_key = "cycles";
+				ev->bad_val = val;
+			}
+		} else if (key.len == 3 && !memcmp(key.p, "cpu", 3)) {
+			if (!is_u && !ev->bad_key) {
+				ev->bad_key = "cpu";
+				ev->bad_val = val;
+			}
+		} else if (key.len == 4 && !memcmp(key.p, "task", 4)) {
+			if (*v != '"' && !ev->bad_key) {
+				ev->bad_key = "task";
+				ev->bad_val = val;
+			}
 		}
 		if (ev->nfields < TRD_MAX_FIELDS) {
 			ev->keys[ev->nfields] = key;
@@ -339,18 +365,243 @@ static bool get_u64(const cJSON *o, const char *key, uint64_t *out)
 	return true;
 }
 
+/* ---- Types of the fields readers use ---- */
+
+/*
+ * Every field a reader uses is checked here, once, so that a wrongly typed
+ * one ("t":"soon") is an error naming the line and the field rather than a
+ * silent 0 in a report. Fields no reader uses are left alone (later
+ * versions may add some). What is checked, by line:
+ *   event     t (required), cycles, cpu: non-negative integers; task: a string
+ *   header    version (required), seed: non-negative integers; format,
+ *             tool, scenario, era: strings (era may be null); machine,
+ *             policy: objects (or null); zones: an array of zone objects
+ *   snapshot  t (required): a non-negative integer; zones: as the header's
+ *   summary   cycles, events: non-negative integers; status, stop, error:
+ *             strings; stats: an object of numbers and histogram objects
+ * A zone object: node and the page counts (start_pfn, spanned, present,
+ * managed, free, min, low, high) non-negative integers, zone a string,
+ * protection and nr_free arrays of non-negative integers.
+ */
+enum ftype { F_UINT, F_STR, F_OBJ, F_ARR };
+static const char *const ftype_names[] = {
+	[F_UINT] = "a non-negative integer", [F_STR] = "a string",
+	[F_OBJ] = "an object", [F_ARR] = "an array",
+};
+
+static bool is_uint(const cJSON *v)
+{
+	return cJSON_IsNumber(v) && v->valuedouble >= 0 && v->valuedouble < 18446744073709551616.0 &&
+	       v->valuedouble == (double)(uint64_t)v->valuedouble;
+}
+
+static bool has_type(const cJSON *v, enum ftype t)
+{
+	switch (t) {
+	case F_UINT: return is_uint(v);
+	case F_STR: return cJSON_IsString(v);
+	case F_OBJ: return cJSON_IsObject(v);
+	case F_ARR: return cJSON_IsArray(v);
+	}
+	return false;
+}
+
+/* How a value reads in a message: a string quoted and cut short, a
+ * number as written, or its kind. */
+static void describe(const cJSON *v, char *buf, size_t n)
+{
+	if (cJSON_IsString(v))
+		snprintf(buf, n, "\"%.40s%s\"", v->valuestring, strlen(v->valuestring) > 40 ? "..." : "");
+	else if (cJSON_IsNumber(v))
+		snprintf(buf, n, "%.17g", v->valuedouble);
+	else if (cJSON_IsObject(v))
+		snprintf(buf, n, "an object");
+	else if (cJSON_IsArray(v))
+		snprintf(buf, n, "an array");
+	else if (cJSON_IsBool(v))
+		snprintf(buf, n, "%s", cJSON_IsTrue(v) ? "true" : "false");
+	else
+		snprintf(buf, n, "null");
+}
+
+static enum trd_kind bad_type(struct trace_reader *r, const char *what, const char *path,
+			      const cJSON *v, enum ftype want)
+{
+	char d[64];
+	describe(v, d, sizeof d);
+	return fail(r, "%s: field \"%s\" is %s, not %s", what, path, d, ftype_names[want]);
+}
+
+/* key of o, if there, must be of type t (or null when null_ok). */
+static int check_field(struct trace_reader *r, const char *what, const cJSON *o, const char *prefix,
+		       const char *key, enum ftype t, bool null_ok)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+	if (!v || has_type(v, t) || (null_ok && cJSON_IsNull(v)))
+		return 0;
+	char path[128];
+	snprintf(path, sizeof path, "%s%s", prefix, key);
+	bad_type(r, what, path, v, t);
+	return -1;
+}
+
+static int check_uint_array(struct trace_reader *r, const char *what, const cJSON *o,
+			    const char *prefix, const char *key)
+{
+	if (check_field(r, what, o, prefix, key, F_ARR, false))
+		return -1;
+	int i = 0;
+	const cJSON *e;
+	cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(o, key)) {
+		if (!is_uint(e)) {
+			char path[128];
+			snprintf(path, sizeof path, "%s%s[%d]", prefix, key, i);
+			bad_type(r, what, path, e, F_UINT);
+			return -1;
+		}
+		i++;
+	}
+	return 0;
+}
+
+static int check_zones(struct trace_reader *r, const char *what, const cJSON *line)
+{
+	if (check_field(r, what, line, "", "zones", F_ARR, false))
+		return -1;
+	static const char *const counts[] = {"node", "start_pfn", "spanned", "present", "managed",
+					     "free", "min", "low", "high"};
+	int i = 0;
+	const cJSON *z;
+	cJSON_ArrayForEach(z, cJSON_GetObjectItemCaseSensitive(line, "zones")) {
+		char prefix[48];
+		snprintf(prefix, sizeof prefix, "zones[%d]", i);
+		if (!cJSON_IsObject(z)) {
+			bad_type(r, what, prefix, z, F_OBJ);
+			return -1;
+		}
+		strcat(prefix, ".");
+		for (size_t k = 0; k < sizeof counts / sizeof counts[0]; k++)
+			if (check_field(r, what, z, prefix, counts[k], F_UINT, false))
+				return -1;
+		if (check_field(r, what, z, prefix, "zone", F_STR, false) ||
+		    check_uint_array(r, what, z, prefix, "protection") ||
+		    check_uint_array(r, what, z, prefix, "nr_free"))
+			return -1;
+		i++;
+	}
+	return 0;
+}
+
+static int check_header_types(struct trace_reader *r)
+{
+	const cJSON *h = r->json;
+	static const char *const strs[] = {"tool", "scenario"};
+	for (size_t i = 0; i < sizeof strs / sizeof strs[0]; i++)
+		if (check_field(r, "header", h, "", strs[i], F_STR, false))
+			return -1;
+	if (check_field(r, "header", h, "", "seed", F_UINT, false) ||
+	    check_field(r, "header", h, "", "era", F_STR, true) ||
+	    check_field(r, "header", h, "", "machine", F_OBJ, true) ||
+	    check_field(r, "header", h, "", "policy", F_OBJ, true))
+		return -1;
+	const cJSON *m = cJSON_GetObjectItemCaseSensitive(h, "machine");
+	if (cJSON_IsObject(m)) {
+		if (check_field(r, "header", m, "machine.", "cpus", F_ARR, false))
+			return -1;
+		int i = 0;
+		const cJSON *c;
+		cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(m, "cpus")) {
+			char prefix[48];
+			snprintf(prefix, sizeof prefix, "machine.cpus[%d].", i++);
+			if (check_field(r, "header", c, prefix, "hz", F_UINT, false) ||
+			    check_field(r, "header", c, prefix, "node", F_UINT, false))
+				return -1;
+		}
+	}
+	return check_zones(r, "header", h);
+}
+
+static int check_snapshot_types(struct trace_reader *r)
+{
+	const cJSON *t = cJSON_GetObjectItemCaseSensitive(r->json, "t");
+	if (!t) {
+		fail(r, "snapshot: no \"t\" (the cycle it was taken at)");
+		return -1;
+	}
+	if (check_field(r, "snapshot", r->json, "", "t", F_UINT, false))
+		return -1;
+	return check_zones(r, "snapshot", r->json);
+}
+
+static int check_summary_types(struct trace_reader *r)
+{
+	const cJSON *s = r->json;
+	static const char *const uints[] = {"cycles", "events"};
+	static const char *const strs[] = {"status", "stop", "error"};
+	for (size_t i = 0; i < sizeof uints / sizeof uints[0]; i++)
+		if (check_field(r, "summary", s, "", uints[i], F_UINT, false))
+			return -1;
+	for (size_t i = 0; i < sizeof strs / sizeof strs[0]; i++)
+		if (check_field(r, "summary", s, "", strs[i], F_STR, false))
+			return -1;
+	if (check_field(r, "summary", s, "", "stats", F_OBJ, false))
+		return -1;
+	const cJSON *v;
+	cJSON_ArrayForEach(v, cJSON_GetObjectItemCaseSensitive(s, "stats")) {
+		char prefix[300];
+		snprintf(prefix, sizeof prefix, "stats.%.200s", v->string);
+		if (cJSON_IsObject(v)) {
+			strcat(prefix, ".");
+			const cJSON *f;
+			cJSON_ArrayForEach(f, v)
+				if (check_field(r, "summary", v, prefix, f->string, F_UINT, false))
+					return -1;
+		} else if (!cJSON_IsNumber(v)) {
+			bad_type(r, "summary", prefix, v, F_UINT);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* The flat scanner's verdict on t, cycles, cpu and task (event lines). */
+static enum trd_kind check_event(struct trace_reader *r)
+{
+	const struct trd_event *ev = &r->ev;
+	if (ev->bad_key) {
+		const char *want = !strcmp(ev->bad_key, "task") ? "a string" : "a non-negative integer";
+		size_t n = ev->bad_val.len > 42 ? 40 : ev->bad_val.len;
+		return fail(r, "event %.*s: field \"%s\" is %.*s%s, not %s", (int)(ev->name.len < 64 ? ev->name.len : 64),
+			    ev->name.p, ev->bad_key, (int)n, ev->bad_val.p, n < ev->bad_val.len ? "..." : "", want);
+	}
+	if (!ev->t_seen)
+		return fail(r, "event %.*s: no \"t\" (the cycle it happened at)",
+			    (int)(ev->name.len < 64 ? ev->name.len : 64), ev->name.p);
+	return TRD_EVENT;
+}
+
 /* An event line that the flat scanner refused but that is JSON (a nested
  * value): its name and numbers from the tree. */
-static void event_from_json(struct trace_reader *r)
+static enum trd_kind event_from_json(struct trace_reader *r)
 {
 	struct trd_event *ev = &r->ev;
 	const cJSON *name = cJSON_GetObjectItemCaseSensitive(r->json, "ev");
 	ev->name = (struct trd_span){name->valuestring, strlen(name->valuestring)};
 	ev->has_t = get_u64(r->json, "t", &ev->t);
 	ev->has_cycles = get_u64(r->json, "cycles", &ev->cycles);
+	ev->t_seen = cJSON_GetObjectItemCaseSensitive(r->json, "t") != NULL;
+	ev->bad_key = NULL;
 	ev->flat = false;
 	ev->nfields = 0;
 	ev->more_fields = false;
+	char what[96];
+	snprintf(what, sizeof what, "event %.64s", name->valuestring);
+	if (check_field(r, what, r->json, "", "t", F_UINT, false) ||
+	    check_field(r, what, r->json, "", "cycles", F_UINT, false) ||
+	    check_field(r, what, r->json, "", "cpu", F_UINT, false) ||
+	    check_field(r, what, r->json, "", "task", F_STR, false))
+		return TRD_ERROR;
+	return check_event(r);
 }
 
 static enum trd_kind check_header(struct trace_reader *r)
@@ -363,12 +614,17 @@ static enum trd_kind check_header(struct trace_reader *r)
 	if (!cJSON_IsString(format) || strcmp(format->valuestring, "mmsim-trace"))
 		return fail(r, "not an mmsim trace: the header's format is not \"mmsim-trace\"");
 	uint64_t v;
-	if (!get_u64(r->json, "version", &v))
+	const cJSON *version = cJSON_GetObjectItemCaseSensitive(r->json, "version");
+	if (!version)
 		return fail(r, "the header has no version");
+	if (!get_u64(r->json, "version", &v))
+		return bad_type(r, "header", "version", version, F_UINT);
 	if (v < TRD_VERSION_MIN || v > TRD_VERSION_MAX)
 		return fail(r, "unknown trace format version %llu (this mmsim reads version %d)",
 			    (unsigned long long)v, TRD_VERSION_MAX);
 	r->version = (unsigned)v;
+	if (check_header_types(r))
+		return TRD_ERROR;
 	r->state = 1;
 	return TRD_HEADER;
 }
@@ -399,7 +655,7 @@ enum trd_kind trd_next(struct trace_reader *r)
 	/* The fast path: a flat event line, the writer's own layout. */
 	if (r->state == 1 && r->len > 7 && !memcmp(r->line, "{\"ev\":\"", 7)) {
 		if (trd_scan_flat(r->line, r->len, &r->ev) == 0)
-			return TRD_EVENT;
+			return r->ev.bad_key || !r->ev.t_seen ? check_event(r) : TRD_EVENT;
 	}
 	/* cJSON stops after the first value; the rest of the line must be
 	 * blank. */
@@ -426,16 +682,18 @@ enum trd_kind trd_next(struct trace_reader *r)
 	const cJSON *type = cJSON_GetObjectItemCaseSensitive(r->json, "type");
 	if (cJSON_IsString(ev)) {
 		if (trd_scan_flat(r->line, r->len, &r->ev) != 0)
-			event_from_json(r);
-		return TRD_EVENT;
+			return event_from_json(r);
+		return check_event(r);
 	}
 	if (!cJSON_IsString(type))
 		return fail(r, "neither an event (\"ev\") nor a typed line (\"type\")");
 	if (!strcmp(type->valuestring, "header"))
 		return fail(r, "a second header");
 	if (!strcmp(type->valuestring, "snapshot"))
-		return TRD_SNAPSHOT;
+		return check_snapshot_types(r) ? TRD_ERROR : TRD_SNAPSHOT;
 	if (!strcmp(type->valuestring, "summary")) {
+		if (check_summary_types(r))
+			return TRD_ERROR;
 		r->state = 2;
 		return TRD_SUMMARY;
 	}

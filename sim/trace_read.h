@@ -18,7 +18,11 @@
  * reader knows; every line must be JSON, an event ("ev") or a typed line
  * ("type"); the last line must be the summary, and nothing may follow it.
  * A file that ends without its summary (the run crashed or was killed) or in
- * the middle of a line is truncated, and says so.
+ * the middle of a line is truncated, and says so. The fields readers use
+ * are type-checked as they are read (trace_read.c lists them): "t":"soon"
+ * is an error naming the line and the field, never a silent 0. A line
+ * longer than TRD_MAX_LINE is refused, so a file that is not a trace
+ * (/dev/zero) fails in a moment instead of filling the memory.
  */
 #ifndef MMSIM_SIM_TRACE_READ_H
 #define MMSIM_SIM_TRACE_READ_H
@@ -32,6 +36,10 @@ struct cJSON;
 /* The trace format versions this reader knows. */
 #define TRD_VERSION_MIN 1
 #define TRD_VERSION_MAX 1
+
+/* The longest line read: far above any real trace's (a summary of a
+ * 256-CPU machine, the most there can be, is under 1 MiB). */
+#define TRD_MAX_LINE (16u << 20)
 
 /* Fields of one flat line remembered beyond the three decoded ones; an
  * event with more is still read, its extra fields only compared as bytes. */
@@ -63,6 +71,11 @@ struct trd_event {
 	uint64_t cycles;
 	bool has_t;                /* "t" was a non-negative integer */
 	bool has_cycles;           /* likewise "cycles" */
+	bool t_seen;               /* the line has a "t" at all */
+	const char *bad_key;       /* "t", "cycles", "cpu" or "task" when that
+				      field has the wrong type (the reader then
+				      refuses the line), else NULL */
+	struct trd_span bad_val;   /* its value as written */
 	bool flat;                 /* keys/vals below are filled */
 	int nfields;               /* <= TRD_MAX_FIELDS, in line order, "ev" included */
 	bool more_fields;          /* the line had more than TRD_MAX_FIELDS */

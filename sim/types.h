@@ -36,8 +36,8 @@ struct sim_memport {
 	cycle_t (*take_stolen)(void *ctx, int cpu);
 };
 
-/* Abort with file and line: for host out-of-memory and broken invariants,
- * never for a simulated failure or a user's mistake. */
+/* Abort with file and line: for broken invariants, never for a simulated
+ * failure or a user's mistake. */
 void mmsim_panic_at(const char *file, int line, const char *fmt, ...)
 	__attribute__((noreturn, format(printf, 3, 4)));
 #define mmsim_panic(...) mmsim_panic_at(__FILE__, __LINE__, __VA_ARGS__)
@@ -51,10 +51,37 @@ void mmsim_panic_at(const char *file, int line, const char *fmt, ...)
 int mmsim_errf(char *err, size_t errlen, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
-/* Host allocation that cannot fail: it panics instead. */
+/*
+ * Host allocation that cannot fail. When the host has no memory left (a
+ * memory limit, or an input or machine too big for it) the process ends
+ * with one message, "mmsim: out of host memory (N bytes wanted): ...", and
+ * exit status MMSIM_EXIT_NOMEM; exit() removes any temporary output file
+ * (sim/ofile.h). It is not an internal error: no source file is named.
+ * For tests, MMSIM_FAIL_ALLOC=N in the environment makes the Nth call to
+ * these fail: the host fault injection (below).
+ */
+#define MMSIM_EXIT_NOMEM 2
+void mmsim_oom(size_t size) __attribute__((noreturn));
 void *mmsim_xmalloc(size_t size);
 void *mmsim_xcalloc(size_t n, size_t size);
 void *mmsim_xrealloc(void *p, size_t size);
 char *mmsim_xstrdup(const char *s);
+
+/*
+ * Host fault injection, for tests; compiled in always, costing one
+ * predictable branch per call when off. The environment arms it, read at
+ * the first call:
+ *   MMSIM_FAIL_ALLOC=N    the Nth host allocation fails, counted from 1 over
+ *                         the wrappers above and the Lua state's allocator;
+ *                         "N+": the Nth and every later one (the host stays
+ *                         out of memory, which Lua's emergency collection
+ *                         cannot absorb);
+ *   MMSIM_FAIL_WRITE=N    the Nth write of the trace writer's buffer writes
+ *                         half of it, then fails with ENOSPC: the disk
+ *                         filling up in the middle of a write.
+ * Each returns non-zero when this call is to fail.
+ */
+int mmsim_fault_alloc(void);
+int mmsim_fault_write(void);
 
 #endif

@@ -7,6 +7,14 @@
  * crash or a hang fails one test, not the run. CK_RUN_SUITE=name and
  * CK_RUN_CASE=name select a part (Check's own environment variables).
  * The last line is "N passed, N failed", which tests/run.sh adds up.
+ *
+ * Timeouts only catch a hang; no test may depend on how fast it runs. The
+ * suites' timeouts (Check's default 4 s, tcase_set_timeout's 30 or 60 s)
+ * are what a test needs on an idle machine with some room; an ASan build on
+ * a busy 2-core machine can be ten times slower, so unless the environment
+ * says otherwise every timeout is multiplied by 10 (Check's own
+ * CK_TIMEOUT_MULTIPLIER, which a user may set: CK_TIMEOUT_MULTIPLIER=1 for
+ * the bare figures).
  */
 #include <check.h>
 #include <stdio.h>
@@ -16,6 +24,8 @@ int main(int argc, char **argv)
 {
 	(void)argc;
 	(void)argv;
+	/* Read by tcase_create and tcase_set_timeout, so before the suites. */
+	setenv("CK_TIMEOUT_MULTIPLIER", "10", 0);
 	SRunner *sr = srunner_create(NULL);
 #define SUITE(name) srunner_add_suite(sr, name##_suite());
 #include "suites.inc"

@@ -62,7 +62,7 @@ has "$tmp/err" 'x86_64-numa2' "unknown machine lists the presets"
 expect 2 "unwritable trace" -- "$MMSIM" run -o "$tmp/no/such/dir/t.jsonl"
 has "$tmp/err" "$tmp/no/such/dir/t.jsonl" "open error names the file"
 if [ -w /dev/full ]; then
-	expect 1 "full disk" -- "$MMSIM" run --quiet --iterations 200 -o /dev/full
+	expect 2 "full disk" -- "$MMSIM" run --quiet --iterations 200 -o /dev/full
 	has "$tmp/err" '/dev/full' "write error names the file"
 fi
 

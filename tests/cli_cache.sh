@@ -99,7 +99,8 @@ expect 2 "missing value" -- "$MMSIM" cache --l2
 expect 2 "two traces" -- "$MMSIM" cache a b
 expect 2 "no level" -- "$MMSIM" cache --l1d none --l2 none --llc none "$tmp/simple.din"
 if [ -w /dev/full ]; then
-	expect 1 "full stdout" -- sh -c "\"$MMSIM\" cache \"$tmp/simple.din\" > /dev/full"
+	expect 2 "full stdout" -- sh -c "\"$MMSIM\" cache \"$tmp/simple.din\" > /dev/full"
+	eq "$(cat "$tmp/err")" "mmsim: cannot write standard output: No space left on device" "full stdout: one message"
 fi
 
 # A real lackey trace: reference counts must equal the trace's line counts

@@ -328,7 +328,7 @@ if [ -e "$tmp/bad.pf.json" ]; then bad "export left a file for a bad input"; els
 expect 2 "export no format" -- "$MMSIM" export "$tmp/on.jsonl" -o "$tmp/x.json"
 expect 2 "export no -o" -- "$MMSIM" export --perfetto "$tmp/on.jsonl"
 if [ -w /dev/full ]; then
-	expect 1 "export full disk" -- "$MMSIM" export --perfetto "$tmp/on.jsonl" -o /dev/full
+	expect 2 "export full disk" -- "$MMSIM" export --perfetto "$tmp/on.jsonl" -o /dev/full
 fi
 
 # ---- plot: each kind renders; SVG well-formed, PNG of the asked size ----

@@ -254,6 +254,14 @@ START_TEST(detect_formats)
 	ck_assert_str_eq(read_error("\nhello world\n", ATRACE_AUTO),
 			 "t:2: cannot tell the trace format from 'hello world' (din: 'LABEL "
 			 "ADDRESS', lackey: ' L ADDR,SIZE'); use --format");
+	/* A line of a carriage return and more is no blank line: detection
+	 * used to skip it, and read on as din from the next line, where din
+	 * itself refuses it (found by tests/fuzz/addrtrace.c). */
+	ck_assert_str_eq(read_error("\rx\n2 400\n", ATRACE_AUTO),
+			 "t:1: cannot tell the trace format from '' (din: 'LABEL "
+			 "ADDRESS', lackey: ' L ADDR,SIZE'); use --format");
+	ck_assert_int_eq(read_all("\r\n2 400\n", ATRACE_AUTO, r, 4, err, sizeof err, &f), 1);
+	ck_assert_int_eq(f, ATRACE_DIN);
 }
 END_TEST
 

@@ -147,6 +147,12 @@ START_TEST(errors_name_the_field)
 		   "m.json: mem: expected a non-negative integer");
 	ck_rejects("{\"preset\": \"x86_64\", \"mem\": 1.5}",
 		   "m.json: mem: expected a non-negative integer");
+	/* Beyond uint64_t: refused without converting it (UBSan, found by
+	 * tests/fuzz/machine_json.c). */
+	ck_rejects("{\"preset\": \"x86_64\", \"nr_cpus\": 1e40}",
+		   "m.json: nr_cpus: expected a non-negative integer");
+	ck_rejects("{\"preset\": \"x86_64\", \"mem\": 18446744073709551616}",
+		   "m.json: mem: expected a non-negative integer");
 	ck_rejects("{\"preset\": \"x86_64\", \"l1d\": {\"ways\": \"eight\"}}",
 		   "m.json: l1d.ways: not a non-negative integer: eight");
 	ck_rejects("{\"preset\": \"x86_64\", \"l1d\": {\"repl\": \"plru\"}}",

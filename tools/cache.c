@@ -464,10 +464,6 @@ int cmd_cache(int argc, char **argv)
 			print_json(s, name, fmt, o.flush);
 		else
 			print_table(s, name, fmt, o.flush);
-		if (fflush(stdout) || ferror(stdout)) {
-			tool_error("cache: standard output: %s", strerror(errno));
-			status = EXIT_FAILED;
-		}
 	}
 	free(batch);
 	atrace_close(t);

@@ -47,6 +47,7 @@ static const char diff_usage[] =
 	"                   summed by family (cpu*.l1d.read_misses), with the\n"
 	"                   instance that changed most named beside the sum\n"
 	"  --json           print the comparison as one JSON document\n"
+	"  --csv            print it as one CSV table: part,name,a,b,delta,rel\n"
 	"  --ignore F1,F2   fields that do not count when comparing event lines\n"
 	"                   (e.g. --ignore t,cycles: the same operations in the same\n"
 	"                   order, whatever their timing)\n"
@@ -93,7 +94,7 @@ struct side {
 
 struct diff_opts {
 	const char *a, *b;
-	bool all, json, each;
+	bool all, json, csv, each;
 	int context;
 	int nignore;
 	char *ignore[IGNORE_MAX];
@@ -217,7 +218,46 @@ struct leaves {
 	size_t n, cap;
 };
 
-static void flatten(const cJSON *j, const char *path, struct leaves *out, bool skip_type)
+/*
+ * The name of element i of the header's array at path, when it has one that
+ * reads better (and matches better: two machines with different zones are
+ * compared zone by zone, not index by index) than [i]: a zone by its node
+ * and name (zones.node0.Normal), a per-CPU list by its list
+ * (pcp.hot), a CPU or a node by its number (machine.cpu1, machine.node0,
+ * machine.distance.node0.node1, as the counters name them). NULL: [i].
+ */
+static const char *element_name(const char *path, const cJSON *e, int i, char *buf, size_t n)
+{
+	const char *last = strrchr(path, '.');
+	last = last ? last + 1 : path;
+	if (!strcmp(path, "zones")) {
+		const cJSON *node = cJSON_GetObjectItemCaseSensitive(e, "node");
+		const cJSON *zone = cJSON_GetObjectItemCaseSensitive(e, "zone");
+		if (cJSON_IsNumber(node) && cJSON_IsString(zone)) {
+			snprintf(buf, n, "node%.0f.%s", node->valuedouble, zone->valuestring);
+			return buf;
+		}
+	} else if (!strcmp(last, "pcp")) {
+		const cJSON *list = cJSON_GetObjectItemCaseSensitive(e, "list");
+		if (cJSON_IsString(list)) {
+			snprintf(buf, n, "%s", list->valuestring);
+			return buf;
+		}
+	} else if (!strcmp(path, "machine.cpus")) {
+		snprintf(buf, n, "cpu%d", i);
+		return buf;
+	} else if (!strcmp(path, "machine.nodes") || !strncmp(path, "machine.distance", 16)) {
+		snprintf(buf, n, "node%d", i);
+		return buf;
+	}
+	return NULL;
+}
+
+/* The leaves of j as dotted paths. named: the header's arrays by
+ * element_name (the summary keeps [i]). An array of named elements drops
+ * its own plural key where the element's name says it: machine.cpus[1]
+ * becomes machine.cpu1, machine.nodes[0] machine.node0. */
+static void flatten_as(const cJSON *j, const char *path, struct leaves *out, bool skip_type, bool named)
 {
 	char sub[512];
 	if (cJSON_IsObject(j) && j->child) {
@@ -225,15 +265,23 @@ static void flatten(const cJSON *j, const char *path, struct leaves *out, bool s
 			if (skip_type && !strcmp(c->string, "type"))
 				continue;
 			snprintf(sub, sizeof sub, "%s%s%s", path, *path ? "." : "", c->string);
-			flatten(c, sub, out, false);
+			flatten_as(c, sub, out, false, named);
 		}
 		return;
 	}
 	if (cJSON_IsArray(j) && j->child) {
 		int i = 0;
 		for (const cJSON *c = j->child; c; c = c->next, i++) {
-			snprintf(sub, sizeof sub, "%s[%d]", path, i);
-			flatten(c, sub, out, false);
+			char nm[128];
+			const char *name = named ? element_name(path, c, i, nm, sizeof nm) : NULL;
+			if (!name) {
+				snprintf(sub, sizeof sub, "%s[%d]", path, i);
+			} else if (!strcmp(path, "machine.cpus") || !strcmp(path, "machine.nodes")) {
+				snprintf(sub, sizeof sub, "machine.%s", name);
+			} else {
+				snprintf(sub, sizeof sub, "%s.%s", path, name);
+			}
+			flatten_as(c, sub, out, false, named);
 		}
 		return;
 	}
@@ -242,6 +290,11 @@ static void flatten(const cJSON *j, const char *path, struct leaves *out, bool s
 		out->v = mmsim_xrealloc(out->v, out->cap * sizeof *out->v);
 	}
 	out->v[out->n++] = (struct leaf){mmsim_xstrdup(path), j};
+}
+
+static void flatten(const cJSON *j, const char *path, struct leaves *out, bool skip_type)
+{
+	flatten_as(j, path, out, skip_type, false);
 }
 
 static void leaves_free(struct leaves *l)
@@ -422,6 +475,32 @@ static void event_rows(const struct side *A, const struct side *B, struct rows *
 	for (int i = 0; i < B->ev.n; i++)
 		if (!evtable_find(&A->ev, B->ev.types[i]->name))
 			event_rows_one(rows, B->ev.types[i]->name, NULL, B->ev.types[i]);
+}
+
+/* ---- The headline: the numbers a reader wants first ---- */
+
+/* Shown first, in this order, changed or not, when either trace has them:
+ * how long the run took, what an allocation and a free cost (the summary's
+ * histograms, which count untraced operations too), and what failed. */
+static const char *const headline_names[] = {
+	"cycles",
+	"ops.alloc_cycles.p50", "ops.alloc_cycles.p90", "ops.alloc_cycles.p99",
+	"ops.free_cycles.p50", "ops.free_cycles.p90", "ops.free_cycles.p99",
+	"ops.alloc_failed", "mm.vmstat.pgalloc_fail", "mm_page_alloc_fail.count",
+};
+#define NR_HEADLINE (sizeof headline_names / sizeof headline_names[0])
+
+/* The headline rows found in rows, in headline order; returns how many. */
+static size_t headline_rows(const struct rows *rows, const struct row *out[NR_HEADLINE])
+{
+	size_t n = 0;
+	for (size_t k = 0; k < NR_HEADLINE; k++)
+		for (size_t i = 0; i < rows->n; i++)
+			if (!strcmp(rows->v[i].name, headline_names[k])) {
+				out[n++] = &rows->v[i];
+				break;
+			}
+	return n;
 }
 
 /* ---- Families: the same number for each CPU, node, ... ---- */
@@ -642,6 +721,21 @@ static void print_text(const struct diff_opts *o, const struct side *A, const st
 	print_side_line("A", A);
 	print_side_line("B", B);
 
+	const struct row *head[NR_HEADLINE];
+	size_t nhead = headline_rows(rows, head);
+	if (nhead) {
+		printf("\nheadline\n  %-44s %14s %14s %14s %9s\n", "name", "A", "B", "B-A", "change");
+		for (size_t i = 0; i < nhead; i++) {
+			char a[32], b[32], d[32], c[32];
+			const struct row *r = head[i];
+			fmt_num(a, sizeof a, r->has_a, r->a, false);
+			fmt_num(b, sizeof b, r->has_b, r->b, false);
+			fmt_num(d, sizeof d, r->has_a && r->has_b, r->b - r->a, true);
+			fmt_change(c, sizeof c, r);
+			printf("  %-44s %14s %14s %14s %9s\n", r->name, a, b, d, c);
+		}
+	}
+
 	printf("\nsetup: ");
 	if (!setup->n)
 		printf("the same\n");
@@ -786,6 +880,18 @@ static void add_textdiffs(cJSON *arr, const struct textdiffs *d)
 	}
 }
 
+static cJSON *row_json(const struct row *r)
+{
+	cJSON *j = cJSON_CreateObject();
+	cJSON_AddStringToObject(j, "name", r->name);
+	cJSON_AddItemToObject(j, "a", num_or_null(r->has_a, r->a));
+	cJSON_AddItemToObject(j, "b", num_or_null(r->has_b, r->b));
+	cJSON_AddItemToObject(j, "delta", num_or_null(r->has_a && r->has_b, r->b - r->a));
+	cJSON_AddItemToObject(j, "rel", num_or_null(r->has_a && r->has_b && r->a != 0,
+						     (r->b - r->a) / fabs(r->a)));
+	return j;
+}
+
 static void print_json(const struct diff_opts *o, const struct side *A, const struct side *B,
 		       const struct textdiffs *setup, const struct textdiffs *outcome_text,
 		       const struct rows *rows, const struct divergence *dv, bool same)
@@ -799,6 +905,11 @@ static void print_json(const struct diff_opts *o, const struct side *A, const st
 		cJSON_AddNumberToObject(s, "snapshots", (double)sides[i]->snapshots);
 	}
 	cJSON_AddBoolToObject(doc, "same", same);
+	const struct row *head[NR_HEADLINE];
+	size_t nhead = headline_rows(rows, head);
+	cJSON *harr = cJSON_AddArrayToObject(doc, "headline");
+	for (size_t i = 0; i < nhead; i++)
+		cJSON_AddItemToArray(harr, row_json(head[i]));
 	add_textdiffs(cJSON_AddArrayToObject(doc, "setup"), setup);
 	add_textdiffs(cJSON_AddArrayToObject(doc, "outcome_text"), outcome_text);
 	static const char *const keys[NR_SECTIONS] = {"summary", "events"};
@@ -808,14 +919,7 @@ static void print_json(const struct diff_opts *o, const struct side *A, const st
 			const struct row *r = &rows->v[i];
 			if (r->section != sec || (!o->all && !row_changed(r)))
 				continue;
-			cJSON *j = cJSON_CreateObject();
-			cJSON_AddStringToObject(j, "name", r->name);
-			cJSON_AddItemToObject(j, "a", num_or_null(r->has_a, r->a));
-			cJSON_AddItemToObject(j, "b", num_or_null(r->has_b, r->b));
-			cJSON_AddItemToObject(j, "delta", num_or_null(r->has_a && r->has_b, r->b - r->a));
-			cJSON_AddItemToObject(j, "rel", num_or_null(r->has_a && r->has_b && r->a != 0,
-								     (r->b - r->a) / fabs(r->a)));
-			cJSON_AddItemToArray(arr, j);
+			cJSON_AddItemToArray(arr, row_json(r));
 		}
 	}
 	if (dv->found) {
@@ -835,6 +939,82 @@ static void print_json(const struct diff_opts *o, const struct side *A, const st
 	cJSON_Delete(doc);
 }
 
+/* ---- CSV ---- */
+
+static void csv_num(bool has, double v, bool last)
+{
+	char b[40] = "";
+	if (has)
+		tool_fmt_double(b, sizeof b, v);
+	tool_csv_field(b, last);
+}
+
+static void csv_row(const char *part, const struct row *r)
+{
+	tool_csv_field(part, false);
+	tool_csv_field(r->name, false);
+	csv_num(r->has_a, r->a, false);
+	csv_num(r->has_b, r->b, false);
+	csv_num(r->has_a && r->has_b, r->b - r->a, false);
+	csv_num(r->has_a && r->has_b && r->a != 0, (r->b - r->a) / fabs(r->a), true);
+}
+
+static void csv_text(const char *part, const struct textdiffs *d)
+{
+	for (size_t i = 0; i < d->n; i++) {
+		char *ta = d->v[i].a ? leaf_text(d->v[i].a) : mmsim_xstrdup("");
+		char *tb = d->v[i].b ? leaf_text(d->v[i].b) : mmsim_xstrdup("");
+		tool_csv_field(part, false);
+		tool_csv_field(d->v[i].key, false);
+		tool_csv_field(ta, false);
+		tool_csv_field(tb, false);
+		tool_csv_field("", false);
+		tool_csv_field("", true);
+		free(ta);
+		free(tb);
+	}
+}
+
+/* The JSON document's rows as one table: part (headline, setup,
+ * outcome_text, summary, events, divergence), name, a, b, delta, rel. An
+ * empty field is JSON's null (absent on that side). */
+static void print_csv(const struct diff_opts *o, const struct side *A, const struct side *B,
+		      const struct textdiffs *setup, const struct textdiffs *outcome_text,
+		      const struct rows *rows, const struct divergence *dv)
+{
+	fputs("part,name,a,b,delta,rel\n", stdout);
+	const struct row *head[NR_HEADLINE];
+	size_t nhead = headline_rows(rows, head);
+	for (size_t i = 0; i < nhead; i++)
+		csv_row("headline", head[i]);
+	csv_text("setup", setup);
+	csv_text("outcome_text", outcome_text);
+	static const char *const parts[NR_SECTIONS] = {"summary", "events"};
+	for (int sec = 0; sec < NR_SECTIONS; sec++)
+		for (size_t i = 0; i < rows->n; i++) {
+			const struct row *r = &rows->v[i];
+			if (r->section == sec && (o->all || row_changed(r)))
+				csv_row(parts[sec], r);
+		}
+	if (dv->found) {
+		/* The divergence: its index among events, then each side's
+		 * line number and cycle (empty on a side that ran out). */
+		printf("divergence,event,%llu,%llu,,\n", (unsigned long long)dv->index,
+		       (unsigned long long)dv->index);
+		struct { const char *name; } f[2] = {{"line"}, {"t"}};
+		for (int k = 0; k < 2; k++) {
+			printf("divergence,%s,", f[k].name);
+			const struct side *s[2] = {A, B};
+			for (int i = 0; i < 2; i++) {
+				if (s[i]->has_at)
+					printf("%llu", (unsigned long long)(k ? s[i]->at.t : s[i]->at.lineno));
+				putchar(',');
+			}
+			fputs(",\n", stdout);
+		}
+	}
+}
+
 /* ---- The command ---- */
 
 static int parse_opts(int argc, char **argv, struct diff_opts *o)
@@ -849,6 +1029,8 @@ static int parse_opts(int argc, char **argv, struct diff_opts *o)
 			o->all = true;
 		} else if (!strcmp(a, "--json")) {
 			o->json = true;
+		} else if (!strcmp(a, "--csv")) {
+			o->csv = true;
 		} else if (!strcmp(a, "--each")) {
 			o->each = true;
 		} else if (!strcmp(a, "--ignore") || !strcmp(a, "--context")) {
@@ -889,6 +1071,10 @@ static int parse_opts(int argc, char **argv, struct diff_opts *o)
 			tool_error("diff: more than two traces ('%s')", a);
 			return -1;
 		}
+	}
+	if (o->json && o->csv) {
+		tool_error("diff: --json or --csv, not both");
+		return -1;
 	}
 	if (!o->b) {
 		tool_error("diff: two traces needed: mmsim diff A.jsonl B.jsonl (see mmsim diff --help)");
@@ -984,8 +1170,8 @@ int cmd_diff(int argc, char **argv)
 
 	/* The setup, key by key. */
 	struct leaves la = {0}, lb = {0};
-	flatten(A.header, "", &la, true);
-	flatten(B.header, "", &lb, true);
+	flatten_as(A.header, "", &la, true, true);
+	flatten_as(B.header, "", &lb, true, true);
 	for (size_t i = 0; i < la.n; i++) {
 		const cJSON *w = leaf_find(&lb, la.v[i].path, i);
 		if (!w || !cJSON_Compare(la.v[i].v, w, true))
@@ -1001,7 +1187,9 @@ int cmd_diff(int argc, char **argv)
 	bool same = !setup.n && !outcome_text.n && !dv.found;
 	for (size_t i = 0; i < rows.n; i++)
 		same &= !row_changed(&rows.v[i]);
-	if (o.json)
+	if (o.csv)
+		print_csv(&o, &A, &B, &setup, &outcome_text, &rows, &dv);
+	else if (o.json)
 		print_json(&o, &A, &B, &setup, &outcome_text, &rows, &dv, same);
 	else
 		print_text(&o, &A, &B, &setup, &outcome_text, &rows, &dv);
@@ -1017,9 +1205,5 @@ out:
 	side_free(&A);
 	side_free(&B);
 	free(o.ignore_buf);
-	if (fflush(stdout) || ferror(stdout)) {
-		tool_error("diff: cannot write the output");
-		return EXIT_USAGE;
-	}
-	return status;
+	return status;   /* a failed write on stdout: tools/mmsim.c's close_stdout */
 }

@@ -30,6 +30,7 @@
 
 #include <cJSON.h>
 
+#include "sim/ofile.h"
 #include "sim/trace_read.h"
 #include "sim/types.h"
 #include "tools/tools.h"
@@ -51,8 +52,12 @@ static const char export_usage[] =
 	"  -o FILE      the output file ('-': standard output)\n"
 	"  -h, --help   this text\n"
 	"\n"
-	"exit status: 0 done, 1 the output could not be written, 2 trouble with\n"
-	"the input or the usage (messages name the file and line).\n"
+	"The output appears under its name only when complete: a bad input or a\n"
+	"failed write leaves what was there before (a device or '-' is written\n"
+	"directly).\n"
+	"\n"
+	"exit status: 0 done, 2 trouble: the input (messages name the file and\n"
+	"line), the usage, or an output that could not be written.\n"
 	"\n"
 	"examples:\n"
 	"  mmsim run scenarios/quickstart.lua --snapshot-every 50000 -o q.jsonl --quiet\n"
@@ -70,7 +75,8 @@ struct task_name {
 };
 
 struct exporter {
-	FILE *out;
+	FILE *out;                 /* of.fp */
+	struct ofile of;
 	const char *out_path;
 	struct trace_reader r;
 	uint64_t nev;              /* output events written */
@@ -381,17 +387,19 @@ int cmd_export(int argc, char **argv)
 		tool_error("export: %s", x.r.err);
 		goto done;
 	}
-	/* The header first: a bad input leaves no output file behind. */
+	/* The header first: a file that is not a trace at all creates
+	 * nothing. Later trouble discards the temporary file (sim/ofile.h). */
 	enum trd_kind k = trd_next(&x.r);
 	if (k == TRD_ERROR) {
 		tool_error("export: %s", x.r.err);
 		goto done;
 	}
-	x.out = strcmp(out, "-") ? fopen(out, "w") : stdout;
-	if (!x.out) {
-		tool_error("export: cannot open %s for writing: %s", out, strerror(errno));
+	char err[600];
+	if (ofile_open(&x.of, out, err, sizeof err)) {
+		tool_error("export: %s", err);
 		goto done;
 	}
+	x.out = x.of.fp;
 	/* No displayTimeUnit: some Perfetto versions read "ns" there as the
 	 * unit of ts, which the format fixes at microseconds. */
 	fputs("{\"otherData\":{\"source\":\"mmsim\"},\"traceEvents\":[", x.out);
@@ -410,21 +418,18 @@ int cmd_export(int argc, char **argv)
 			on_snapshot(&x, x.r.json);
 	}
 	fputs("\n]}\n", x.out);
+	x.out = NULL;
+	if (ofile_commit(&x.of, err, sizeof err)) {
+		tool_error("export: %s", err);
+		goto done;
+	}
 	status = EXIT_OK;
 	if (x.clamped)
 		tool_error("export: warning: %llu slices overlapped the previous one of their task "
 			   "and were shortened", (unsigned long long)x.clamped);
-	if (fflush(x.out) || ferror(x.out)) {
-		tool_error("export: cannot write %s", out);
-		status = EXIT_FAILED;
-	}
 done:
-	if (x.out && x.out != stdout && fclose(x.out) && status == EXIT_OK) {
-		tool_error("export: cannot write %s", out);
-		status = EXIT_FAILED;
-	}
-	if (status == EXIT_USAGE && x.out && x.out != stdout)
-		remove(out);   /* never leave half a file that looks like an export */
+	if (x.out)
+		ofile_discard(&x.of);   /* what was at the path stays */
 	trd_close(&x.r);
 	for (size_t i = 0; i < x.cap; i++)
 		free(x.tasks[i].name);

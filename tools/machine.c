@@ -254,6 +254,14 @@ int cmd_machine(int argc, char **argv)
 		fputs(imp.notes, stdout);
 		return EXIT_OK;
 	}
+	if (imp.kernel_not_61 && strcmp(show, "json")) {
+		/* Worth saying whatever is shown: every figure may be off. (json
+		 * prints all the notes below.) */
+		const char *l = strstr(imp.notes, "proc/version: Linux ");
+		const char *e = l ? strchr(l, '\n') : NULL;
+		if (l)
+			fprintf(stderr, "mmsim: machine: warning: %s/%.*s\n", from, (int)(e ? e - l : (long)strlen(l)), l);
+	}
 	if (!strcmp(show, "json")) {
 		if (imp.notes[0])
 			fprintf(stderr, "%s", imp.notes);
@@ -275,7 +283,18 @@ int cmd_machine(int argc, char **argv)
 	if (from)
 		warn_managed(&imp, mm);
 	if (capture_what && mm_apply_capture(mm, &imp, capture_what, err, sizeof err)) {
-		tool_error("machine: --capture: %s: %s", from, err);
+		/* in_use takes the pages the box had in use through the
+		 * allocator, which keeps each zone's watermarks and
+		 * lowmem_reserve; the box's kernel took many of them early in
+		 * boot, where neither applies. Say so rather than leave a bare
+		 * count (issue 20 tracks taking them as the kernel did). */
+		const char *why = strstr(err, "could be taken") ?
+			" (in_use takes the box's used pages through the allocator, which keeps the "
+			"zone's min watermark and lowmem_reserve for itself; the box's kernel made "
+			"many of its allocations early in boot, before those applied, so a zone whose "
+			"protection exceeds its free pages cannot be reproduced this way yet: try "
+			"--capture wmarks,protection)" : "";
+		tool_error("machine: --capture: %s: %s%s", from, err, why);
 		status = EXIT_USAGE;
 		goto out;
 	}

@@ -1,12 +1,28 @@
 /*
  * The mmsim command: a dispatcher to the subcommands. Each lives in its own
- * file of tools/ and parses its own options, so `mmsim SUB --help` is the
- * place where a subcommand explains itself.
+ * file of tools/ and parses its own options, so `mmsim SUB --help` (or
+ * `mmsim help SUB`) is the place where a subcommand explains itself.
+ *
+ * What every subcommand gets from here, set up before it runs:
+ *   - standard output is checked at exit (close_stdout, the pattern of
+ *     gnulib's closeout module): a write that failed anywhere, reported
+ *     or not, ends the process with one message and status 2, so
+ *     `mmsim report T > /dev/full` cannot succeed silently;
+ *   - temporary output files (sim/ofile.h) are removed at exit and on
+ *     SIGINT, SIGTERM, SIGHUP and SIGPIPE;
+ *   - cJSON allocates through mmsim_xmalloc, so a host out of memory is the
+ *     same one message from a JSON parser as from anywhere else (and not a
+ *     parse error).
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include <cJSON.h>
+
+#include "sim/ofile.h"
 #include "tools/tools.h"
 
 static const char usage[] =
@@ -29,7 +45,7 @@ static const char usage[] =
 	"  machine   import a real machine's /proc and /sys, boot it in either era,\n"
 	"            print its zoneinfo, zonelists, ... (mmsim machine --help)\n"
 	"  version   print the version\n"
-	"  help      this text\n"
+	"  help      this text; help COMMAND: that command's --help\n"
 	"\n"
 	"examples:\n"
 	"  mmsim run                          the built-in simulation, summary on stdout\n"
@@ -46,6 +62,31 @@ void tool_error(const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
+}
+
+void tool_csv_field(const char *s, bool last)
+{
+	if (strpbrk(s, ",\"\r\n")) {
+		putchar('"');
+		for (; *s; s++) {
+			if (*s == '"')
+				putchar('"');
+			putchar(*s);
+		}
+		putchar('"');
+	} else {
+		fputs(s, stdout);
+	}
+	putchar(last ? '\n' : ',');
+}
+
+void tool_fmt_double(char *buf, size_t n, double v)
+{
+	for (int prec = 15; prec <= 17; prec++) {
+		snprintf(buf, n, "%.*g", prec, v);
+		if (strtod(buf, NULL) == v)
+			return;
+	}
 }
 
 int tool_parse_u64(const char *s, int size, uint64_t *out)
@@ -75,32 +116,66 @@ int tool_parse_u64(const char *s, int size, uint64_t *out)
 	return 0;
 }
 
+static const struct {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+} commands[] = {
+	{"run", cmd_run}, {"cache", cmd_cache}, {"diff", cmd_diff}, {"report", cmd_report},
+	{"export", cmd_export}, {"plot", cmd_plot}, {"machine", cmd_machine},
+};
+
+/* At exit: standard output flushed and closed, or one message and status
+ * 2. A closed stdout (EBADF, nothing was written) is not an error. */
+static void close_stdout(void)
+{
+	bool had_error = ferror(stdout) != 0;
+	errno = 0;
+	if (fclose(stdout) != 0 || had_error) {
+		if (!had_error && errno == EBADF)
+			return;
+		if (errno)
+			tool_error("cannot write standard output: %s", strerror(errno));
+		else
+			tool_error("cannot write standard output");
+		_exit(EXIT_USAGE);
+	}
+}
+
+static void *json_malloc(size_t n)
+{
+	return mmsim_xmalloc(n);
+}
+
 int main(int argc, char **argv)
 {
+	atexit(close_stdout);
+	ofile_cleanup_at_exit();
+	cJSON_Hooks hooks = {json_malloc, free};
+	cJSON_InitHooks(&hooks);
 	if (argc < 2) {
 		fputs(usage, stderr);
 		return EXIT_USAGE;
 	}
 	const char *cmd = argv[1];
-	if (!strcmp(cmd, "run"))
-		return cmd_run(argc - 2, argv + 2);
-	if (!strcmp(cmd, "cache"))
-		return cmd_cache(argc - 2, argv + 2);
-	if (!strcmp(cmd, "diff"))
-		return cmd_diff(argc - 2, argv + 2);
-	if (!strcmp(cmd, "report"))
-		return cmd_report(argc - 2, argv + 2);
-	if (!strcmp(cmd, "export"))
-		return cmd_export(argc - 2, argv + 2);
-	if (!strcmp(cmd, "plot"))
-		return cmd_plot(argc - 2, argv + 2);
-	if (!strcmp(cmd, "machine"))
-		return cmd_machine(argc - 2, argv + 2);
+	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+		if (!strcmp(cmd, commands[i].name))
+			return commands[i].fn(argc - 2, argv + 2);
 	if (!strcmp(cmd, "version") || !strcmp(cmd, "--version")) {
 		printf("mmsim %s\n", MMSIM_VERSION);
 		return EXIT_OK;
 	}
 	if (!strcmp(cmd, "help") || !strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {
+		if (argc > 2) {
+			for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+				if (!strcmp(argv[2], commands[i].name)) {
+					char help[] = "--help";
+					char *args[] = {help, NULL};
+					return commands[i].fn(1, args);
+				}
+			tool_error("help: no command '%s' (commands: run, cache, diff, report, export, "
+				   "plot, machine, version, help)", argv[2]);
+			return EXIT_USAGE;
+		}
 		fputs(usage, stdout);
 		return EXIT_OK;
 	}

@@ -2,10 +2,20 @@
  * mmsim plot TRACE.jsonl [B.jsonl] -o OUT.svg|OUT.png: pictures of a run.
  *
  * mmsim does not draw: it streams the trace(s) once, writes the series as
- * gnuplot data files plus a gnuplot script into a directory, and runs
- * gnuplot there (Debian's gnuplot-nox, installed by `make deps`). With
- * --script DIR the directory is kept, so a user can restyle the picture and
- * rerun `gnuplot plot.gp` in it; otherwise it is a temporary one, removed.
+ * gnuplot data files plus a gnuplot script into a temporary directory of
+ * its own, and runs gnuplot there (Debian's gnuplot-nox, installed by
+ * `make deps`), which draws into that directory too. Nothing outside it is
+ * touched until the end (sim/ofile.h's rule): the picture is copied to -o
+ * only when gnuplot succeeded, and with --script DIR the script and data
+ * are copied into DIR once the traces were read (so a user can restyle
+ * the picture and rerun `gnuplot plot.gp` there, or see why gnuplot
+ * failed). The script names its output in a variable, set by default to
+ * -o's path: the run here overrides it with `gnuplot -e`.
+ *
+ * Empty or degenerate data draws an honest picture rather than failing in
+ * gnuplot: a zone whose counts reach 0 gets a linear axis (the log scale
+ * has no 0), a zone with no buddyinfo over time a panel saying so, and
+ * events whose cycles are all 0 (-P hw=off) a bar in the first bin.
  *
  * Kinds (--kind), one picture each, one panel per zone or event type:
  *   free       free pages of each zone over time (from the snapshot lines),
@@ -24,12 +34,14 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cJSON.h>
 
+#include "sim/ofile.h"
 #include "sim/stats.h"
 #include "sim/trace_read.h"
 #include "sim/types.h"
@@ -90,6 +102,8 @@ struct trace_info {
 	int max_orders;
 	uint64_t wakes[MAX_NODES];
 	double ms_per_cycle;
+	double zmin[MAX_ZONES];    /* smallest free or watermark plotted, per zone */
+	bool buddy_has[MAX_ZONES]; /* buddy-N.dat has at least one box */
 };
 
 /* The files being written while streaming trace A. */
@@ -127,6 +141,7 @@ static void on_header(struct trace_info *ti)
 		const cJSON *name = cJSON_GetObjectItemCaseSensitive(z, "zone");
 		int n = cJSON_IsNumber(node) ? (int)node->valuedouble : 0;
 		ti->zone_node[ti->nzones] = n;
+		ti->zmin[ti->nzones] = INFINITY;
 		snprintf(ti->zone[ti->nzones], sizeof ti->zone[0], "node%d %s", n,
 			 cJSON_IsString(name) ? name->valuestring : "?");
 		ti->nzones++;
@@ -152,8 +167,13 @@ static void on_snapshot(struct trace_info *ti, struct sinks *sk, const cJSON *sn
 		if (i == ti->nzones)
 			break;
 		if (kind == KIND_FREE) {
-			fprintf(sk->free, " %.0f %.0f %.0f %.0f", num(z, "free"), num(z, "min"),
-				num(z, "low"), num(z, "high"));
+			static const char *const keys[] = {"free", "min", "low", "high"};
+			for (int k = 0; k < 4; k++) {
+				double v = num(z, keys[k]);
+				fprintf(sk->free, " %.0f", v);
+				if (v < ti->zmin[i])
+					ti->zmin[i] = v;
+			}
 		} else if (kind == KIND_BUDDY && dx > 0) {
 			/* One box per order: centred on the middle of the interval
 			 * since the previous snapshot, which it stands for. */
@@ -174,6 +194,7 @@ static void on_snapshot(struct trace_info *ti, struct sinks *sk, const cJSON *sn
 				double v = cJSON_IsNumber(n) ? n->valuedouble : 0;
 				fprintf(sk->buddy[i], "%.6f %.6f %d %.4f\n", t_ms - dx, t_ms, o,
 					log10(1 + v));
+				ti->buddy_has[i] = true;
 				o++;
 			}
 			if (o > ti->max_orders)
@@ -329,9 +350,12 @@ static void gp_preamble(FILE *f, const struct plot_opts *o, const char *out_abs,
 	else
 		fprintf(f, "set terminal svg size %d,%d noenhanced font \"sans,11\" background rgb \"white\"\n",
 			w, h);
-	fputs("set output ", f);
+	/* mmsim runs this with -e "output='...'" (a file of its own, copied
+	 * to the final name when gnuplot succeeds); a user rerunning it by
+	 * hand draws straight to the name given to -o. */
+	fputs("if (!exists(\"output\")) output = ", f);
 	gp_str(f, out_abs);
-	fputs("\nset encoding utf8\nset grid lc rgb \"#dddddd\"\nset key outside right top Left reverse\n"
+	fputs("\nset output output\nset encoding utf8\nset grid lc rgb \"#dddddd\"\nset key outside right top Left reverse\n"
 	      "set lmargin 12\nset rmargin at screen 0.76\n", f);
 	fprintf(f, "set multiplot layout %d,1 title ", panels);
 	gp_str(f, title);
@@ -345,11 +369,18 @@ static void script_free(FILE *f, const struct plot_opts *o, const char *out_abs,
 	describe(d, sizeof d, ti);
 	snprintf(title, sizeof title, "Free pages per zone against the watermarks\n%s", d);
 	gp_preamble(f, o, out_abs, ti->nzones, title);
-	/* A log scale: the watermarks are a few thousandths of a zone. */
-	fputs("set xlabel \"simulated time (ms)\"\nset ylabel \"free pages (4 KiB each, log scale)\"\n"
-	      "set y2range [0:1]\nunset y2tics\nset logscale y\nset yrange [1:*]\n", f);
+	/* A log scale: the watermarks are a few thousandths of a zone. A
+	 * zone whose counts reach 0 (an empty zone, a zone drained dry)
+	 * cannot have one: its panel is linear and says so. */
+	fputs("set xlabel \"simulated time (ms)\"\nset y2range [0:1]\nunset y2tics\n", f);
 	for (int i = 0; i < ti->nzones; i++) {
 		int c = 2 + 4 * i, node = ti->zone_node[i];
+		if (ti->zmin[i] > 0)
+			fputs("set logscale y\nset yrange [1:*]\n"
+			      "set ylabel \"free pages (4 KiB each, log scale)\"\n", f);
+		else
+			fputs("unset logscale y\nset yrange [0:*]\n"
+			      "set ylabel \"free pages (4 KiB each; 0 reached: linear)\"\n", f);
 		fputs("set title ", f);
 		gp_str(f, ti->zone[i]);
 		fprintf(f, "\nplot \"free.dat\" using 1:%d with lines lw 2 lc rgb \"#1f77b4\" title \"free pages\", \\\n"
@@ -380,6 +411,13 @@ static void script_buddy(FILE *f, const struct plot_opts *o, const char *out_abs
 	for (int i = 0; i < ti->nzones; i++) {
 		fputs("set title ", f);
 		gp_str(f, ti->zone[i]);
+		if (!ti->buddy_has[i]) {
+			/* No block counts over time for this zone: an empty panel
+			 * that says so, not a gnuplot error. */
+			fputs("\nset label 1 \"no buddyinfo over time for this zone\" at graph 0.5,0.5 "
+			      "center\nplot NaN notitle\nunset label 1\n", f);
+			continue;
+		}
 		fprintf(f, "\nplot \"buddy-%d.dat\" using (($1+$2)/2):3:1:2:($3-0.5):($3+0.5):4 "
 			"with boxxyerror fs solid 1.0 noborder lc palette notitle\n", i);
 	}
@@ -436,13 +474,18 @@ static int cycles_data(const char *dir, const struct trace_info *ti, int nti,
 			for (int b = 0; b < 64; b++) {
 				if (!bins[0][b] && !bins[1][b])
 					continue;
+				/* Bin 0 ([0, 2): 0 and 1 cycle, all of them with
+				 * -P hw=off) starts at 0.5 on the log axis. */
 				double lo = b ? ldexp(1, b) : 0.5, hi = ldexp(1, b + 1);
-				fprintf(f, "%.0f %.0f %llu", lo, hi, (unsigned long long)bins[0][b]);
+				fprintf(f, "%g %.0f %llu", lo, hi, (unsigned long long)bins[0][b]);
 				if (nti > 1)
 					fprintf(f, " %llu", (unsigned long long)bins[1][b]);
 				fputc('\n', f);
 			}
-			fclose(f);
+			if (fclose(f)) {
+				tool_error("plot: cannot write %s/%s", dir, file);
+				return -1;
+			}
 			n++;
 		}
 	return n;
@@ -466,8 +509,19 @@ static void script_cycles(FILE *f, const struct plot_opts *o, const char *out_ab
 	      "set ylabel \"events\"\nset logscale x 2\nset format x \"%.0f\"\nset yrange [0:*]\n"
 	      "set style fill transparent solid 0.45 noborder\n", f);
 	for (int i = 0; i < n; i++) {
-		fputs("set title ", f);
-		gp_str(f, names[i]);
+		/* Every event of the type at 0 cycles (the cost model off, -P
+		 * hw=off): one bar in the first bin, and the title says why. */
+		uint64_t max = 0;
+		for (int k = 0; k < nti; k++) {
+			const struct evtype *e = find_type(&ti[k].ev, names[i]);
+			if (e && e->with_cycles && e->cycles.max > max)
+				max = e->cycles.max;
+		}
+		char panel[300];
+		snprintf(panel, sizeof panel, "%s%s", names[i],
+			 max ? "" : " (every event 0 cycles: was the cost model off, -P hw=off?)");
+		fprintf(f, "set xrange [0.5:%s]\nset title ", max ? "*" : "16");
+		gp_str(f, panel);
 		fprintf(f, "\nplot \"cycles-%d.dat\" using (sqrt($1*$2)):($3/2):1:2:(0):3 with boxxyerror "
 			"lc rgb \"#1f77b4\" title \"A\"", i);
 		if (nti > 1)
@@ -546,30 +600,32 @@ static int parse_opts(int argc, char **argv, struct plot_opts *o)
 	return 0;
 }
 
-static int remove_tree(const char *dir)
+/* Removes the temporary directory and what this command wrote in it (it
+ * made the directory: everything inside is its own). */
+static void remove_tree(const char *dir)
 {
-	/* Only the files this command wrote live there. */
-	char cmd_path[4200];
-	static const char *const globs[] = {"plot.gp", "free.dat"};
-	for (size_t i = 0; i < sizeof globs / sizeof globs[0]; i++) {
-		snprintf(cmd_path, sizeof cmd_path, "%s/%s", dir, globs[i]);
-		unlink(cmd_path);
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	char path[4400];
+	while (d && (e = readdir(d))) {
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+		unlink(path);
 	}
-	for (int i = 0; i < 2 * EVTABLE_MAX || i < MAX_ZONES; i++) {
-		static const char *const pat[] = {"cycles-%d.dat", "buddy-%d.dat", "wakes-%d.dat"};
-		for (int k = 0; k < 3; k++) {
-			char name[32];
-			snprintf(name, sizeof name, pat[k], i);
-			snprintf(cmd_path, sizeof cmd_path, "%s/%s", dir, name);
-			unlink(cmd_path);
-		}
-	}
-	return rmdir(dir);
+	if (d)
+		closedir(d);
+	rmdir(dir);
 }
 
-/* Runs gnuplot plot.gp in dir. 0, or -1 (message printed). */
-static int run_gnuplot(const char *dir)
+/* Runs gnuplot plot.gp in dir, drawing to dir/picture (the script's
+ * "output" variable). kept: where the user can find the script (--script),
+ * or NULL. 0, or -1 (message printed). */
+static int run_gnuplot(const char *dir, const char *picture, const char *kept)
 {
+	char setting[64];
+	snprintf(setting, sizeof setting, "output='%s'", picture);
+	fflush(NULL);   /* nothing buffered may be written twice by the child */
 	pid_t pid = fork();
 	if (pid < 0) {
 		tool_error("plot: cannot start gnuplot: %s", strerror(errno));
@@ -578,7 +634,7 @@ static int run_gnuplot(const char *dir)
 	if (pid == 0) {
 		if (chdir(dir))
 			_exit(126);
-		execlp("gnuplot", "gnuplot", "plot.gp", (char *)NULL);
+		execlp("gnuplot", "gnuplot", "-e", setting, "plot.gp", (char *)NULL);
 		_exit(127);
 	}
 	int st;
@@ -589,10 +645,96 @@ static int run_gnuplot(const char *dir)
 		return -1;
 	}
 	if (!WIFEXITED(st) || WEXITSTATUS(st)) {
-		tool_error("plot: gnuplot failed on %s/plot.gp", dir);
+		if (kept)
+			tool_error("plot: gnuplot failed on %s/plot.gp", kept);
+		else
+			tool_error("plot: gnuplot failed (its message is above; --script DIR keeps the "
+				   "script and data to look at)");
 		return -1;
 	}
 	return 0;
+}
+
+/* Copies src to dst under sim/ofile.h's rule. 0, or -1 (message printed). */
+static int install(const char *src, const char *dst)
+{
+	FILE *in = fopen(src, "rb");
+	if (!in) {
+		tool_error("plot: %s: %s", src, strerror(errno));
+		return -1;
+	}
+	struct ofile of;
+	char err[600], buf[65536];
+	if (ofile_open(&of, dst, err, sizeof err)) {
+		fclose(in);
+		tool_error("plot: %s", err);
+		return -1;
+	}
+	size_t n;
+	while ((n = fread(buf, 1, sizeof buf, in)) > 0)
+		fwrite(buf, 1, n, of.fp);
+	bool bad = ferror(in) != 0;
+	fclose(in);
+	if (bad) {
+		ofile_discard(&of);
+		tool_error("plot: cannot read %s", src);
+		return -1;
+	}
+	if (ofile_commit(&of, err, sizeof err)) {
+		tool_error("plot: %s", err);
+		return -1;
+	}
+	return 0;
+}
+
+/* The script and data of dir into --script's directory (made if missing),
+ * each file by install(). */
+static int install_script(const char *dir, const char *into, const char *picture)
+{
+	if (mkdir(into, 0777) && errno != EEXIST) {
+		tool_error("plot: --script %s: cannot create: %s", into, strerror(errno));
+		return -1;
+	}
+	DIR *d = opendir(dir);
+	if (!d) {
+		tool_error("plot: %s: %s", dir, strerror(errno));
+		return -1;
+	}
+	int rc = 0;
+	struct dirent *e;
+	while (rc == 0 && (e = readdir(d))) {
+		if (e->d_name[0] == '.' || !strcmp(e->d_name, picture))
+			continue;
+		char src[4400], dst[4400];
+		snprintf(src, sizeof src, "%s/%s", dir, e->d_name);
+		snprintf(dst, sizeof dst, "%s/%s", into, e->d_name);
+		rc = install(src, dst);
+	}
+	closedir(d);
+	return rc;
+}
+
+/* Closes the sinks' files; -1 (message printed) when one could not be
+ * written. */
+static int close_sinks(struct sinks *sk)
+{
+	int rc = 0;
+	FILE **all[1 + MAX_NODES + MAX_ZONES];
+	size_t n = 0;
+	all[n++] = &sk->free;
+	for (int i = 0; i < MAX_NODES; i++)
+		all[n++] = &sk->wakes[i];
+	for (int i = 0; i < MAX_ZONES; i++)
+		all[n++] = &sk->buddy[i];
+	for (size_t i = 0; i < n; i++)
+		if (*all[i]) {
+			if ((ferror(*all[i]) | fclose(*all[i])) && !rc) {
+				tool_error("plot: cannot write the data files in %s", sk->dir);
+				rc = -1;
+			}
+			*all[i] = NULL;
+		}
+	return rc;
 }
 
 int cmd_plot(int argc, char **argv)
@@ -601,20 +743,11 @@ int cmd_plot(int argc, char **argv)
 	if (parse_opts(argc, argv, &o))
 		return EXIT_USAGE;
 	char dir[4096], out_abs[4096];
-	bool temp = !o.script_dir;
-	if (temp) {
-		const char *tmp = getenv("TMPDIR");
-		snprintf(dir, sizeof dir, "%s/mmsim-plot-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-		if (!mkdtemp(dir)) {
-			tool_error("plot: cannot create a temporary directory: %s", strerror(errno));
-			return EXIT_USAGE;
-		}
-	} else {
-		snprintf(dir, sizeof dir, "%s", o.script_dir);
-		if (mkdir(dir, 0777) && errno != EEXIST) {
-			tool_error("plot: --script %s: cannot create: %s", dir, strerror(errno));
-			return EXIT_USAGE;
-		}
+	const char *tmp = getenv("TMPDIR");
+	snprintf(dir, sizeof dir, "%s/mmsim-plot-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	if (!mkdtemp(dir)) {
+		tool_error("plot: cannot create a temporary directory: %s", strerror(errno));
+		return EXIT_USAGE;
 	}
 	if (o.out[0] == '/') {
 		snprintf(out_abs, sizeof out_abs, "%s", o.out);
@@ -624,6 +757,7 @@ int cmd_plot(int argc, char **argv)
 			snprintf(cwd, sizeof cwd, ".");
 		snprintf(out_abs, sizeof out_abs, "%s/%s", cwd, o.out);
 	}
+	const char *picture = o.png ? "picture.png" : "picture.svg";
 
 	static struct trace_info ti[2];
 	memset(ti, 0, sizeof ti);
@@ -634,15 +768,8 @@ int cmd_plot(int argc, char **argv)
 		if (read_trace(&ti[i], i == 0 && o.kind != KIND_CYCLES ? &sk : NULL, o.kind))
 			goto out;
 	}
-	if (sk.free)
-		fclose(sk.free);
-	for (int i = 0; i < MAX_NODES; i++)
-		if (sk.wakes[i])
-			fclose(sk.wakes[i]);
-	for (int i = 0; i < MAX_ZONES; i++)
-		if (sk.buddy[i])
-			fclose(sk.buddy[i]);
-	memset(&sk, 0, sizeof sk);
+	if (close_sinks(&sk))
+		goto out;
 
 	if (o.kind != KIND_CYCLES && (ti[0].snapshots < 2 || !ti[0].nzones)) {
 		tool_error("plot: %s has %llu snapshot line%s: free and buddyinfo draw them over time "
@@ -650,12 +777,17 @@ int cmd_plot(int argc, char **argv)
 			   (unsigned long long)ti[0].snapshots, ti[0].snapshots == 1 ? "" : "s");
 		goto out;
 	}
+	if (o.kind == KIND_BUDDY && !ti[0].max_orders) {
+		tool_error("plot: %s: its snapshots carry no buddyinfo (nr_free) at two different "
+			   "cycles: nothing to draw over time", o.in[0]);
+		goto out;
+	}
 	FILE *gp = open_in(dir, "plot.gp");
 	if (!gp)
 		goto out;
 	fprintf(gp, "# Written by mmsim plot from %s%s%s. To restyle: edit, then\n"
-		"#   cd %s && gnuplot plot.gp\n", o.in[0], o.nin > 1 ? " and " : "",
-		o.nin > 1 ? o.in[1] : "", dir);
+		"#   gnuplot plot.gp    (in this directory)\n", o.in[0], o.nin > 1 ? " and " : "",
+		o.nin > 1 ? o.in[1] : "");
 	if (o.kind == KIND_FREE) {
 		script_free(gp, &o, out_abs, &ti[0]);
 	} else if (o.kind == KIND_BUDDY) {
@@ -675,25 +807,29 @@ int cmd_plot(int argc, char **argv)
 		}
 		script_cycles(gp, &o, out_abs, ti, o.nin, names, n);
 	}
-	if (fclose(gp)) {
+	if ((ferror(gp) | fclose(gp))) {
 		tool_error("plot: cannot write %s/plot.gp", dir);
 		goto out;
 	}
-	status = run_gnuplot(dir) ? EXIT_FAILED : EXIT_OK;
+	/* The traces were good: --script gets its files whatever gnuplot
+	 * says of them (they are how to find out why it failed). */
+	if (o.script_dir && install_script(dir, o.script_dir, picture))
+		goto out;
+	if (run_gnuplot(dir, picture, o.script_dir)) {
+		status = EXIT_FAILED;
+		goto out;
+	}
+	char drawn[4200];
+	snprintf(drawn, sizeof drawn, "%s/%s", dir, picture);
+	if (install(drawn, o.out))
+		goto out;
+	status = EXIT_OK;
 out:
-	if (sk.free)
-		fclose(sk.free);
-	for (int i = 0; i < MAX_NODES; i++)
-		if (sk.wakes[i])
-			fclose(sk.wakes[i]);
-	for (int i = 0; i < MAX_ZONES; i++)
-		if (sk.buddy[i])
-			fclose(sk.buddy[i]);
+	close_sinks(&sk);
 	for (int i = 0; i < 2; i++) {
 		cJSON_Delete(ti[i].header);
 		evtable_free(&ti[i].ev);
 	}
-	if (temp)
-		remove_tree(dir);
+	remove_tree(dir);
 	return status;
 }

@@ -40,6 +40,8 @@ static const char report_usage[] =
 	"\n"
 	"options:\n"
 	"  --top N      how many of the dearest events to list (default 10, at most 100)\n"
+	"  --json       the same as one JSON document (docs/tools.md)\n"
+	"  --csv        the same as one CSV table: section,row,field,value\n"
 	"  -h, --help   this text\n"
 	"\n"
 	"exit status: 0 done, 2 trouble (a missing file, a line that is not JSON, no\n"
@@ -600,9 +602,11 @@ static double hw_get(const struct hw_sum *h, const char *field)
 	return 0;
 }
 
-static void print_hw(const struct report *rp)
+/* The summary's cpuN.X.F and nodeN.X.F counters summed by component X
+ * (l1d, l2, llc, mem, tlb) and field F. */
+static void hw_sums(const struct report *rp, struct hw_sum sums[HW_NR])
 {
-	struct hw_sum sums[HW_NR] = {{0}};
+	memset(sums, 0, HW_NR * sizeof sums[0]);
 	const cJSON *stats = cJSON_GetObjectItemCaseSensitive(rp->summary, "stats");
 	const cJSON *s;
 	/* Names are cpuN.COMPONENT.FIELD or nodeN.COMPONENT.FIELD. */
@@ -642,6 +646,12 @@ static void print_hw(const struct report *rp)
 			h->value[i] += s->valuedouble;
 		}
 	}
+}
+
+static void print_hw(const struct report *rp)
+{
+	struct hw_sum sums[HW_NR];
+	hw_sums(rp, sums);
 	if (!sums[HW_L1D].nfields && !sums[HW_MEM].nfields)
 		return;
 	const cJSON *m = cJSON_GetObjectItemCaseSensitive(rp->header, "machine");
@@ -688,17 +698,305 @@ static void print_top(const struct report *rp)
 		       (unsigned long long)rp->top[i].lineno, rp->top[i].text);
 }
 
+/* ---- JSON and CSV: the same sections as numbers ---- */
+
+static cJSON *hist_json(uint64_t count, uint64_t sum, double share, uint64_t p50, uint64_t p90,
+			uint64_t p99, uint64_t max)
+{
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddNumberToObject(o, "count", (double)count);
+	cJSON_AddNumberToObject(o, "sum", (double)sum);
+	cJSON_AddNumberToObject(o, "share", share);
+	cJSON_AddNumberToObject(o, "mean", count ? (double)sum / (double)count : 0.0);
+	cJSON_AddNumberToObject(o, "p50", (double)p50);
+	cJSON_AddNumberToObject(o, "p90", (double)p90);
+	cJSON_AddNumberToObject(o, "p99", (double)p99);
+	cJSON_AddNumberToObject(o, "max", (double)max);
+	return o;
+}
+
+static cJSON *line_json(const struct kept_line *k)
+{
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddNumberToObject(o, "line", (double)k->lineno);
+	cJSON *ev = cJSON_Parse(k->text);
+	cJSON_AddItemToObject(o, "event", ev ? ev : cJSON_CreateString(k->text));
+	return o;
+}
+
+static cJSON *crossings_json(const struct crossing *c, uint64_t n)
+{
+	cJSON *a = cJSON_CreateArray();
+	for (uint64_t k = 0; k < n && k < CROSSINGS_KEPT; k++) {
+		cJSON *o = cJSON_CreateObject();
+		cJSON_AddNumberToObject(o, "t", (double)c[k].t);
+		cJSON_AddNumberToObject(o, "free", (double)c[k].free);
+		cJSON_AddStringToObject(o, "from", level_names[c[k].from]);
+		cJSON_AddStringToObject(o, "to", level_names[c[k].to]);
+		cJSON_AddItemToArray(a, o);
+	}
+	return a;
+}
+
+static cJSON *dup_or_null(const cJSON *v)
+{
+	return v ? cJSON_Duplicate(v, true) : cJSON_CreateNull();
+}
+
+/*
+ * The report as one JSON document (docs/tools.md lists the members): what
+ * the text shows, as numbers, plus the machine and policy of the header.
+ */
+static cJSON *report_json(const struct report *rp)
+{
+	const cJSON *h = rp->header, *s = rp->summary;
+	cJSON *doc = cJSON_CreateObject();
+	cJSON_AddStringToObject(doc, "path", rp->path);
+	cJSON *run = cJSON_AddObjectToObject(doc, "run");
+	cJSON_AddItemToObject(run, "scenario", dup_or_null(cJSON_GetObjectItemCaseSensitive(h, "scenario")));
+	cJSON_AddNumberToObject(run, "seed", (double)json_u64(h, "seed"));
+	cJSON_AddItemToObject(run, "status", dup_or_null(cJSON_GetObjectItemCaseSensitive(s, "status")));
+	cJSON_AddItemToObject(run, "stop", dup_or_null(cJSON_GetObjectItemCaseSensitive(s, "stop")));
+	cJSON_AddItemToObject(run, "error", dup_or_null(cJSON_GetObjectItemCaseSensitive(s, "error")));
+	uint64_t cycles = json_u64(s, "cycles");
+	cJSON_AddNumberToObject(run, "cycles", (double)cycles);
+	double hz = cpu_hz(rp);
+	cJSON_AddItemToObject(run, "ms", hz ? cJSON_CreateNumber((double)cycles / hz * 1e3) : cJSON_CreateNull());
+	cJSON_AddNumberToObject(run, "events", (double)rp->events);
+	cJSON_AddNumberToObject(run, "snapshots", (double)rp->snapshots);
+	cJSON_AddItemToObject(doc, "machine", dup_or_null(cJSON_GetObjectItemCaseSensitive(h, "machine")));
+	cJSON_AddItemToObject(doc, "policy", dup_or_null(cJSON_GetObjectItemCaseSensitive(h, "policy")));
+
+	bool exact = rp->crossing_events > 0;
+	cJSON *zones = cJSON_AddArrayToObject(doc, "zones");
+	for (int i = 0; i < rp->nzones; i++) {
+		const struct zone_track *z = &rp->zones[i];
+		cJSON *o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "name", z->name);
+		cJSON_AddNumberToObject(o, "managed", (double)z->managed);
+		cJSON_AddNumberToObject(o, "min", (double)z->min);
+		cJSON_AddNumberToObject(o, "low", (double)z->low);
+		cJSON_AddNumberToObject(o, "high", (double)z->high);
+		if (z->seen) {
+			cJSON_AddNumberToObject(o, "first", (double)z->first);
+			cJSON_AddNumberToObject(o, "lowest", (double)z->lowest);
+			cJSON_AddNumberToObject(o, "lowest_t", (double)z->lowest_t);
+			cJSON_AddNumberToObject(o, "last", (double)z->last);
+			cJSON_AddStringToObject(o, "now", level_names[z->level]);
+		}
+		uint64_t n = exact ? z->ncross_ev : z->ncross;
+		cJSON_AddNumberToObject(o, "crossings", (double)n);
+		cJSON_AddItemToObject(o, "first_crossings", crossings_json(exact ? z->cross_ev : z->cross, n));
+		cJSON *nf = cJSON_AddArrayToObject(o, "nr_free");
+		for (int k = 0; k < z->norders; k++)
+			cJSON_AddItemToArray(nf, cJSON_CreateNumber((double)z->nr_free[k]));
+		cJSON_AddItemToArray(zones, o);
+	}
+	cJSON_AddStringToObject(doc, "crossings_from", exact ? "mm_zone_watermark events" : "snapshots");
+	cJSON *samples = cJSON_AddArrayToObject(doc, "samples");
+	bool last_in = rp->snapshots && (rp->snapshots - 1) % rp->stride == 0;
+	for (int k = 0; k < rp->nsamples + (rp->snapshots && !last_in); k++) {
+		const struct sample *sm = k < rp->nsamples ? &rp->samples[k] : &rp->last;
+		cJSON *o = cJSON_CreateObject();
+		cJSON_AddNumberToObject(o, "t", (double)sm->t);
+		cJSON *f = cJSON_AddArrayToObject(o, "free");
+		for (int i = 0; i < rp->nzones; i++)
+			cJSON_AddItemToArray(f, cJSON_CreateNumber((double)sm->free[i]));
+		cJSON_AddItemToArray(samples, o);
+	}
+
+	cJSON *ks = cJSON_AddObjectToObject(doc, "kswapd");
+	uint64_t wakes = 0;
+	cJSON *kn = cJSON_CreateArray();
+	for (int n = 0; n <= MAX_NODES; n++) {
+		wakes += rp->kswapd_wakes[n];
+		if (n < MAX_NODES && rp->kswapd_wakes[n]) {
+			cJSON *o = cJSON_CreateObject();
+			cJSON_AddNumberToObject(o, "node", n);
+			cJSON_AddNumberToObject(o, "wakeups", (double)rp->kswapd_wakes[n]);
+			cJSON_AddNumberToObject(o, "first", (double)rp->kswapd_first[n]);
+			cJSON_AddItemToArray(kn, o);
+		}
+	}
+	cJSON_AddNumberToObject(ks, "wakeups", (double)wakes);
+	cJSON_AddItemToObject(ks, "nodes", kn);
+	cJSON *fl = cJSON_AddObjectToObject(doc, "failures");
+	cJSON_AddNumberToObject(fl, "count", (double)rp->failures);
+	cJSON *ff = cJSON_AddArrayToObject(fl, "first");
+	for (uint64_t i = 0; i < rp->failures && i < FAILURES_KEPT; i++)
+		cJSON_AddItemToArray(ff, line_json(&rp->failure[i]));
+
+	uint64_t total = 0;
+	for (int i = 0; i < rp->ev.n; i++)
+		total += rp->ev.types[i]->cycles.sum;
+	cJSON *evs = cJSON_AddArrayToObject(doc, "events");
+	for (int i = 0; i < rp->ev.n; i++) {
+		const struct evtype *e = rp->ev.types[i];
+		cJSON *o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "name", e->name);
+		cJSON_AddNumberToObject(o, "count", (double)e->count);
+		if (e->with_cycles) {
+			const struct stats_hist *hh = &e->cycles;
+			cJSON_AddItemToObject(o, "cycles", hist_json(e->with_cycles, hh->sum,
+				total ? (double)hh->sum / (double)total : 0.0, stats_hist_percentile(hh, 50),
+				stats_hist_percentile(hh, 90), stats_hist_percentile(hh, 99), hh->max));
+		} else {
+			cJSON_AddNullToObject(o, "cycles");
+		}
+		cJSON_AddItemToArray(evs, o);
+	}
+	cJSON *hists = cJSON_AddArrayToObject(doc, "histograms");
+	const cJSON *stats = cJSON_GetObjectItemCaseSensitive(s, "stats"), *st;
+	double hsum = 0;
+	cJSON_ArrayForEach(st, stats)
+		if (cJSON_IsObject(st))
+			hsum += (double)json_u64(st, "sum");
+	cJSON_ArrayForEach(st, stats) {
+		if (!cJSON_IsObject(st))
+			continue;
+		uint64_t sum = json_u64(st, "sum");
+		cJSON *o = hist_json(json_u64(st, "count"), sum, hsum > 0 ? (double)sum / hsum : 0.0,
+				     json_u64(st, "p50"), json_u64(st, "p90"), json_u64(st, "p99"),
+				     json_u64(st, "max"));
+		cJSON *named = cJSON_CreateObject();
+		cJSON_AddStringToObject(named, "name", st->string);
+		for (cJSON *c = o->child; c; c = c->next)
+			cJSON_AddNumberToObject(named, c->string, c->valuedouble);
+		cJSON_Delete(o);
+		cJSON_AddItemToArray(hists, named);
+	}
+	struct hw_sum sums[HW_NR];
+	hw_sums(rp, sums);
+	cJSON *hw = cJSON_AddObjectToObject(doc, "hardware");
+	cJSON *caches = cJSON_AddArrayToObject(hw, "caches");
+	static const char *const shown[] = {"L1d", "L2", "LLC"};
+	const cJSON *m = cJSON_GetObjectItemCaseSensitive(h, "machine");
+	for (int c = HW_L1D; c <= HW_LLC; c++) {
+		const struct hw_sum *hs = &sums[c];
+		if (!hs->nfields)
+			continue;
+		double hits = hw_get(hs, "read_hits") + hw_get(hs, "write_hits");
+		double misses = hw_get(hs, "read_misses") + hw_get(hs, "write_misses");
+		uint64_t lat = json_u64(cJSON_GetObjectItemCaseSensitive(m, hw_keys[c]), "latency");
+		cJSON *o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "name", shown[c]);
+		cJSON_AddNumberToObject(o, "instances", hs->instances);
+		cJSON_AddNumberToObject(o, "hits", hits);
+		cJSON_AddNumberToObject(o, "misses", misses);
+		cJSON_AddNumberToObject(o, "miss_rate", hits + misses > 0 ? misses / (hits + misses) : 0.0);
+		cJSON_AddNumberToObject(o, "hit_cycles_est", hits * (double)lat);
+		cJSON_AddItemToArray(caches, o);
+	}
+	/* Every summed field of the other components, as the counters name
+	 * them (docs/scenarios.md, m:stats()). */
+	static const char *const others[] = {"mem", "tlb"};
+	for (int k = 0; k < 2; k++) {
+		const struct hw_sum *hs = &sums[k ? HW_TLB : HW_MEM];
+		if (!hs->nfields)
+			continue;
+		cJSON *o = cJSON_AddObjectToObject(hw, others[k]);
+		cJSON_AddNumberToObject(o, "instances", hs->instances);
+		for (int i = 0; i < hs->nfields; i++)
+			cJSON_AddNumberToObject(o, hs->field[i], hs->value[i]);
+	}
+	cJSON *top = cJSON_AddArrayToObject(doc, "top");
+	for (int i = 0; i < rp->ntop; i++) {
+		cJSON *o = line_json(&rp->top[i]);
+		cJSON_AddNumberToObject(o, "cycles", (double)rp->top[i].cycles);
+		cJSON_AddItemToArray(top, o);
+	}
+	return doc;
+}
+
+/* A leaf of the report document as CSV text. */
+static void csv_value(const cJSON *v, char *buf, size_t n)
+{
+	if (cJSON_IsString(v))
+		snprintf(buf, n, "%s", v->valuestring);
+	else if (cJSON_IsNumber(v))
+		tool_fmt_double(buf, n, v->valuedouble);
+	else if (cJSON_IsBool(v))
+		snprintf(buf, n, "%s", cJSON_IsTrue(v) ? "true" : "false");
+	else
+		buf[0] = 0;
+}
+
+/* Every leaf under v as rows "section,row,field,value"; field is the
+ * dotted path below the row. */
+static void csv_leaves(const char *section, const char *row, const cJSON *v, const char *field)
+{
+	if ((cJSON_IsObject(v) || cJSON_IsArray(v)) && v->child) {
+		int i = 0;
+		for (const cJSON *c = v->child; c; c = c->next, i++) {
+			char sub[600];
+			if (cJSON_IsObject(v))
+				snprintf(sub, sizeof sub, "%s%s%s", field, *field ? "." : "", c->string);
+			else
+				snprintf(sub, sizeof sub, "%s[%d]", field, i);
+			csv_leaves(section, row, c, sub);
+		}
+		return;
+	}
+	if (cJSON_IsObject(v) || cJSON_IsArray(v))
+		return;   /* empty */
+	char val[600];
+	csv_value(v, val, sizeof val);
+	tool_csv_field(section, false);
+	tool_csv_field(row, false);
+	tool_csv_field(field, false);
+	tool_csv_field(val, true);
+}
+
+/*
+ * The same document as one long CSV table: section (a top-level member),
+ * row (an array element's "name", else its index; empty for an object's
+ * own fields), field (the dotted path below it), value.
+ */
+static void print_csv(const cJSON *doc)
+{
+	fputs("section,row,field,value\n", stdout);
+	for (const cJSON *sec = doc->child; sec; sec = sec->next) {
+		if (cJSON_IsArray(sec)) {
+			int i = 0;
+			for (const cJSON *e = sec->child; e; e = e->next, i++) {
+				const cJSON *name = cJSON_GetObjectItemCaseSensitive(e, "name");
+				char row[300];
+				if (cJSON_IsString(name))
+					snprintf(row, sizeof row, "%s", name->valuestring);
+				else
+					snprintf(row, sizeof row, "%d", i);
+				if (cJSON_IsObject(e)) {
+					for (const cJSON *c = e->child; c; c = c->next)
+						if (strcmp(c->string, "name"))
+							csv_leaves(sec->string, row, c, c->string);
+				} else {
+					csv_leaves(sec->string, row, e, "");
+				}
+			}
+		} else if (cJSON_IsObject(sec)) {
+			csv_leaves(sec->string, "", sec, "");
+		} else {
+			csv_leaves(sec->string, "", sec, sec->string);
+		}
+	}
+}
+
 /* ---- The command ---- */
 
 int cmd_report(int argc, char **argv)
 {
 	const char *path = NULL;
 	int top = 10;
+	bool json = false, csv = false;
 	for (int i = 0; i < argc; i++) {
 		const char *a = argv[i];
 		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
 			fputs(report_usage, stdout);
 			return EXIT_OK;
+		} else if (!strcmp(a, "--json")) {
+			json = true;
+		} else if (!strcmp(a, "--csv")) {
+			csv = true;
 		} else if (!strcmp(a, "--top")) {
 			uint64_t n;
 			if (i + 1 >= argc || tool_parse_u64(argv[i + 1], 0, &n) || n > TOP_MAX) {
@@ -717,6 +1015,10 @@ int cmd_report(int argc, char **argv)
 				   path, a);
 			return EXIT_USAGE;
 		}
+	}
+	if (json && csv) {
+		tool_error("report: --json or --csv, not both");
+		return EXIT_USAGE;
 	}
 	if (!path) {
 		tool_error("report: which trace? mmsim report TRACE.jsonl (see mmsim report --help)");
@@ -759,18 +1061,26 @@ int cmd_report(int argc, char **argv)
 			break;
 		}
 	}
-	printf("mmsim report: %s\n\n", path);
-	print_setup(&rp);
-	print_zones(&rp);
-	print_buddyinfo(&rp);
-	print_events(&rp);
-	print_hw(&rp);
-	print_top(&rp);
-	status = EXIT_OK;
-	if (fflush(stdout) || ferror(stdout)) {
-		tool_error("report: cannot write the output");
-		status = EXIT_USAGE;
+	if (json || csv) {
+		cJSON *doc = report_json(&rp);
+		if (json) {
+			char *text = cJSON_Print(doc);
+			puts(text);
+			free(text);
+		} else {
+			print_csv(doc);
+		}
+		cJSON_Delete(doc);
+	} else {
+		printf("mmsim report: %s\n\n", path);
+		print_setup(&rp);
+		print_zones(&rp);
+		print_buddyinfo(&rp);
+		print_events(&rp);
+		print_hw(&rp);
+		print_top(&rp);
 	}
+	status = EXIT_OK;   /* a failed write on stdout: tools/mmsim.c's close_stdout */
 out:
 	trd_close(&rp.r);
 	evtable_free(&rp.ev);

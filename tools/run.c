@@ -45,8 +45,7 @@ static const char run_usage[] =
 	"  --seed N             the run's random seed (default 1); math.random follows it\n"
 	"  --era classic|modern the allocator's era (same as -P era=...)\n"
 	"  -P name=value        set a policy knob over what the scenario asks for\n"
-	"                       (pcp, min_free_kbytes, lowmem_reserve_ratio,\n"
-	"                       zonelist_order, max_order, hw, check, era)\n"
+	"                       (every knob is listed below)\n"
 	"  --events LIST        trace only these events: names or globs, '-' excludes\n"
 	"                       (e.g. --events 'mm_page_*,-mm_page_pcpu_drain')\n"
 	"  --snapshot-every N   a snapshot line every N cycles (and one at the end)\n"
@@ -60,13 +59,61 @@ static const char run_usage[] =
 	"  --machine M          a preset (pc-i386, pc-i386-pae, x86_64, x86_64-numa2\n"
 	"                       (default), x86_64-numa4) or FILE.json (docs/machines.md)\n"
 	"  --iterations N       operations per task (default 2000)\n"
-	"  --no-cost            turn the hardware cost model off\n"
+	"  --no-cost            turn the hardware cost model off\n";
+
+static const char run_usage_examples[] =
 	"\n"
 	"examples:\n"
 	"  mmsim run scenarios/quickstart.lua\n"
 	"  mmsim run scenarios/labs/pcp/pcp.lua -P pcp=off -o off.jsonl\n"
 	"  mmsim run scenarios/quickstart.lua --seed 7 -o - --events mm_page_alloc | head\n"
 	"  mmsim run --machine x86_64-numa4 -o numa4.jsonl\n";
+
+/* The usage, with every policy knob from mm/'s own table (its name, what
+ * it does, what it accepts and its default), so the list cannot fall
+ * behind the code. */
+/* text on stdout, words wrapped at 78 columns, each line indented. */
+static void wrap(const char *text, int indent)
+{
+	int col = 0;
+	for (const char *p = text; *p;) {
+		size_t n = strcspn(p, " ");
+		if (col && col + 1 + (int)n > 78) {
+			putchar('\n');
+			col = 0;
+		}
+		if (!col)
+			col = printf("%*s", indent, "");
+		else
+			col += printf(" ");
+		col += printf("%.*s", (int)n, p);
+		p += n;
+		while (*p == ' ')
+			p++;
+	}
+	putchar('\n');
+}
+
+static void print_usage(void)
+{
+	fputs(run_usage, stdout);
+	struct mm_policy dflt;
+	mm_policy_default(&dflt);
+	fputs("\npolicy knobs (-P name=value, or the scenario's boot table):\n",
+	      stdout);
+	for (const char *const *k = mm_policy_knobs(); *k; k++) {
+		const char *accepted;
+		const char *what = mm_policy_knob_help(*k, &accepted);
+		char value[128] = "";
+		mm_policy_get(&dflt, *k, value, sizeof value);
+		char line[512];
+		printf("  %s\n", *k);
+		wrap(what ? what : "(no description)", 6);
+		snprintf(line, sizeof line, "accepts %s; default %s", accepted ? accepted : "?", value);
+		wrap(line, 6);
+	}
+	fputs(run_usage_examples, stdout);
+}
 
 struct run_opts {
 	const char *scenario;
@@ -374,7 +421,7 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 		for (const char *const *w = with_value; *w; w++)
 			takes_value |= !strcmp(a, *w);
 		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-			fputs(run_usage, stdout);
+			print_usage();
 			exit(EXIT_OK);
 		} else if (!strcmp(a, "--quiet")) {
 			o->quiet = 1;
@@ -550,16 +597,14 @@ int cmd_run(int argc, char **argv)
 	smoke_register_stats(&sm);
 
 	if (o.out) {
-		if (!strcmp(o.out, "-")) {
-			sm.trace = trace_open_fp(stdout, "standard output");
-		} else {
-			sm.trace = trace_open(o.out, err, sizeof err);
-			if (!sm.trace) {
-				tool_error("run: %s", err);
-				smoke_free(&sm);
-				return EXIT_USAGE;
-			}
+		sm.trace = trace_open(o.out, err, sizeof err);
+		if (!sm.trace) {
+			tool_error("run: %s", err);
+			smoke_free(&sm);
+			return EXIT_USAGE;
 		}
+		/* A failed write ends the run there, status 2, the old file kept. */
+		trace_exit_on_error(sm.trace, "mmsim: run: ", EXIT_USAGE);
 		if (trace_set_filter(sm.trace, o.events, err, sizeof err)) {
 			tool_error("run: --events: %s", err);
 			trace_close(sm.trace);
@@ -586,7 +631,7 @@ int cmd_run(int argc, char **argv)
 		trace_summary(&sm, why);
 		if (trace_close_err(sm.trace, err, sizeof err)) {
 			tool_error("run: %s", err);
-			status = EXIT_FAILED;
+			status = EXIT_USAGE;
 		}
 		sm.trace = NULL;
 	}

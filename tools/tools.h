@@ -1,13 +1,17 @@
 /*
  * What the files of the mmsim command share. Each subcommand is one
  * function taking the arguments after its name; it returns the process exit
- * status: 0 success, 1 the simulation (or comparison) failed, 2 bad usage.
- * Messages go to stderr, one line each, prefixed "mmsim: ".
+ * status: 0 success, 1 the simulation failed (diff: the runs differ), 2
+ * trouble: bad usage, a bad input, an output that could not be written
+ * (files: sim/ofile.h; standard output: checked at exit by tools/mmsim.c),
+ * the host out of memory. Messages go to stderr, one line each, prefixed
+ * "mmsim: ".
  */
 #ifndef MMSIM_TOOLS_H
 #define MMSIM_TOOLS_H
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -17,7 +21,7 @@
 enum {
 	EXIT_OK = 0,
 	EXIT_FAILED = 1,
-	EXIT_USAGE = 2,
+	EXIT_USAGE = 2,     /* and every other kind of trouble (above) */
 };
 
 int cmd_run(int argc, char **argv);
@@ -53,6 +57,13 @@ void evtable_free(struct evtable *t);
 
 /* "mmsim: " + message + newline on stderr. */
 void tool_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* One CSV field (RFC 4180) on stdout: quoted when it holds a comma, quote
+ * or line break, quotes doubled; then ',' or, for the last, '\n'. */
+void tool_csv_field(const char *s, bool last);
+
+/* The shortest of %.15g, %.16g, %.17g that reads back as v. */
+void tool_fmt_double(char *buf, size_t n, double v);
 
 /*
  * Parse a non-negative integer with an optional suffix: K, M, G (powers of
