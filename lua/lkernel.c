@@ -63,10 +63,12 @@ static int k_proc(lua_State *L)
 		size_t need = mm_node_view(m->mm, name, (int)nid, NULL, 0);
 		if (mm_errno(m->mm))
 			return luaL_error(L, "proc: %s", mm_error(m->mm));
-		char *buf = mmsim_xmalloc(need + 1);
+		/* Lua's buffer, not the host heap: a Lua error (out of memory)
+		 * while the text is built leaks nothing. */
+		luaL_Buffer b;
+		char *buf = luaL_buffinitsize(L, &b, need + 1);
 		mm_node_view(m->mm, name, (int)nid, buf, need + 1);
-		lua_pushlstring(L, buf, need);
-		free(buf);
+		luaL_pushresultsize(&b, need);
 		return 1;
 	}
 	size_t need = mm_view(m->mm, name, NULL, 0);
@@ -74,10 +76,10 @@ static int k_proc(lua_State *L)
 	 * CONFIG_NUMA); mm_node_view clears mm_errno first, mm_view does not */
 	if ((!strcmp(name, "numastat") || !strcmp(name, "node_meminfo")) && mm_errno(m->mm))
 		return luaL_error(L, "proc: %s", mm_error(m->mm));
-	char *buf = mmsim_xmalloc(need + 1);
+	luaL_Buffer b;
+	char *buf = luaL_buffinitsize(L, &b, need + 1);
 	mm_view(m->mm, name, buf, need + 1);
-	lua_pushlstring(L, buf, need);
-	free(buf);
+	luaL_pushresultsize(&b, need);
 	return 1;
 }
 
@@ -130,14 +132,15 @@ static int k_zones(lua_State *L)
 static void push_list(lua_State *L, struct machine *m, int nid, int zone, int list)
 {
 	size_t n = mm_list_pfns(m->mm, nid, zone, list, NULL, 0);
-	uint64_t *pfns = mmsim_xmalloc((n ? n : 1) * sizeof *pfns);
+	/* A userdata, collected by Lua, so a Lua error below leaks nothing. */
+	uint64_t *pfns = lua_newuserdatauv(L, (n ? n : 1) * sizeof *pfns, 0);
 	mm_list_pfns(m->mm, nid, zone, list, pfns, n);
 	lua_createtable(L, (int)n, 0);
 	for (size_t i = 0; i < n; i++) {
 		lua_pushinteger(L, (lua_Integer)pfns[i]);
 		lua_rawseti(L, -2, (lua_Integer)i + 1);
 	}
-	free(pfns);
+	lua_remove(L, -2);
 }
 
 /* k:freelists() -> {{node=, zone=, orders={{pfn, ...} per order, head
