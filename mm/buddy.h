@@ -249,7 +249,7 @@ static inline void prep_new_page(struct mm *mm, pg_data_t *pgdat, struct page *p
 {
 	touch_page(mm, pgdat, page, PAGE_OFF_FLAGS, 16, 1);
 	page->flags &= ~((1u << PG_uptodate) | (1u << PG_error) | (1u << PG_referenced) |
-			 (1u << PG_arch_1) | (1u << PG_checked) | (1u << PG_mappedtodisk) |
+			 (1u << PG_swapbacked) | (1u << PG_unevictable) | (1u << PG_workingset) |
 			 PAGE_ALLOC_ORDER_MASK);
 	set_page_alloc_order(page, order);
 	page->private = 0;

@@ -71,6 +71,15 @@ struct mm {
 	uint64_t nr_extfrag;             /* fallback steals (mm_page_alloc_extfrag) */
 
 	struct slab_state *slab;         /* the slab allocator, started at its first use */
+
+	/* The owners page->mapping names (mm_owner_add): address_spaces and
+	 * anon_vmas, by id; id 0 is no owner. Freed ids are reused, newest
+	 * first, so the handles a run hands out are the same every time. */
+	void **owners;
+	uint32_t nr_owners;              /* ids in use or free, plus one */
+	uint32_t owners_cap;
+	uint32_t *owners_free;           /* ids to reuse (a stack) */
+	uint32_t nr_owners_free;
 	struct vmalloc_state *vmalloc;   /* vmalloc's areas, made at its first use */
 
 	struct trace *trace;
@@ -209,6 +218,24 @@ static inline struct zone *zone_of_page(const struct mm *mm, const struct page *
 static inline uint64_t page_paddr(const pg_data_t *pgdat, const struct page *page)
 {
 	return pgdat->mem_map_paddr + (uint64_t)(page - pgdat->node_mem_map) * SIM_PAGE_SIZE;
+}
+
+/* ---- Owners (page.c): what page->mapping's handle names ---------------- */
+
+/* A handle for owner (never NULL), 1 or more: page->mapping is handle << 1,
+ * with PAGE_MAPPING_ANON for an anon_vma. */
+uint32_t mm_owner_add(struct mm *mm, void *owner);
+/* The handle is free again; no page may still name it. */
+void mm_owner_remove(struct mm *mm, uint32_t id);
+void mm_owners_destroy(struct mm *mm);
+static inline void *mm_owner(const struct mm *mm, uint32_t id)
+{
+	return id && id < mm->nr_owners ? mm->owners[id] : NULL;
+}
+/* The owner of page, or NULL (the kernel's page->mapping, anon bit aside). */
+static inline void *page_owner(const struct mm *mm, const struct page *page)
+{
+	return mm_owner(mm, page_owner_id(page));
 }
 
 /* ---- The cost model --------------------------------------------------- */

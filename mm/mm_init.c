@@ -455,6 +455,7 @@ void mm_destroy(struct mm *mm)
 		free(pgdat->node_mem_map);
 		free(pgdat);
 	}
+	mm_owners_destroy(mm);
 	free(mm);
 }
 

@@ -8,6 +8,8 @@
  * i386); a HighMem frame has an address only while kmap maps it, which the
  * era's kmap answers (mm->ops->kernel).
  */
+#include <stdlib.h>
+
 #include "mm/internal.h"
 
 struct page *pfn_to_page(struct mm *mm, uint64_t pfn)
@@ -48,4 +50,45 @@ struct page *virt_to_page(struct mm *mm, uint64_t kaddr)
 	if (page && PageHighMem(page))
 		return NULL;
 	return page;
+}
+
+/* ---- Owners ---------------------------------------------------------------- */
+
+uint32_t mm_owner_add(struct mm *mm, void *owner)
+{
+	MMSIM_ASSERT(owner != NULL);
+	uint32_t id;
+	if (mm->nr_owners_free) {
+		id = mm->owners_free[--mm->nr_owners_free];
+	} else {
+		if (mm->nr_owners == 0)
+			mm->nr_owners = 1;      /* id 0 is "no owner" */
+		if (mm->nr_owners == mm->owners_cap) {
+			mm->owners_cap = mm->owners_cap ? 2 * mm->owners_cap : 64;
+			if (mm->owners_cap > UINT32_MAX / 2)
+				mmsim_panic("more than 2^31 page owners");
+			mm->owners = mmsim_xrealloc(mm->owners, mm->owners_cap * sizeof mm->owners[0]);
+			mm->owners_free = mmsim_xrealloc(mm->owners_free,
+							 mm->owners_cap * sizeof mm->owners_free[0]);
+		}
+		id = mm->nr_owners++;
+	}
+	mm->owners[id] = owner;
+	return id;
+}
+
+void mm_owner_remove(struct mm *mm, uint32_t id)
+{
+	MMSIM_ASSERT(id && id < mm->nr_owners && mm->owners[id]);
+	mm->owners[id] = NULL;
+	mm->owners_free[mm->nr_owners_free++] = id;
+}
+
+void mm_owners_destroy(struct mm *mm)
+{
+	free(mm->owners);
+	free(mm->owners_free);
+	mm->owners = NULL;
+	mm->owners_free = NULL;
+	mm->nr_owners = mm->owners_cap = mm->nr_owners_free = 0;
 }

@@ -11,10 +11,24 @@
  *     touched (the 2.6.11 x86_64 layout: PAGE_OFF_* below). Its contents are
  *     never stored: only its address matters;
  *   - the host one, struct page below, which holds the state. It is kept to
- *     24 bytes so that a 64 GiB machine (16 Mi frames) costs 384 MiB of host
+ *     32 bytes so that a 64 GiB machine (16 Mi frames) costs 512 MiB of host
  *     memory: list links are 32-bit indices into the node's mem_map (not
- *     pointers), and the node and zone live in the top bits of `flags`, as
- *     the kernel keeps them (NODEZONE_SHIFT).
+ *     pointers), the owner is a 32-bit handle (not a pointer), and the node
+ *     and zone live in the top bits of `flags`, as the kernel keeps them
+ *     (NODEZONE_SHIFT).
+ *
+ * Owners. A page in use by user memory or a cache has an owner, as the
+ * kernel's page->mapping says: an address_space (a file's page cache, a
+ * tmpfs file, the swap cache) or, with the low bit set (PAGE_MAPPING_ANON),
+ * an anon_vma. `mapping` holds a handle to it, an index into the memory
+ * manager's table of owners (mm_owner), shifted left by one with the anon
+ * bit below; 0 is no owner. `index` is the page's offset in its file, or
+ * for an anonymous page its linear index (vm_pgoff plus the page number in
+ * the VMA); `private` holds the swap entry of a page in the swap cache;
+ * `_mapcount` holds page_mapcount() itself, the number of page table
+ * entries that map the page (the kernel stores it minus one so that an
+ * unmapped page reads -1; as with _count, we store the count, so a freshly
+ * zeroed mem_map needs no initialisation).
  *
  * Reference counts. `_count` holds page_count() itself (the kernel stores
  * page_count - 1 so that a free page reads -1; we store the count, so a free
@@ -33,12 +47,39 @@
 struct page {
 	uint32_t flags;         /* PG_* bits below, alloc order, node and zone */
 	int32_t _count;         /* page_count(): users of the page; 0 when free */
+	int32_t _mapcount;      /* page_mapcount(): PTEs mapping it; 0: none */
+	uint32_t mapping;       /* the owner's handle (see above), 0: none */
 	uint32_t private;       /* buddy: the block's order while PG_private is set
-				 * on a free head; compound: the head's mem_map index */
-	uint32_t index;         /* compound: the order, in the first tail page */
-	uint32_t lru_next;      /* free list or per-CPU list links: mem_map */
+				 * on a free head; compound: the head's mem_map
+				 * index; swap cache: the swap entry */
+	uint32_t index;         /* compound: the order, in the first tail page;
+				 * an owned page: its offset (file) or linear
+				 * index (anonymous) */
+	uint32_t lru_next;      /* free list, per-CPU list or LRU links: mem_map */
 	uint32_t lru_prev;      /* indices within the node, PAGE_NIL at the ends */
 };
+
+/* The owner handle's low bit: an anon_vma, not an address_space (the
+ * kernel's PAGE_MAPPING_ANON). */
+#define PAGE_MAPPING_ANON 1u
+
+static inline bool PageAnon(const struct page *p)
+{
+	return (p->mapping & PAGE_MAPPING_ANON) != 0;
+}
+/* The owner's index in the table (mm_owner), 0 for none. */
+static inline uint32_t page_owner_id(const struct page *p)
+{
+	return p->mapping >> 1;
+}
+static inline bool page_mapped(const struct page *p)
+{
+	return p->_mapcount > 0;
+}
+static inline int page_mapcount(const struct page *p)
+{
+	return p->_mapcount;
+}
 
 /*
  * Page flag bits. The numbers are 2.6.11's (include/linux/page-flags.h) for
@@ -55,17 +96,23 @@ enum pageflags {
 	PG_active = 6,          /* on the active LRU list */
 	PG_slab = 7,            /* owned by the slab allocator */
 	PG_highmem = 8,         /* in ZONE_HIGHMEM: has no permanent kernel mapping */
-	PG_checked = 9,         /* filesystem private */
-	PG_arch_1 = 10,         /* architecture private */
+	/* 2.6.11's PG_checked (9, filesystem private) and PG_arch_1 (10) are
+	 * not modelled: their bits are 6.1's swap-backed and unevictable. */
+	PG_swapbacked = 9,      /* 6.1: backed by swap (anonymous or shmem): on
+				 * the anon LRU lists */
+	PG_unevictable = 10,    /* on the unevictable list (mlocked, ramfs) */
 	PG_reserved = 11,       /* never handed to the buddy allocator: holes,
 				 * firmware ranges, the kernel's own boot data */
 	PG_private = 12,        /* ->private is meaningful; for a free page, it
 				 * holds the buddy order (set_page_order) */
 	PG_writeback = 13,      /* being written back */
-	PG_nosave = 14,         /* swsusp: do not save */
+	PG_mlocked = 14,        /* mapped by an mlocked VMA (2.6.11's PG_nosave,
+				 * swsusp, is not modelled: its bit) */
 	PG_compound = 15,       /* part of a __GFP_COMP block */
 	PG_swapcache = 16,      /* in the swap cache */
-	PG_mappedtodisk = 17,   /* has blocks allocated on disk */
+	PG_workingset = 17,     /* 6.1: refaulted soon after eviction, or was
+				 * active (2.6.11's PG_mappedtodisk is not
+				 * modelled: its bit) */
 	PG_reclaim = 18,        /* to be reclaimed as soon as writeback ends */
 	/* 2.6.11's bit 19, PG_nosave_free (swsusp), is not kept: the zone
 	 * number needs its bit since ZONE_MOVABLE made five zones. */
