@@ -50,18 +50,10 @@ static int tool(int (*cmd)(int, char **), const char *out, int argc, ...)
 
 static bool file_is_json(const char *path)
 {
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return false;
-	fseek(f, 0, SEEK_END);
-	long n = ftell(f);
-	rewind(f);
-	char *buf = malloc((size_t)n + 1);
-	size_t got = fread(buf, 1, (size_t)n, f);
-	fclose(f);
-	buf[got] = '\0';
-	cJSON *j = cJSON_Parse(buf);
-	free(buf);
+	size_t n;
+	char *text = fuzz_read_file(path, &n);
+	cJSON *j = cJSON_Parse(text);
+	free(text);
 	cJSON_Delete(j);
 	return j != NULL;
 }
