@@ -58,6 +58,23 @@ void fuzz_write_file(const char *path, const void *data, size_t len)
 	}
 }
 
+char *fuzz_read_file(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	FUZZ_CHECK(f != NULL, "cannot read %s", path);
+	size_t cap = 4096, n = 0, got;
+	char *buf = malloc(cap);
+	while ((got = fread(buf + n, 1, cap - n - 1, f)) > 0) {
+		n += got;
+		if (n + 1 == cap)
+			buf = realloc(buf, cap *= 2);
+	}
+	fclose(f);
+	buf[n] = '\0';
+	*len = n;
+	return buf;
+}
+
 char *fuzz_cstr(const uint8_t *data, size_t size)
 {
 	char *s = malloc(size + 1);

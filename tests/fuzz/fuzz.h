@@ -37,6 +37,10 @@ const char *fuzz_tmpdir(void);
 /* Writes len bytes to path (truncating it); aborts if it cannot. */
 void fuzz_write_file(const char *path, const void *data, size_t len);
 
+/* The whole file at path, malloc'd and NUL-terminated; aborts if it
+ * cannot be read. */
+char *fuzz_read_file(const char *path, size_t *len);
+
 /* A NUL-terminated copy of data (malloc'd): bytes after a NUL are kept but
  * C string functions stop there. */
 char *fuzz_cstr(const uint8_t *data, size_t size);

@@ -10,7 +10,8 @@
  * file is the input as a Lua string, FUZZ, followed by the interpreter;
  * the run writes a trace, which must then read back whole, whatever the
  * run did (a failed run ends its trace with an error summary); the run's
- * status is 0 or 1, never 2 (usage) and never a crash.
+ * status is 0 or 1, never 2 (usage) and never a crash; one input in four
+ * is run twice, and both traces must be the same bytes.
  */
 #include <string.h>
 
@@ -64,5 +65,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	int rc = scenario_run(&o);
 	FUZZ_CHECK(rc == 0 || rc == 1, "scenario_run returned %d", rc);
 	FUZZ_CHECK(fuzz_read_trace(out), "the run's trace does not read back whole%s", "");
+	if (size % 4 == 3) {
+		/* Determinism: the same scenario and seed again, the same bytes. */
+		char again[512];
+		snprintf(again, sizeof again, "%s/again.jsonl", fuzz_tmpdir());
+		o.out = again;
+		int rc2 = scenario_run(&o);
+		FUZZ_CHECK(rc2 == rc, "run again: status %d, then %d", rc, rc2);
+		size_t n1, n2;
+		char *t1 = fuzz_read_file(out, &n1), *t2 = fuzz_read_file(again, &n2);
+		FUZZ_CHECK(n1 == n2 && !memcmp(t1, t2, n1), "the same scenario twice: traces differ "
+			   "(%zu and %zu bytes)", n1, n2);
+		free(t1);
+		free(t2);
+	}
 	return 0;
 }

@@ -6,11 +6,12 @@
  *   - the reader ends in TRD_EOF or TRD_ERROR, and an error names the file;
  *     line numbers only grow; every event line it calls flat scans as flat
  *     on its own;
- *   - `mmsim report` and `mmsim export --perfetto` finish with 0 on a trace
- *     the reader took whole, 2 on one it refused; export's output is JSON;
+ *   - `mmsim report` (text, --json, --csv) and `mmsim export --perfetto`
+ *     finish with 0 on a trace the reader took whole, 2 on one it refused;
+ *     export's and report --json's outputs are JSON;
  *   - `mmsim diff` of the trace with itself says "the same" (0), or
- *     "trouble" (2) when the reader refused it: never "different"; with
- *     --json its output is JSON too.
+ *     "trouble" (2) when the reader refused it: never "different" (text,
+ *     --each, --csv, --json); with --json its output is JSON too.
  */
 #include <stdarg.h>
 #include <stdbool.h>
@@ -50,18 +51,10 @@ static int tool(int (*cmd)(int, char **), const char *out, int argc, ...)
 
 static bool file_is_json(const char *path)
 {
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return false;
-	fseek(f, 0, SEEK_END);
-	long n = ftell(f);
-	rewind(f);
-	char *buf = malloc((size_t)n + 1);
-	size_t got = fread(buf, 1, (size_t)n, f);
-	fclose(f);
-	buf[got] = '\0';
-	cJSON *j = cJSON_Parse(buf);
-	free(buf);
+	size_t n;
+	char *text = fuzz_read_file(path, &n);
+	cJSON *j = cJSON_Parse(text);
+	free(text);
 	cJSON_Delete(j);
 	return j != NULL;
 }
@@ -80,8 +73,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	 * each reader costs a 1 MiB buffer, which dominates a small input's
 	 * time under ASan. */
 	bool alt = size & 1;
-	int rc = alt ? tool(cmd_report, NULL, 3, "--top", "100", path) : tool(cmd_report, NULL, 1, path);
-	FUZZ_CHECK(rc == want, "report%s: exit %d, expected %d", alt ? " --top 100" : "", rc, want);
+	int rc;
+	switch (size % 3) {
+	case 0:
+		rc = alt ? tool(cmd_report, NULL, 3, "--top", "100", path) : tool(cmd_report, NULL, 1, path);
+		FUZZ_CHECK(rc == want, "report%s: exit %d, expected %d", alt ? " --top 100" : "", rc, want);
+		break;
+	case 1:
+		rc = tool(cmd_report, out, 2, "--json", path);
+		FUZZ_CHECK(rc == want, "report --json: exit %d, expected %d", rc, want);
+		if (rc == 0)
+			FUZZ_CHECK(file_is_json(out), "report --json printed something that is not JSON%s", "");
+		break;
+	default:
+		rc = tool(cmd_report, NULL, 2, "--csv", path);
+		FUZZ_CHECK(rc == want, "report --csv: exit %d, expected %d", rc, want);
+	}
 
 	remove(out);
 	rc = tool(cmd_export, NULL, 4, "--perfetto", path, "-o", out);
@@ -95,8 +102,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (rc == 0)
 			FUZZ_CHECK(file_is_json(out), "diff --json printed something that is not JSON%s", "");
 	} else {
-		rc = alt ? tool(cmd_diff, NULL, 3, "--each", path, path) : tool(cmd_diff, NULL, 2, path, path);
-		FUZZ_CHECK(rc == want, "diff%s with itself: exit %d, expected %d", alt ? " --each" : "", rc, want);
+		const char *opt = alt ? "--each" : "--csv";
+		rc = size & 4 ? tool(cmd_diff, NULL, 3, opt, path, path) : tool(cmd_diff, NULL, 2, path, path);
+		FUZZ_CHECK(rc == want, "diff%s%s with itself: exit %d, expected %d", size & 4 ? " " : "",
+			   size & 4 ? opt : "", rc, want);
 	}
 	return 0;
 }
